@@ -1,0 +1,115 @@
+// The rule language's syntax tree. Every node keeps its source span so that
+// diagnostics, `explain` and evidence can point back at the rule text.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/calendar.hpp"
+#include "dsl/source.hpp"
+
+namespace vigil {
+
+struct Span {
+  std::uint32_t begin = 0;  // byte offsets into the rule file
+  std::uint32_t end = 0;
+};
+
+enum class Severity { info, low, medium, high, critical };
+const char* severity_name(Severity severity);
+std::optional<Severity> parse_severity(std::string_view name);
+
+enum class ExprKind {
+  number,         // number_value
+  string,         // text (escapes already decoded)
+  boolean,        // bool_value
+  date,           // date_value
+  duration,       // duration_value
+  today,          // the evaluation date
+  list,           // args: the elements
+  variable,       // name; resolved to `binding`/`slot` by the checker
+  member,         // args[0] . name
+  unary,          // op (neg, not_) applied to args[0]
+  binary,         // args[0] op args[1]
+  call,           // name(args...)
+  aggregate,      // name(element for binder in collection where filter)
+  interpolation,  // message text: args are string literals and `{expressions}`
+};
+
+enum class Op {
+  none, neg, not_,
+  or_, and_,
+  eq, ne, lt, le, gt, ge, in, not_in,
+  coalesce,
+  add, sub, mul, div, mod,
+};
+const char* op_text(Op op);
+
+// Where a variable's value lives once names are resolved.
+enum class Binding { unresolved, constant, local };
+
+struct Expr;
+using ExprPtr = std::shared_ptr<Expr>;
+
+struct Expr {
+  ExprKind kind = ExprKind::number;
+  Span span;
+  std::uint32_t op_offset = 0;  // the operator's offset, for unary/binary diagnostics
+
+  double number_value = 0;
+  bool bool_value = false;
+  Date date_value;
+  Duration duration_value;
+  std::string text;  // string literal value; variable, attribute, function or aggregate name
+  Op op = Op::none;
+  std::vector<ExprPtr> args;
+
+  // aggregate: `name(element for binder in collection where filter)`;
+  // `name(binder in collection where filter)` has element == binder variable;
+  // `name(collection)` has no binder.
+  std::string binder;
+  std::uint32_t binder_offset = 0;
+  ExprPtr collection, element, filter;
+
+  // Filled by the checker.
+  Binding binding = Binding::unresolved;
+  int slot = -1;             // constant index or local slot (variables, aggregate binders)
+  int function = -1;         // index into the function table (calls and aggregates)
+  std::uint32_t id = 0;      // unique per rule set, for per-node side tables
+};
+
+struct LetBinding {
+  std::string name;
+  Span name_span;
+  ExprPtr value;
+  int slot = -1;
+};
+
+struct Rule {
+  std::string id;
+  Span id_span;
+  Span span;  // `rule` keyword to closing brace
+  std::optional<std::string> title;
+  std::optional<Severity> severity;
+  std::vector<std::string> tags;
+  bool for_portfolio = false;
+  std::string for_kind;   // empty for portfolio rules
+  std::string variable;   // the entity variable, empty for portfolio rules
+  Span for_span;
+  bool has_for = false;
+  std::vector<LetBinding> lets;
+  ExprPtr when;
+  ExprPtr message;  // an interpolation node
+  int slot_count = 0;  // locals needed to evaluate the rule (filled by the checker)
+};
+
+struct RuleFile {
+  SourcePtr source;
+  std::vector<LetBinding> constants;
+  std::vector<Rule> rules;
+};
+
+}  // namespace vigil
