@@ -109,6 +109,7 @@ struct Rule {
 struct RuleFile {
   SourcePtr source;
   std::vector<LetBinding> constants;
+  int constant_slot_count = 0;  // locals needed by aggregates inside constants
   std::vector<Rule> rules;
 };
 

@@ -1,0 +1,456 @@
+#include "dsl/checker.hpp"
+
+#include <map>
+#include <optional>
+
+#include "dsl/functions.hpp"
+
+namespace vigil {
+namespace {
+
+// What the checker knows of a value before evaluation. An unknown type
+// (attributes, without a schema) never produces an error: only certain
+// mistakes are reported.
+struct StaticType {
+  std::optional<ValueType> type;
+  std::optional<ValueType> element;  // for lists
+  std::string kind;                  // for entities and lists of entities, when known
+
+  static StaticType unknown() { return {}; }
+  static StaticType of(ValueType type) { return {type, std::nullopt, {}}; }
+  static StaticType list_of(StaticType element) {
+    return {ValueType::list, element.type, element.kind};
+  }
+  static StaticType entity(std::string kind) { return {ValueType::entity, std::nullopt, std::move(kind)}; }
+  bool is(ValueType t) const { return type && *type == t; }
+  bool known() const { return type.has_value(); }
+  StaticType element_type() const { return {element, std::nullopt, kind}; }
+};
+
+struct Symbol {
+  std::string name;
+  Binding binding;
+  int slot;
+  StaticType type;
+};
+
+bool orderable(ValueType t) {
+  return t == ValueType::number || t == ValueType::string || t == ValueType::date || t == ValueType::duration;
+}
+
+std::string plural_arguments(int n) { return n == 1 ? "1 argument" : fmt::format("{} arguments", n); }
+
+class Checker {
+ public:
+  Checker(RuleSet& rules, const Schema* schema) : rules_(rules), schema_(schema) {}
+
+  std::vector<Diagnostic> run() {
+    std::map<std::string, std::pair<SourcePtr, std::uint32_t>> seen_rules;
+    for (auto& file : rules_.files) {
+      source_ = file.source;
+      check_constants(file);
+      for (auto& rule : file.rules) {
+        auto [it, inserted] = seen_rules.emplace(rule.id, std::make_pair(file.source, rule.id_span.begin));
+        if (!inserted) {
+          error(rule.id_span.begin, fmt::format("duplicate rule id '{}'", rule.id));
+          diagnostics_.push_back({DiagnosticLevel::note, it->second.first, it->second.second,
+                                  fmt::format("rule '{}' is first defined here", rule.id)});
+        }
+        check_rule(rule);
+      }
+    }
+    rules_.node_count = next_id_;
+    return std::move(diagnostics_);
+  }
+
+ private:
+  void error(std::uint32_t offset, std::string message) {
+    diagnostics_.push_back({DiagnosticLevel::error, source_, offset, std::move(message)});
+  }
+  void warning(std::uint32_t offset, std::string message) {
+    diagnostics_.push_back({DiagnosticLevel::warning, source_, offset, std::move(message)});
+  }
+
+  const Symbol* lookup(const std::string& name) const {
+    for (auto it = scope_.rbegin(); it != scope_.rend(); ++it)
+      if (it->name == name) return &*it;
+    return nullptr;
+  }
+
+  // Declares a local; a name may not hide another one visible at that point.
+  int declare_local(const std::string& name, std::uint32_t offset, StaticType type) {
+    if (lookup(name)) error(offset, fmt::format("'{}' is already defined; choose another name", name));
+    int slot = next_slot_++;
+    max_slot_ = std::max(max_slot_, next_slot_);
+    scope_.push_back({name, Binding::local, slot, std::move(type)});
+    return slot;
+  }
+
+  void check_constants(RuleFile& file) {
+    scope_.clear();
+    next_slot_ = 0;
+    max_slot_ = 0;
+    for (std::size_t i = 0; i < file.constants.size(); ++i) {
+      auto& constant = file.constants[i];
+      StaticType type = check(*constant.value);
+      if (lookup(constant.name))
+        error(constant.name_span.begin, fmt::format("'{}' is already defined in this file", constant.name));
+      constant.slot = static_cast<int>(i);
+      scope_.push_back({constant.name, Binding::constant, constant.slot, type});
+    }
+    constants_in_scope_ = scope_.size();
+    file.constant_slot_count = max_slot_;
+  }
+
+  void check_rule(Rule& rule) {
+    scope_.resize(constants_in_scope_);
+    next_slot_ = 0;
+    max_slot_ = 0;
+    if (!rule.for_portfolio) {
+      check_kind(rule.for_kind, rule.for_span.begin);
+      declare_local(rule.variable, rule.for_span.begin, StaticType::entity(rule.for_kind));
+    }
+    for (auto& let : rule.lets) {
+      StaticType type = check(*let.value);
+      let.slot = declare_local(let.name, let.name_span.begin, type);
+    }
+    StaticType when = check(*rule.when);
+    if (when.known() && !when.is(ValueType::boolean) && !when.is(ValueType::missing))
+      error(rule.when->span.begin, fmt::format("'when' needs a true/false condition but this is {}",
+                                               type_with_article(*when.type)));
+    check(*rule.message);
+    rule.slot_count = max_slot_;
+  }
+
+  void check_kind(const std::string& kind, std::uint32_t offset) {
+    if (!schema_ || schema_->kinds.count(kind)) return;
+    std::vector<std::string> kinds;
+    for (const auto& [name, attributes] : schema_->kinds) kinds.push_back(name);
+    std::string message = fmt::format("the portfolio has no entity of kind '{}'", kind);
+    auto suggestion = closest_match(kind, kinds);
+    if (!suggestion.empty()) message += fmt::format(" (did you mean '{}'?)", suggestion);
+    warning(offset, message);
+  }
+
+  StaticType check(Expr& node) {
+    node.id = next_id_++;
+    switch (node.kind) {
+      case ExprKind::number: return StaticType::of(ValueType::number);
+      case ExprKind::string: return StaticType::of(ValueType::string);
+      case ExprKind::boolean: return StaticType::of(ValueType::boolean);
+      case ExprKind::date:
+      case ExprKind::today: return StaticType::of(ValueType::date);
+      case ExprKind::duration: return StaticType::of(ValueType::duration);
+      case ExprKind::list: return check_list(node);
+      case ExprKind::variable: return check_variable(node);
+      case ExprKind::member: return check_member(node);
+      case ExprKind::unary: return check_unary(node);
+      case ExprKind::binary: return check_binary(node);
+      case ExprKind::call: return check_call(node);
+      case ExprKind::aggregate: return check_aggregate(node);
+      case ExprKind::interpolation:
+        for (auto& part : node.args) check(*part);
+        return StaticType::of(ValueType::string);
+    }
+    return StaticType::unknown();
+  }
+
+  StaticType check_list(Expr& node) {
+    std::optional<StaticType> common;
+    bool mixed = false;
+    for (auto& element : node.args) {
+      StaticType type = check(*element);
+      if (!common) common = type;
+      else if (common->type != type.type) mixed = true;
+    }
+    return mixed || !common ? StaticType::list_of(StaticType::unknown()) : StaticType::list_of(*common);
+  }
+
+  StaticType check_variable(Expr& node) {
+    const Symbol* symbol = lookup(node.text);
+    if (!symbol) {
+      std::vector<std::string> names;
+      for (const auto& s : scope_) names.push_back(s.name);
+      std::string message = fmt::format("unknown name '{}'", node.text);
+      if (find_function(node.text))
+        message += fmt::format(" ('{}' is a function: call it as {}(...))", node.text, node.text);
+      else if (auto suggestion = closest_match(node.text, names); !suggestion.empty())
+        message += fmt::format(" (did you mean '{}'?)", suggestion);
+      error(node.span.begin, message);
+      return StaticType::unknown();
+    }
+    node.binding = symbol->binding;
+    node.slot = symbol->slot;
+    return symbol->type;
+  }
+
+  StaticType check_member(Expr& node) {
+    StaticType base = check(*node.args[0]);
+    if (base.known() && !base.is(ValueType::entity) && !base.is(ValueType::missing)) {
+      error(node.op_offset, fmt::format("cannot read attribute '{}' of {}: only entities have attributes",
+                                        node.text, type_with_article(*base.type)));
+      return StaticType::unknown();
+    }
+    if (node.text == "id" || node.text == "kind") return StaticType::of(ValueType::string);
+    if (!schema_ || base.kind.empty()) return StaticType::unknown();
+    auto kind = schema_->kinds.find(base.kind);
+    if (kind == schema_->kinds.end()) return StaticType::unknown();
+    auto attribute = kind->second.find(node.text);
+    if (attribute != kind->second.end()) return StaticType::of(attribute->second);
+    std::vector<std::string> names{"id", "kind"};
+    for (const auto& [name, type] : kind->second) names.push_back(name);
+    std::string message = fmt::format("no entity of kind '{}' has an attribute '{}'", base.kind, node.text);
+    if (auto suggestion = closest_match(node.text, names); !suggestion.empty())
+      message += fmt::format(" (did you mean '{}'?)", suggestion);
+    warning(node.op_offset + 1, message);
+    return StaticType::unknown();
+  }
+
+  StaticType check_unary(Expr& node) {
+    StaticType operand = check(*node.args[0]);
+    if (node.op == Op::not_) {
+      require_bool(operand, node.op_offset, "'not'");
+      return StaticType::of(ValueType::boolean);
+    }
+    if (operand.known() && !operand.is(ValueType::number) && !operand.is(ValueType::duration) &&
+        !operand.is(ValueType::missing)) {
+      error(node.op_offset, fmt::format("cannot negate {}", type_with_article(*operand.type)));
+      return StaticType::unknown();
+    }
+    return operand;
+  }
+
+  void require_bool(const StaticType& type, std::uint32_t offset, const char* what) {
+    if (type.known() && !type.is(ValueType::boolean) && !type.is(ValueType::missing))
+      error(offset, fmt::format("{} needs true/false values but was given {}", what, type_with_article(*type.type)));
+  }
+
+  static bool definitely_different(const StaticType& a, const StaticType& b) {
+    return a.known() && b.known() && !a.is(ValueType::missing) && !b.is(ValueType::missing) && *a.type != *b.type;
+  }
+
+  StaticType check_binary(Expr& node) {
+    StaticType lhs = check(*node.args[0]);
+    StaticType rhs = check(*node.args[1]);
+    const std::uint32_t at = node.op_offset;
+    switch (node.op) {
+      case Op::or_:
+      case Op::and_:
+        require_bool(lhs, node.args[0]->span.begin, node.op == Op::or_ ? "'or'" : "'and'");
+        require_bool(rhs, node.args[1]->span.begin, node.op == Op::or_ ? "'or'" : "'and'");
+        return StaticType::of(ValueType::boolean);
+      case Op::eq:
+      case Op::ne:
+        if (definitely_different(lhs, rhs))
+          error(at, fmt::format("cannot compare {} with {}", type_with_article(*lhs.type), type_with_article(*rhs.type)));
+        return StaticType::of(ValueType::boolean);
+      case Op::lt:
+      case Op::le:
+      case Op::gt:
+      case Op::ge:
+        if (definitely_different(lhs, rhs))
+          error(at, fmt::format("cannot compare {} with {}", type_with_article(*lhs.type), type_with_article(*rhs.type)));
+        else if (lhs.known() && !lhs.is(ValueType::missing) && !orderable(*lhs.type))
+          error(at, fmt::format("'{}' cannot order {}: only numbers, strings, dates and durations have an order",
+                                op_text(node.op), type_with_article(*lhs.type)));
+        return StaticType::of(ValueType::boolean);
+      case Op::in:
+      case Op::not_in:
+        if (rhs.known() && !rhs.is(ValueType::list) && !rhs.is(ValueType::missing))
+          error(at, fmt::format("'{}' needs a list on its right but was given {}", op_text(node.op),
+                                type_with_article(*rhs.type)));
+        else if (rhs.element && definitely_different(lhs, rhs.element_type()))
+          error(at, fmt::format("'{}' looks for {} in a list of {} values", op_text(node.op),
+                                type_with_article(*lhs.type), type_name(*rhs.element)));
+        return StaticType::of(ValueType::boolean);
+      case Op::coalesce:
+        if (definitely_different(lhs, rhs))
+          error(at, fmt::format("'??' gives {} or a default of another type ({})", type_with_article(*lhs.type),
+                                type_name(*rhs.type)));
+        return lhs.known() && !lhs.is(ValueType::missing) ? lhs : rhs;
+      default:
+        return check_arithmetic(node.op, lhs, rhs, at);
+    }
+  }
+
+  StaticType check_arithmetic(Op op, const StaticType& lhs, const StaticType& rhs, std::uint32_t at) {
+    if (!lhs.known() || !rhs.known() || lhs.is(ValueType::missing) || rhs.is(ValueType::missing)) {
+      // Partial knowledge still fixes some results: date + ? is a date.
+      if (op == Op::add && (lhs.is(ValueType::date) || rhs.is(ValueType::date))) return StaticType::of(ValueType::date);
+      if ((op == Op::add || op == Op::sub) && lhs.is(ValueType::number)) return lhs;
+      return StaticType::unknown();
+    }
+    auto result = arithmetic_result(op, *lhs.type, *rhs.type);
+    if (!result) {
+      error(at, fmt::format("cannot apply '{}' to {} and {}", op_text(op), type_with_article(*lhs.type),
+                            type_with_article(*rhs.type)));
+      return StaticType::unknown();
+    }
+    return StaticType::of(*result);
+  }
+
+ public:
+  static std::optional<ValueType> arithmetic_result(Op op, ValueType a, ValueType b) {
+    using T = ValueType;
+    switch (op) {
+      case Op::add:
+        if (a == T::number && b == T::number) return T::number;
+        if (a == T::string && b == T::string) return T::string;
+        if ((a == T::date && b == T::duration) || (a == T::duration && b == T::date)) return T::date;
+        if (a == T::duration && b == T::duration) return T::duration;
+        return std::nullopt;
+      case Op::sub:
+        if (a == T::number && b == T::number) return T::number;
+        if (a == T::date && b == T::duration) return T::date;
+        if (a == T::date && b == T::date) return T::duration;
+        if (a == T::duration && b == T::duration) return T::duration;
+        return std::nullopt;
+      case Op::mul:
+        if (a == T::number && b == T::number) return T::number;
+        if ((a == T::duration && b == T::number) || (a == T::number && b == T::duration)) return T::duration;
+        return std::nullopt;
+      case Op::div:
+      case Op::mod:
+        if (a == T::number && b == T::number) return T::number;
+        return std::nullopt;
+      default: return std::nullopt;
+    }
+  }
+
+ private:
+  const FunctionInfo* resolve_function(Expr& node) {
+    const FunctionInfo* info = find_function(node.text);
+    if (!info) {
+      std::string message = fmt::format("unknown function '{}'", node.text);
+      if (auto suggestion = closest_match(node.text, function_names()); !suggestion.empty())
+        message += fmt::format(" (did you mean '{}'?)", suggestion);
+      error(node.span.begin, message);
+      return nullptr;
+    }
+    node.function = static_cast<int>(info->id);
+    return info;
+  }
+
+  void expect_argument(const Expr& call, std::size_t index, const StaticType& type,
+                       std::initializer_list<ValueType> allowed) {
+    if (!type.known() || type.is(ValueType::missing)) return;
+    for (auto t : allowed)
+      if (type.is(t)) return;
+    std::string names;
+    for (auto t : allowed) names += (names.empty() ? "" : " or ") + std::string(type_with_article(t));
+    error(call.args[index]->span.begin, fmt::format("argument {} of {}() must be {} but is {}", index + 1,
+                                                    call.text, names, type_with_article(*type.type)));
+  }
+
+  StaticType check_call(Expr& node) {
+    std::vector<StaticType> types;
+    for (auto& arg : node.args) types.push_back(check(*arg));
+    const FunctionInfo* info = resolve_function(node);
+    if (!info) return StaticType::unknown();
+    int count = static_cast<int>(node.args.size());
+    if (count < info->min_args || count > info->max_args) {
+      std::string expected = info->min_args == info->max_args
+                                 ? plural_arguments(info->min_args)
+                                 : fmt::format("{} or {} arguments", info->min_args, info->max_args);
+      error(node.span.begin, fmt::format("{}() takes {} but was given {}: {}", node.text, expected, count,
+                                         info->signature));
+      return StaticType::unknown();
+    }
+    using T = ValueType;
+    auto edge_kind_argument = [&](std::size_t index) {
+      if (types.size() > index) expect_argument(node, index, types[index], {T::string});
+    };
+    switch (info->id) {
+      case Function::missing:
+      case Function::present: return StaticType::of(T::boolean);
+      case Function::len: expect_argument(node, 0, types[0], {T::string, T::list}); return StaticType::of(T::number);
+      case Function::lower:
+      case Function::upper: expect_argument(node, 0, types[0], {T::string}); return StaticType::of(T::string);
+      case Function::contains: expect_argument(node, 0, types[0], {T::string, T::list}); return StaticType::of(T::boolean);
+      case Function::starts_with:
+        expect_argument(node, 0, types[0], {T::string});
+        expect_argument(node, 1, types[1], {T::string});
+        return StaticType::of(T::boolean);
+      case Function::days: expect_argument(node, 0, types[0], {T::duration}); return StaticType::of(T::number);
+      case Function::hhi: expect_argument(node, 0, types[0], {T::list}); return StaticType::of(T::number);
+      case Function::entities: {
+        expect_argument(node, 0, types[0], {T::string});
+        std::string kind = node.args[0]->kind == ExprKind::string ? node.args[0]->text : "";
+        if (!kind.empty()) check_kind(kind, node.args[0]->span.begin);
+        return StaticType::list_of(StaticType::entity(kind));
+      }
+      case Function::suppliers:
+      case Function::suppliers_star:
+      case Function::dependents:
+      case Function::dependents_star:
+        expect_argument(node, 0, types[0], {T::entity});
+        edge_kind_argument(1);
+        return StaticType::list_of(StaticType::entity(""));
+      case Function::reaches:
+      case Function::path:
+        expect_argument(node, 0, types[0], {T::entity});
+        expect_argument(node, 1, types[1], {T::entity});
+        edge_kind_argument(2);
+        return info->id == Function::reaches ? StaticType::of(T::boolean)
+                                             : StaticType::list_of(StaticType::of(T::string));
+      case Function::in_cycle:
+        expect_argument(node, 0, types[0], {T::entity});
+        edge_kind_argument(1);
+        return StaticType::of(T::boolean);
+      default: return StaticType::unknown();
+    }
+  }
+
+  StaticType check_aggregate(Expr& node) {
+    const FunctionInfo* info = resolve_function(node);
+    StaticType collection = check(*node.collection);
+    if (collection.known() && !collection.is(ValueType::list) && !collection.is(ValueType::missing))
+      error(node.collection->span.begin, fmt::format("{}() needs a list to go over but was given {}", node.text,
+                                                     type_with_article(*collection.type)));
+    std::size_t scope_size = scope_.size();
+    int slot_mark = next_slot_;
+    StaticType element = collection.element_type();
+    if (!node.binder.empty()) node.slot = declare_local(node.binder, node.binder_offset, collection.element_type());
+    if (node.element && node.element != node.collection) element = check(*node.element);
+    if (node.filter) require_bool(check(*node.filter), node.filter->span.begin, "'where'");
+    scope_.resize(scope_size);
+    next_slot_ = slot_mark;
+    if (!info) return StaticType::unknown();
+    using T = ValueType;
+    switch (info->id) {
+      case Function::count: return StaticType::of(T::number);
+      case Function::any:
+      case Function::all:
+        if (!node.filter) require_bool(element, node.span.begin, fmt::format("{}()", node.text).c_str());
+        return StaticType::of(T::boolean);
+      case Function::sum:
+        if (element.known() && !element.is(T::number) && !element.is(T::duration) && !element.is(T::missing))
+          error(node.span.begin, fmt::format("sum() adds numbers or durations, not {} values", type_name(*element.type)));
+        return element.is(T::duration) ? element : StaticType::of(T::number);
+      case Function::min:
+      case Function::max:
+        if (element.known() && !element.is(T::missing) && !orderable(*element.type))
+          error(node.span.begin, fmt::format("{}() needs values with an order, not {} values", node.text,
+                                             type_name(*element.type)));
+        return element;
+      case Function::list: return StaticType::list_of(element);
+      default: return StaticType::unknown();
+    }
+  }
+
+  RuleSet& rules_;
+  const Schema* schema_;
+  SourcePtr source_;
+  std::vector<Symbol> scope_;
+  std::size_t constants_in_scope_ = 0;
+  int next_slot_ = 0;
+  int max_slot_ = 0;
+  std::uint32_t next_id_ = 0;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace
+
+std::vector<Diagnostic> check_rules(RuleSet& rules, const Schema* schema) { return Checker(rules, schema).run(); }
+
+}  // namespace vigil

@@ -1,0 +1,30 @@
+// The `vigil` subcommands. Each returns the process exit code:
+// 0 success, 1 findings at or above --fail-on (or test/format failures),
+// 2 bad usage, bad input or rule errors.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/arguments.hpp"
+
+namespace vigil::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFindings = 1;
+constexpr int kExitError = 2;
+
+using Args = std::vector<std::string>;
+
+int import_command(const Args& args);
+int check_command(const Args& args);
+int run_command(const Args& args);
+
+// Options every command accepts.
+std::vector<OptionSpec> with_common_options(std::vector<OptionSpec> specs);
+// Applies --verbose / --quiet.
+void apply_log_options(const Arguments& arguments);
+// Prints rule diagnostics (errors and warnings) to stderr.
+void print_diagnostics(const std::vector<Diagnostic>& diagnostics);
+
+}  // namespace vigil::cli

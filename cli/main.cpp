@@ -1,0 +1,93 @@
+// vigil: the command-line front end. Findings go to stdout; logs and
+// diagnostics go to stderr, so that `vigil run --format json | jq` just works.
+#include <iostream>
+#include <map>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+using namespace vigil::cli;
+
+constexpr const char* kUsage = R"(usage: vigil COMMAND [OPTIONS]
+
+commands:
+  import PORTFOLIO --db DB             import a portfolio directory or JSON file
+  check RULES... [--db DB]             parse and check rule files or directories
+  run --db DB --rules RULES...         evaluate the rules; store the run; print findings
+      [--as-of DATE] [--format table|json|jsonl|csv] [--output FILE]
+      [--fail-on SEVERITY] [--no-store]
+  fmt [--check] RULES...               format rule files (not yet available)
+  diff --db DB [RUN_A RUN_B]           compare two runs (not yet available)
+  explain --db DB --rules RULES... RULE_ID ENTITY_ID   (not yet available)
+  test TESTS...                        run rule unit tests (not yet available)
+  graph --db DB [--focus ID]           the dependency graph (not yet available)
+  report --db DB [--run N] --format html|md            (not yet available)
+
+options for every command: --verbose (-v), --quiet (-q), --help (-h)
+exit codes: 0 success; 1 findings at or above --fail-on; 2 bad usage, bad input or rule errors
+)";
+
+int not_yet_available(const std::string& command) {
+  std::cerr << "vigil: '" << command << "' is not available in this version yet\n";
+  return kExitError;
+}
+
+void setup_logging() {
+  auto logger = spdlog::stderr_color_mt("vigil");
+  logger->set_pattern("%^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::info);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  setup_logging();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? kExitError : kExitOk;
+  }
+  if (args[0] == "--version") {
+    std::cout << "vigil 0.1.0\n";
+    return kExitOk;
+  }
+  const std::map<std::string, int (*)(const Args&)> commands{
+      {"import", import_command}, {"check", check_command}, {"run", run_command}};
+  std::string command = args[0];
+  args.erase(args.begin());
+  if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end()) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  auto it = commands.find(command);
+  try {
+    if (it == commands.end()) {
+      for (const char* later : {"fmt", "diff", "explain", "test", "graph", "report"})
+        if (command == later) return not_yet_available(command);
+      std::vector<std::string> names{"import", "check", "run", "fmt", "diff", "explain", "test", "graph", "report"};
+      std::string message = "vigil: unknown command '" + command + "'";
+      if (auto suggestion = vigil::closest_match(command, names); !suggestion.empty())
+        message += " (did you mean '" + suggestion + "'?)";
+      std::cerr << message << "\nrun 'vigil --help' for the commands\n";
+      return kExitError;
+    }
+    return it->second(args);
+  } catch (const UsageError& error) {
+    std::cerr << "vigil " << command << ": " << error.what() << "\nrun 'vigil --help' for usage\n";
+    return kExitError;
+  } catch (const vigil::RuleError& error) {
+    print_diagnostics(error.diagnostics());
+    return kExitError;
+  } catch (const vigil::Error& error) {
+    std::cerr << "vigil " << command << ": " << error.what() << "\n";
+    return kExitError;
+  } catch (const std::exception& error) {
+    std::cerr << "vigil " << command << ": internal error: " << error.what() << "\n";
+    return kExitError;
+  }
+}

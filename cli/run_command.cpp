@@ -1,0 +1,151 @@
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.hpp"
+#include "engine/evaluator.hpp"
+#include "engine/fact_store.hpp"
+#include "engine/finding_output.hpp"
+#include "engine/fingerprint.hpp"
+#include "engine/run_store.hpp"
+
+namespace vigil::cli {
+namespace {
+
+constexpr std::size_t kErrorsPrinted = 20;
+
+struct RunOptions {
+  std::string db;
+  std::vector<std::string> rules;
+  Date as_of;
+  OutputFormat format = OutputFormat::table;
+  std::optional<std::string> output;
+  std::optional<Severity> fail_on;
+  bool store = true;
+};
+
+RunOptions parse_run_options(const Args& args) {
+  Arguments arguments(args, with_common_options({{"db", Arity::one},
+                                                 {"rules", Arity::many},
+                                                 {"as-of", Arity::one},
+                                                 {"format", Arity::one},
+                                                 {"output", Arity::one, 'o'},
+                                                 {"fail-on", Arity::one},
+                                                 {"no-store", Arity::flag}}));
+  apply_log_options(arguments);
+  if (!arguments.positionals().empty())
+    throw UsageError(fmt::format("unexpected argument '{}' (rule files go after --rules)", arguments.positionals()[0]));
+  RunOptions options;
+  options.db = arguments.required("db");
+  options.rules = arguments.values("rules");
+  if (options.rules.empty()) throw UsageError("missing required option '--rules'");
+  options.as_of = local_today();
+  if (auto as_of = arguments.value("as-of")) {
+    auto date = parse_iso_date(*as_of);
+    if (!date) throw UsageError(fmt::format("--as-of: {}", explain_invalid_date(*as_of)));
+    options.as_of = *date;
+  }
+  if (auto format = arguments.value("format")) {
+    auto parsed = parse_output_format(*format);
+    if (!parsed) throw UsageError(fmt::format("--format: unknown format '{}' (table, json, jsonl or csv)", *format));
+    options.format = *parsed;
+  }
+  if (auto fail_on = arguments.value("fail-on")) {
+    options.fail_on = parse_severity(*fail_on);
+    if (!options.fail_on)
+      throw UsageError(fmt::format("--fail-on: unknown severity '{}' (info, low, medium, high, critical)", *fail_on));
+  }
+  options.output = arguments.value("output");
+  options.store = !arguments.flag("no-store");
+  return options;
+}
+
+// Writes to a temporary file beside the target, then renames: readers never
+// see a half-written report.
+void write_output_file(const std::string& path, const std::vector<Finding>& findings, OutputFormat format) {
+  std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary);
+    if (!out) throw Error(fmt::format("{}: cannot write the output file", path));
+    write_findings(out, findings, format);
+    out.flush();
+    if (!out) throw Error(fmt::format("{}: error while writing the output file", path));
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) throw Error(fmt::format("{}: cannot write the output file: {}", path, error.message()));
+}
+
+void report_errors(const std::vector<EvaluationError>& errors) {
+  for (std::size_t i = 0; i < errors.size() && i < kErrorsPrinted; ++i) {
+    const auto& e = errors[i];
+    std::string who = e.entity ? fmt::format("rule {}, entity {}", e.rule, *e.entity) : fmt::format("rule {}", e.rule);
+    if (!e.attribute.empty()) who += fmt::format(", attribute {}", e.attribute);
+    spdlog::warn("evaluation error: {}: {} ({})", who, e.message, e.location);
+  }
+  if (errors.size() > kErrorsPrinted)
+    spdlog::warn("... and {} more evaluation errors (all are stored with the run)", errors.size() - kErrorsPrinted);
+}
+
+std::string severity_counts(const std::vector<Finding>& findings) {
+  std::string out;
+  for (auto s : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info}) {
+    auto n = std::count_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.severity == s; });
+    if (n > 0) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, severity_name(s));
+  }
+  return out.empty() ? "" : " (" + out + ")";
+}
+
+}  // namespace
+
+// vigil run --db DB --rules RULES... [--as-of DATE] [--format F] [--output FILE] [--fail-on S] [--no-store]
+int run_command(const Args& args) {
+  RunOptions options = parse_run_options(args);
+  auto started = std::chrono::steady_clock::now();
+  RunRecord run;
+  run.started_at = utc_timestamp();
+  run.as_of = format_date(options.as_of);
+
+  Database db(options.db, OpenMode::must_exist);
+  Portfolio portfolio = load_portfolio(db);
+  Schema schema = portfolio.schema();
+  RuleSet rules;
+  try {
+    rules = load_rules(options.rules, &schema);
+  } catch (const RuleError& error) {
+    print_diagnostics(error.diagnostics());
+    return kExitError;
+  }
+  print_diagnostics(rules.warnings);
+  spdlog::debug("loaded {} entities and {} rules", portfolio.entity_count(), rules.rule_count());
+
+  Evaluator evaluator(rules, portfolio, options.as_of);
+  EvaluationResult result = evaluator.evaluate_all();
+  report_errors(result.errors);
+
+  run.finished_at = utc_timestamp();
+  run.rules_hash = rules_fingerprint(rules);
+  run.facts_hash = facts_fingerprint(portfolio);
+  run.rule_count = rules.rule_count();
+  run.entity_count = portfolio.entity_count();
+  std::string run_name = "run (not stored)";
+  if (options.store) run_name = fmt::format("run {}", store_run(db, run, result));
+
+  if (options.output) write_output_file(*options.output, result.findings, options.format);
+  else write_findings(std::cout, result.findings, options.format);
+  std::cout.flush();
+
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("{}: {} findings{}, {} errors in {:.1f} s", run_name, result.findings.size(),
+               severity_counts(result.findings), result.errors.size(), seconds);
+
+  if (options.fail_on && std::any_of(result.findings.begin(), result.findings.end(),
+                                     [&](const Finding& f) { return f.severity >= *options.fail_on; }))
+    return kExitFindings;
+  return kExitOk;
+}
+
+}  // namespace vigil::cli

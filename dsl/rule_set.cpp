@@ -1,0 +1,83 @@
+#include "dsl/rule_set.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "dsl/checker.hpp"
+#include "dsl/parser.hpp"
+
+namespace vigil {
+
+namespace fs = std::filesystem;
+
+std::vector<const Rule*> RuleSet::rules() const {
+  std::vector<const Rule*> all;
+  for (const auto& file : files)
+    for (const auto& rule : file.rules) all.push_back(&rule);
+  std::sort(all.begin(), all.end(), [](const Rule* a, const Rule* b) { return a->id < b->id; });
+  return all;
+}
+
+const Rule* RuleSet::find_rule(std::string_view id) const {
+  for (const auto& file : files)
+    for (const auto& rule : file.rules)
+      if (rule.id == id) return &rule;
+  return nullptr;
+}
+
+const RuleFile& RuleSet::file_of(const Rule& rule) const {
+  for (const auto& file : files)
+    for (const auto& candidate : file.rules)
+      if (&candidate == &rule) return file;
+  throw std::logic_error("rule does not belong to this rule set");
+}
+
+std::size_t RuleSet::rule_count() const {
+  std::size_t count = 0;
+  for (const auto& file : files) count += file.rules.size();
+  return count;
+}
+
+std::vector<std::string> expand_rule_paths(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const auto& path : paths) {
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
+      std::vector<std::string> found;
+      for (const auto& entry : fs::recursive_directory_iterator(path))
+        if (entry.is_regular_file() && entry.path().extension() == ".vigil") found.push_back(entry.path().string());
+      if (found.empty()) throw Error(fmt::format("{}: no .vigil rule files in this directory", path));
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(path, error)) {
+      files.push_back(path);
+    } else {
+      throw Error(fmt::format("{}: no such file or directory", path));
+    }
+  }
+  return files;
+}
+
+RuleSet compile_rules(const std::vector<SourcePtr>& sources, const Schema* schema) {
+  RuleSet set;
+  std::vector<Diagnostic> errors;
+  for (const auto& source : sources) {
+    try {
+      set.files.push_back(parse_rule_file(source));
+    } catch (const RuleError& error) {
+      errors.insert(errors.end(), error.diagnostics().begin(), error.diagnostics().end());
+    }
+  }
+  auto diagnostics = check_rules(set, schema);
+  for (auto& d : diagnostics) (d.level == DiagnosticLevel::warning ? set.warnings : errors).push_back(std::move(d));
+  if (!errors.empty()) throw RuleError(std::move(errors));
+  return set;
+}
+
+RuleSet load_rules(const std::vector<std::string>& paths, const Schema* schema) {
+  std::vector<SourcePtr> sources;
+  for (const auto& path : expand_rule_paths(paths)) sources.push_back(read_source_file(path));
+  return compile_rules(sources, schema);
+}
+
+}  // namespace vigil

@@ -1,0 +1,33 @@
+// A checked set of rule files: what the engine evaluates.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dsl/ast.hpp"
+#include "dsl/diagnostic.hpp"
+#include "dsl/schema.hpp"
+
+namespace vigil {
+
+struct RuleSet {
+  std::vector<RuleFile> files;
+  std::vector<Diagnostic> warnings;
+  std::uint32_t node_count = 0;  // expression nodes, numbered 0..node_count-1
+
+  std::vector<const Rule*> rules() const;  // every rule, sorted by id
+  const Rule* find_rule(std::string_view id) const;
+  const RuleFile& file_of(const Rule& rule) const;
+  std::size_t rule_count() const;
+};
+
+// `*.vigil` files: directories are searched recursively, in sorted order.
+// Throws vigil::Error when a path does not exist or holds no rule file.
+std::vector<std::string> expand_rule_paths(const std::vector<std::string>& paths);
+
+// Parses and checks. Throws RuleError with every error found in every file;
+// warnings (only with a schema) are returned in RuleSet::warnings.
+RuleSet compile_rules(const std::vector<SourcePtr>& sources, const Schema* schema = nullptr);
+RuleSet load_rules(const std::vector<std::string>& paths, const Schema* schema = nullptr);
+
+}  // namespace vigil

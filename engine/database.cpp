@@ -1,0 +1,111 @@
+#include "engine/database.hpp"
+
+#include <filesystem>
+
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+
+#include "dsl/diagnostic.hpp"
+
+namespace vigil {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE entities (
+  id   TEXT PRIMARY KEY NOT NULL,
+  kind TEXT NOT NULL
+);
+CREATE INDEX entities_by_kind ON entities(kind);
+CREATE TABLE attribute_types (
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('number', 'string', 'bool', 'date')),
+  PRIMARY KEY (kind, name)
+) WITHOUT ROWID;
+CREATE TABLE attributes (
+  entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+  name      TEXT NOT NULL,
+  value     ANY,
+  PRIMARY KEY (entity_id, name)
+) WITHOUT ROWID;
+CREATE TABLE edges (
+  from_id    TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+  to_id      TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+  kind       TEXT NOT NULL,
+  attributes TEXT,
+  PRIMARY KEY (from_id, to_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX edges_by_target ON edges(to_id);
+CREATE TABLE runs (
+  id            INTEGER PRIMARY KEY,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT NOT NULL,
+  as_of         TEXT NOT NULL,
+  rules_hash    TEXT NOT NULL,
+  facts_hash    TEXT NOT NULL,
+  rule_count    INTEGER NOT NULL,
+  entity_count  INTEGER NOT NULL,
+  finding_count INTEGER NOT NULL,
+  error_count   INTEGER NOT NULL
+);
+CREATE TABLE findings (
+  run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  rule     TEXT NOT NULL,
+  entity   TEXT,
+  kind     TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  message  TEXT NOT NULL,
+  evidence TEXT NOT NULL
+);
+CREATE INDEX findings_by_run ON findings(run_id, rule, entity);
+CREATE TABLE evaluation_errors (
+  run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  rule      TEXT NOT NULL,
+  entity    TEXT,
+  attribute TEXT,
+  location  TEXT,
+  message   TEXT NOT NULL
+);
+)sql";
+
+}  // namespace
+
+Database::Database(const std::string& path, OpenMode mode) : path_(path) {
+  std::error_code error;
+  bool exists = std::filesystem::exists(path, error);
+  if (!exists && mode == OpenMode::must_exist)
+    throw Error(fmt::format("{}: no such database (create it with `vigil import PORTFOLIO --db {}`)", path, path));
+  if (exists && std::filesystem::is_directory(path, error)) throw Error(fmt::format("{}: is a directory, not a database", path));
+  try {
+    int flags = SQLite::OPEN_READWRITE | (mode == OpenMode::create_if_missing ? SQLite::OPEN_CREATE : 0);
+    db_ = std::make_unique<SQLite::Database>(path, flags, 5000);
+    verify_or_create_schema(mode == OpenMode::create_if_missing);
+  } catch (const SQLite::Exception& e) {
+    throw Error(fmt::format("{}: not a Vigil database ({})", path, e.what()));
+  }
+}
+
+void Database::verify_or_create_schema(bool may_create) {
+  // Reading the header first: a file that is not SQLite fails here, untouched.
+  int application_id = db_->execAndGet("PRAGMA application_id").getInt();
+  int tables = db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt();
+  if (application_id == 0 && tables == 0) {
+    if (!may_create) throw Error(fmt::format("{}: empty database (import a portfolio first)", path_));
+    db_->exec("PRAGMA journal_mode = WAL");
+    SQLite::Transaction transaction(*db_);
+    db_->exec(kSchema);
+    db_->exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
+    db_->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+    transaction.commit();
+  } else if (application_id != kApplicationId) {
+    throw Error(fmt::format("{}: not a Vigil database (it belongs to another application); nothing was changed", path_));
+  } else {
+    int version = db_->execAndGet("PRAGMA user_version").getInt();
+    if (version > kSchemaVersion)
+      throw Error(fmt::format("{}: database schema version {} is newer than this vigil understands ({})", path_,
+                              version, kSchemaVersion));
+  }
+  db_->exec("PRAGMA foreign_keys = ON");
+}
+
+}  // namespace vigil

@@ -1,0 +1,565 @@
+// A tree-walking interpreter over the checked AST.
+//
+// Missing follows three-valued (Kleene) logic: `false and missing` is false,
+// `true or missing` is true, any comparison or arithmetic with a missing
+// operand is missing, and a missing `when` does not fire. A value of an
+// unexpected type raises EvalFailure, which ends the evaluation of that rule
+// for that entity only and becomes an EvaluationError.
+#include "engine/evaluator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "dsl/functions.hpp"
+#include "engine/value_format.hpp"
+
+namespace vigil {
+namespace {
+
+struct EvalFailure {
+  const Expr* node;
+  std::string message;
+  std::string attribute;
+};
+
+struct FactRead {
+  EntityIndex entity;
+  const std::string* attribute;
+  Value value;
+};
+
+constexpr std::size_t kMaxEvidenceFacts = 50;
+constexpr int kNoColumn = -2;
+
+// Per-evaluation state; one per thread.
+struct Context {
+  const Portfolio& portfolio;
+  const std::vector<Value>* constants = nullptr;
+  Date today;
+  std::vector<Value> locals;
+  std::vector<FactRead> reads;
+  bool reads_truncated = false;
+  std::vector<std::pair<KindId, int>> column_cache;  // per node id: the last kind seen and its column
+};
+
+// The attribute behind an operand, to name it in error messages.
+std::string attribute_behind(const Expr& node) {
+  if (node.kind == ExprKind::member) return node.text;
+  for (const auto& child : node.args)
+    if (child && child->kind == ExprKind::member) return child->text;
+  return {};
+}
+
+[[noreturn]] void fail(const Expr& node, std::string message) {
+  throw EvalFailure{&node, std::move(message), attribute_behind(node)};
+}
+
+void record_read(Context& c, EntityIndex entity, const std::string& attribute, const Value& value) {
+  for (const auto& read : c.reads)
+    if (read.entity == entity && *read.attribute == attribute) return;
+  if (c.reads.size() >= kMaxEvidenceFacts) {
+    c.reads_truncated = true;
+    return;
+  }
+  c.reads.push_back({entity, &attribute, value});
+}
+
+Value eval(const Expr& e, Context& c);
+
+bool is_true(const Value& v) { return v.is(ValueType::boolean) && v.as_bool(); }
+
+// A condition's value: true, false, or missing (as nullopt).
+std::optional<bool> truth(const Expr& node, const Value& v, const char* what, const Context& c) {
+  if (v.is_missing()) return std::nullopt;
+  if (!v.is(ValueType::boolean))
+    fail(node, fmt::format("{} needs true or false but got {}", what, describe_value(v, c.portfolio)));
+  return v.as_bool();
+}
+
+Value eval_member(const Expr& e, Context& c) {
+  Value base = eval(*e.args[0], c);
+  if (base.is_missing()) return base;
+  if (!base.is(ValueType::entity))
+    fail(e, fmt::format("cannot read attribute '{}' of {}", e.text, describe_value(base, c.portfolio)));
+  EntityIndex entity = base.as_entity();
+  if (e.text == "id") return Value::string_view(c.portfolio.id(entity));
+  if (e.text == "kind") return Value::string_view(c.portfolio.kind_name(entity));
+  KindId kind = c.portfolio.kind_of(entity);
+  auto& cached = c.column_cache[e.id];
+  if (cached.first != kind || cached.second == kNoColumn)
+    cached = {kind, c.portfolio.kinds()[kind].column(e.text)};
+  Value value = c.portfolio.attribute(entity, cached.second);
+  record_read(c, entity, e.text, value);
+  return value;
+}
+
+Value eval_logic(const Expr& e, Context& c) {
+  const char* word = e.op == Op::and_ ? "'and'" : "'or'";
+  bool deciding = e.op == Op::or_;  // the value that decides without the other side
+  auto lhs = truth(*e.args[0], eval(*e.args[0], c), word, c);
+  if (lhs == deciding) return Value::boolean(deciding);
+  auto rhs = truth(*e.args[1], eval(*e.args[1], c), word, c);
+  if (rhs == deciding) return Value::boolean(deciding);
+  if (!lhs || !rhs) return Value::missing();
+  return Value::boolean(!deciding);
+}
+
+bool orderable(ValueType t) {
+  return t == ValueType::number || t == ValueType::string || t == ValueType::date || t == ValueType::duration;
+}
+
+std::partial_ordering order(const Value& a, const Value& b) {
+  switch (a.type()) {
+    case ValueType::number: return a.as_number() <=> b.as_number();
+    case ValueType::string: return a.as_string().compare(b.as_string()) <=> 0;
+    case ValueType::date: return a.as_date() <=> b.as_date();
+    case ValueType::duration: return compare(a.as_duration(), b.as_duration());
+    default: return std::partial_ordering::unordered;
+  }
+}
+
+void require_same_type(const Expr& e, const Value& a, const Value& b, const Context& c) {
+  if (a.type() != b.type())
+    fail(e, fmt::format("cannot compare {} with {}", describe_value(a, c.portfolio), describe_value(b, c.portfolio)));
+}
+
+Value eval_comparison(const Expr& e, const Value& a, const Value& b, Context& c) {
+  if (a.is_missing() || b.is_missing()) return Value::missing();
+  require_same_type(e, a, b, c);
+  if (e.op == Op::eq) return Value::boolean(same_value(a, b));
+  if (e.op == Op::ne) return Value::boolean(!same_value(a, b));
+  if (!orderable(a.type()))
+    fail(e, fmt::format("'{}' cannot order {} values", op_text(e.op), type_name(a.type())));
+  auto o = order(a, b);
+  switch (e.op) {
+    case Op::lt: return Value::boolean(o < 0);
+    case Op::le: return Value::boolean(o <= 0);
+    case Op::gt: return Value::boolean(o > 0);
+    default: return Value::boolean(o >= 0);
+  }
+}
+
+Value eval_membership(const Expr& e, const Value& item, const Value& list, Context& c) {
+  if (item.is_missing() || list.is_missing()) return Value::missing();
+  if (!list.is(ValueType::list))
+    fail(e, fmt::format("'{}' needs a list on its right but got {}", op_text(e.op), describe_value(list, c.portfolio)));
+  bool found = std::any_of(list.as_list().begin(), list.as_list().end(),
+                           [&](const Value& candidate) { return same_value(item, candidate); });
+  return Value::boolean(e.op == Op::in ? found : !found);
+}
+
+Value eval_arithmetic(const Expr& e, const Value& a, const Value& b, Context& c) {
+  if (a.is_missing() || b.is_missing()) return Value::missing();
+  using T = ValueType;
+  auto both = [&](T x, T y) { return a.is(x) && b.is(y); };
+  switch (e.op) {
+    case Op::add:
+      if (both(T::number, T::number)) return Value::number(a.as_number() + b.as_number());
+      if (both(T::string, T::string)) return Value::string(std::string(a.as_string()) + std::string(b.as_string()));
+      if (both(T::date, T::duration)) return Value::date(add(a.as_date(), b.as_duration()));
+      if (both(T::duration, T::date)) return Value::date(add(b.as_date(), a.as_duration()));
+      if (both(T::duration, T::duration))
+        return Value::duration({a.as_duration().months + b.as_duration().months, a.as_duration().days + b.as_duration().days});
+      break;
+    case Op::sub:
+      if (both(T::number, T::number)) return Value::number(a.as_number() - b.as_number());
+      if (both(T::date, T::duration)) return Value::date(add(a.as_date(), negate(b.as_duration())));
+      if (both(T::date, T::date)) return Value::duration(difference(a.as_date(), b.as_date()));
+      if (both(T::duration, T::duration))
+        return Value::duration({a.as_duration().months - b.as_duration().months, a.as_duration().days - b.as_duration().days});
+      break;
+    case Op::mul:
+      if (both(T::number, T::number)) return Value::number(a.as_number() * b.as_number());
+      if (both(T::duration, T::number) || both(T::number, T::duration)) {
+        Duration d = a.is(T::duration) ? a.as_duration() : b.as_duration();
+        double n = a.is(T::number) ? a.as_number() : b.as_number();
+        if (std::trunc(n) != n) fail(e, "a duration can only be multiplied by a whole number");
+        return Value::duration({static_cast<std::int32_t>(d.months * n), static_cast<std::int32_t>(d.days * n)});
+      }
+      break;
+    case Op::div:
+    case Op::mod:
+      if (both(T::number, T::number)) {
+        if (b.as_number() == 0) fail(e, "division by zero");
+        return Value::number(e.op == Op::div ? a.as_number() / b.as_number() : std::fmod(a.as_number(), b.as_number()));
+      }
+      break;
+    default: break;
+  }
+  fail(e, fmt::format("cannot apply '{}' to {} and {}", op_text(e.op), describe_value(a, c.portfolio),
+                      describe_value(b, c.portfolio)));
+}
+
+Value eval_binary(const Expr& e, Context& c) {
+  switch (e.op) {
+    case Op::and_:
+    case Op::or_: return eval_logic(e, c);
+    case Op::coalesce: {
+      Value lhs = eval(*e.args[0], c);
+      return lhs.is_missing() ? eval(*e.args[1], c) : lhs;
+    }
+    default: break;
+  }
+  Value a = eval(*e.args[0], c);
+  Value b = eval(*e.args[1], c);
+  switch (e.op) {
+    case Op::eq:
+    case Op::ne:
+    case Op::lt:
+    case Op::le:
+    case Op::gt:
+    case Op::ge: return eval_comparison(e, a, b, c);
+    case Op::in:
+    case Op::not_in: return eval_membership(e, a, b, c);
+    default: return eval_arithmetic(e, a, b, c);
+  }
+}
+
+Value eval_unary(const Expr& e, Context& c) {
+  Value v = eval(*e.args[0], c);
+  if (v.is_missing()) return v;
+  if (e.op == Op::not_) return Value::boolean(!*truth(e, v, "'not'", c));
+  if (v.is(ValueType::number)) return Value::number(-v.as_number());
+  if (v.is(ValueType::duration)) return Value::duration(negate(v.as_duration()));
+  fail(e, fmt::format("cannot negate {}", describe_value(v, c.portfolio)));
+}
+
+std::string lower_or_upper(std::string_view text, bool upper) {
+  std::string out(text);
+  for (auto& ch : out) ch = static_cast<char>(upper ? std::toupper(static_cast<unsigned char>(ch))
+                                                   : std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+const Value& expect(const Expr& e, const Value& v, ValueType type, Context& c) {
+  if (!v.is(type))
+    fail(e, fmt::format("{}() needs {} but got {}", e.text, type_with_article(type), describe_value(v, c.portfolio)));
+  return v;
+}
+
+Value hhi(const Expr& e, const Value& sizes, Context& c) {
+  double total = 0;
+  std::vector<double> values;
+  for (const auto& item : expect(e, sizes, ValueType::list, c).as_list()) {
+    if (item.is_missing()) continue;
+    if (!item.is(ValueType::number) || item.as_number() < 0)
+      fail(e, fmt::format("hhi() needs non-negative numbers but got {}", describe_value(item, c.portfolio)));
+    values.push_back(item.as_number());
+    total += item.as_number();
+  }
+  if (total == 0) return Value::missing();
+  double index = 0;
+  for (double v : values) index += (100 * v / total) * (100 * v / total);
+  return Value::number(index);
+}
+
+Value eval_call(const Expr& e, Context& c) {
+  auto function = static_cast<Function>(e.function);
+  std::vector<Value> args;
+  args.reserve(e.args.size());
+  for (const auto& arg : e.args) args.push_back(eval(*arg, c));
+  switch (function) {
+    case Function::missing: return Value::boolean(args[0].is_missing());
+    case Function::present: return Value::boolean(!args[0].is_missing());
+    default: break;
+  }
+  if (function != Function::hhi && std::any_of(args.begin(), args.end(), [](const Value& v) { return v.is_missing(); }))
+    return Value::missing();
+  switch (function) {
+    case Function::len:
+      if (args[0].is(ValueType::list)) return Value::number(static_cast<double>(args[0].as_list().size()));
+      return Value::number(static_cast<double>(expect(e, args[0], ValueType::string, c).as_string().size()));
+    case Function::lower:
+    case Function::upper:
+      return Value::string(lower_or_upper(expect(e, args[0], ValueType::string, c).as_string(), function == Function::upper));
+    case Function::contains:
+      if (args[0].is(ValueType::list))
+        return Value::boolean(std::any_of(args[0].as_list().begin(), args[0].as_list().end(),
+                                          [&](const Value& v) { return same_value(v, args[1]); }));
+      return Value::boolean(expect(e, args[0], ValueType::string, c).as_string().find(
+                                expect(e, args[1], ValueType::string, c).as_string()) != std::string_view::npos);
+    case Function::starts_with:
+      return Value::boolean(expect(e, args[0], ValueType::string, c).as_string().starts_with(
+          expect(e, args[1], ValueType::string, c).as_string()));
+    case Function::days:
+      return Value::number(std::round(expect(e, args[0], ValueType::duration, c).as_duration().approximate_days()));
+    case Function::hhi: return args[0].is_missing() ? args[0] : hhi(e, args[0], c);
+    case Function::entities:
+      return Value::list(c.portfolio.entities_of_kind(expect(e, args[0], ValueType::string, c).as_string()));
+    default:
+      fail(e, fmt::format("{}() is a graph function; graph functions are not available in this version", e.text));
+  }
+}
+
+// count / any / all / sum / min / max / list over a collection.
+class AggregateState {
+ public:
+  AggregateState(const Expr& e, Context& c) : e_(e), c_(c), function_(static_cast<Function>(e.function)) {}
+
+  // Returns true when the result is decided and the loop can stop.
+  bool add(const Value& element, std::optional<bool> predicate) {
+    switch (function_) {
+      case Function::count:
+        if (predicate.value_or(false)) ++count_;
+        return false;
+      case Function::any:
+      case Function::all: {
+        bool deciding = function_ == Function::any;
+        if (predicate == deciding) {
+          decided_ = true;
+          return true;
+        }
+        if (!predicate) saw_missing_ = true;
+        return false;
+      }
+      default: break;
+    }
+    if (!predicate.value_or(false) || element.is_missing()) return false;
+    if (function_ == Function::list) items_.push_back(element);
+    else if (function_ == Function::sum) add_to_sum(element);
+    else keep_extreme(element);
+    return false;
+  }
+
+  Value result() const {
+    switch (function_) {
+      case Function::count: return Value::number(static_cast<double>(count_));
+      case Function::any: return decided_ ? Value::boolean(true) : saw_missing_ ? Value() : Value::boolean(false);
+      case Function::all: return decided_ ? Value::boolean(false) : saw_missing_ ? Value() : Value::boolean(true);
+      case Function::sum: return sum_.is_missing() ? Value::number(0) : sum_;
+      case Function::list: return Value::list(items_);
+      default: return extreme_;
+    }
+  }
+
+ private:
+  void add_to_sum(const Value& v) {
+    if (sum_.is_missing() && (v.is(ValueType::number) || v.is(ValueType::duration))) {
+      sum_ = v;
+      return;
+    }
+    if (v.is(ValueType::number) && sum_.is(ValueType::number)) {
+      sum_ = Value::number(sum_.as_number() + v.as_number());
+    } else if (v.is(ValueType::duration) && sum_.is(ValueType::duration)) {
+      sum_ = Value::duration({sum_.as_duration().months + v.as_duration().months,
+                              sum_.as_duration().days + v.as_duration().days});
+    } else {
+      fail(e_, fmt::format("sum() adds numbers or durations but got {}", describe_value(v, c_.portfolio)));
+    }
+  }
+
+  void keep_extreme(const Value& v) {
+    if (!orderable(v.type()))
+      fail(e_, fmt::format("{}() needs values with an order but got {}", e_.text, describe_value(v, c_.portfolio)));
+    if (extreme_.is_missing()) {
+      extreme_ = v;
+      return;
+    }
+    require_same_type(e_, v, extreme_, c_);
+    auto o = order(v, extreme_);
+    if (function_ == Function::min ? o < 0 : o > 0) extreme_ = v;
+  }
+
+  const Expr& e_;
+  Context& c_;
+  Function function_;
+  std::size_t count_ = 0;
+  bool decided_ = false, saw_missing_ = false;
+  Value sum_, extreme_;
+  List items_;
+};
+
+Value eval_aggregate(const Expr& e, Context& c) {
+  Value collection = eval(*e.collection, c);
+  if (collection.is_missing()) return collection;
+  if (!collection.is(ValueType::list))
+    fail(e, fmt::format("{}() needs a list to go over but got {}", e.text, describe_value(collection, c.portfolio)));
+  auto function = static_cast<Function>(e.function);
+  bool element_is_predicate = !e.filter && (function == Function::any || function == Function::all);
+  AggregateState state(e, c);
+  for (const Value& item : collection.as_list()) {
+    if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = item;
+    std::optional<bool> predicate = true;
+    if (e.filter) predicate = truth(*e.filter, eval(*e.filter, c), "'where'", c);
+    Value element = e.element ? eval(*e.element, c) : item;
+    if (element_is_predicate) predicate = truth(e, element, fmt::format("{}()", e.text).c_str(), c);
+    if (state.add(element, predicate)) break;
+  }
+  return state.result();
+}
+
+Value eval_interpolation(const Expr& e, Context& c) {
+  std::string text;
+  for (const auto& part : e.args)
+    text += part->kind == ExprKind::string ? part->text : display_value(eval(*part, c), c.portfolio);
+  return Value::string(std::move(text));
+}
+
+Value eval(const Expr& e, Context& c) {
+  switch (e.kind) {
+    case ExprKind::number: return Value::number(e.number_value);
+    case ExprKind::string: return Value::string_view(e.text);
+    case ExprKind::boolean: return Value::boolean(e.bool_value);
+    case ExprKind::date: return Value::date(e.date_value);
+    case ExprKind::duration: return Value::duration(e.duration_value);
+    case ExprKind::today: return Value::date(c.today);
+    case ExprKind::list: {
+      List items;
+      items.reserve(e.args.size());
+      for (const auto& element : e.args) items.push_back(eval(*element, c));
+      return Value::list(std::move(items));
+    }
+    case ExprKind::variable:
+      return e.binding == Binding::constant ? (*c.constants)[static_cast<std::size_t>(e.slot)]
+                                            : c.locals[static_cast<std::size_t>(e.slot)];
+    case ExprKind::member: return eval_member(e, c);
+    case ExprKind::unary: return eval_unary(e, c);
+    case ExprKind::binary: return eval_binary(e, c);
+    case ExprKind::call: return eval_call(e, c);
+    case ExprKind::aggregate: return eval_aggregate(e, c);
+    case ExprKind::interpolation: return eval_interpolation(e, c);
+  }
+  return Value::missing();
+}
+
+std::string location_of(const RuleFile& file, const Expr& node) {
+  auto where = file.source->locate(node.span.begin);
+  return fmt::format("{}:{}:{}", file.source->path(), where.line, where.column);
+}
+
+std::string evidence_json(const Rule& rule, const Context& c) {
+  nlohmann::ordered_json evidence = nlohmann::ordered_json::object();
+  if (!c.reads.empty()) {
+    auto reads = c.reads;
+    std::stable_sort(reads.begin(), reads.end(), [&](const FactRead& a, const FactRead& b) {
+      return std::tie(c.portfolio.id(a.entity), *a.attribute) < std::tie(c.portfolio.id(b.entity), *b.attribute);
+    });
+    auto& facts = evidence["facts"];
+    for (const auto& read : reads)
+      facts[c.portfolio.id(read.entity)][*read.attribute] = value_to_json(read.value, c.portfolio);
+  }
+  if (!rule.lets.empty()) {
+    auto& values = evidence["values"];
+    for (const auto& let : rule.lets)
+      values[let.name] = value_to_json(c.locals[static_cast<std::size_t>(let.slot)], c.portfolio, 20);
+  }
+  if (c.reads_truncated) evidence["truncated"] = true;
+  return evidence.dump();
+}
+
+}  // namespace
+
+struct Evaluator::Impl {
+  const RuleSet& rules;
+  const Portfolio& portfolio;
+  Date today;
+  std::vector<std::vector<Value>> constants;  // per file
+  std::vector<EvaluationError> constant_errors;
+
+  Context make_context() const {
+    Context c{portfolio, nullptr, today, {}, {}, false, {}};
+    c.column_cache.assign(rules.node_count, {0, kNoColumn});
+    return c;
+  }
+
+  void evaluate_constants() {
+    Context c = make_context();
+    for (const auto& file : rules.files) {
+      auto& values = constants.emplace_back();
+      c.constants = &values;
+      c.locals.assign(static_cast<std::size_t>(file.constant_slot_count), Value());
+      for (const auto& constant : file.constants) {
+        try {
+          values.push_back(eval(*constant.value, c));
+        } catch (const EvalFailure& failure) {
+          constant_errors.push_back({"(let " + constant.name + ")", std::nullopt, failure.attribute, failure.message,
+                                     location_of(file, *failure.node)});
+          values.emplace_back();
+        }
+      }
+    }
+  }
+
+  const std::vector<Value>& constants_of(const Rule& rule) const {
+    for (std::size_t f = 0; f < rules.files.size(); ++f)
+      for (const auto& candidate : rules.files[f].rules)
+        if (&candidate == &rule) return constants[f];
+    throw std::logic_error("rule not in rule set");
+  }
+
+  void evaluate(const Rule& rule, const RuleFile& file, std::optional<EntityIndex> entity, Context& c,
+                EvaluationResult& out) const {
+    c.locals.assign(static_cast<std::size_t>(rule.slot_count), Value());
+    c.reads.clear();
+    c.reads_truncated = false;
+    if (entity) c.locals[0] = Value::entity(*entity);
+    try {
+      for (const auto& let : rule.lets) c.locals[static_cast<std::size_t>(let.slot)] = eval(*let.value, c);
+      auto fires = truth(*rule.when, eval(*rule.when, c), "'when'", c);
+      if (!fires.value_or(false)) return;
+      Finding finding;
+      finding.rule = rule.id;
+      if (entity) finding.entity = portfolio.id(*entity);
+      finding.kind = entity ? portfolio.kind_name(*entity) : "portfolio";
+      finding.severity = *rule.severity;
+      finding.message = std::string(eval(*rule.message, c).as_string());
+      finding.evidence_json = evidence_json(rule, c);
+      out.findings.push_back(std::move(finding));
+    } catch (const EvalFailure& failure) {
+      out.errors.push_back({rule.id, entity ? std::optional(portfolio.id(*entity)) : std::nullopt, failure.attribute,
+                            failure.message, location_of(file, *failure.node)});
+    }
+  }
+
+  void evaluate_rule_over_kind(const Rule& rule, const RuleFile& file, Context& c, EvaluationResult& out) const {
+    c.constants = &constants_of(rule);
+    if (rule.for_portfolio) {
+      evaluate(rule, file, std::nullopt, c, out);
+      return;
+    }
+    const KindTable* table = portfolio.find_kind(rule.for_kind);
+    if (!table) return;
+    for (EntityIndex entity : table->members) evaluate(rule, file, entity, c, out);
+  }
+};
+
+Evaluator::Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today)
+    : impl_(std::make_unique<Impl>(Impl{rules, portfolio, today, {}, {}})) {
+  impl_->evaluate_constants();
+}
+
+Evaluator::~Evaluator() = default;
+
+EvaluationResult Evaluator::evaluate_all() const {
+  EvaluationResult result;
+  result.errors = impl_->constant_errors;
+  Context c = impl_->make_context();
+  for (const auto& file : impl_->rules.files)
+    for (const auto& rule : file.rules) impl_->evaluate_rule_over_kind(rule, file, c, result);
+  sort_result(result);
+  return result;
+}
+
+EvaluationResult Evaluator::evaluate_entity(EntityIndex entity) const {
+  EvaluationResult result;
+  Context c = impl_->make_context();
+  const std::string& kind = impl_->portfolio.kind_name(entity);
+  for (const auto& file : impl_->rules.files)
+    for (const auto& rule : file.rules)
+      if (!rule.for_portfolio && rule.for_kind == kind) {
+        c.constants = &impl_->constants_of(rule);
+        impl_->evaluate(rule, file, entity, c, result);
+      }
+  sort_result(result);
+  return result;
+}
+
+EvaluationResult Evaluator::evaluate_rule(const Rule& rule, std::optional<EntityIndex> entity) const {
+  EvaluationResult result;
+  Context c = impl_->make_context();
+  c.constants = &impl_->constants_of(rule);
+  impl_->evaluate(rule, impl_->rules.file_of(rule), entity, c, result);
+  return result;
+}
+
+}  // namespace vigil

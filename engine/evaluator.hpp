@@ -1,0 +1,33 @@
+// Evaluates a checked rule set over a portfolio as of a date.
+#pragma once
+
+#include <memory>
+
+#include "dsl/rule_set.hpp"
+#include "engine/finding.hpp"
+#include "engine/portfolio.hpp"
+
+namespace vigil {
+
+class Evaluator {
+ public:
+  // The rule set and portfolio must outlive the evaluator. File constants
+  // are evaluated here, once.
+  Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today);
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  // Every rule over every entity of its kind (and each portfolio rule once).
+  EvaluationResult evaluate_all() const;
+  // The rules whose kind is the entity's kind, for that entity only.
+  EvaluationResult evaluate_entity(EntityIndex entity) const;
+  // One rule, for one entity (none for portfolio rules).
+  EvaluationResult evaluate_rule(const Rule& rule, std::optional<EntityIndex> entity) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,87 @@
+#include "engine/finding_output.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace vigil {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json finding_to_json(const Finding& f) {
+  Json object;
+  object["rule"] = f.rule;
+  object["entity"] = f.entity ? Json(*f.entity) : Json(nullptr);
+  object["kind"] = f.kind;
+  object["severity"] = severity_name(f.severity);
+  object["message"] = f.message;
+  object["evidence"] = f.evidence_json.empty() ? Json::object() : Json::parse(f.evidence_json);
+  return object;
+}
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+// Width in characters (UTF-8 code points), so that columns line up.
+std::size_t display_width(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(),
+                                                [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+void write_table(std::ostream& out, const std::vector<Finding>& findings) {
+  if (findings.empty()) {
+    out << "no findings\n";
+    return;
+  }
+  std::size_t rule_width = 4, entity_width = 6;
+  for (const auto& f : findings) {
+    rule_width = std::max(rule_width, display_width(f.rule));
+    entity_width = std::max(entity_width, display_width(f.entity.value_or("-")));
+  }
+  auto pad = [](std::string_view text, std::size_t width) {
+    return std::string(text) + std::string(width - std::min(width, display_width(text)), ' ');
+  };
+  out << pad("SEVERITY", 9) << "  " << pad("RULE", rule_width) << "  " << pad("ENTITY", entity_width) << "  MESSAGE\n";
+  for (const auto& f : findings)
+    out << pad(severity_name(f.severity), 9) << "  " << pad(f.rule, rule_width) << "  "
+        << pad(f.entity.value_or("-"), entity_width) << "  " << f.message << "\n";
+}
+
+}  // namespace
+
+std::optional<OutputFormat> parse_output_format(std::string_view name) {
+  if (name == "table") return OutputFormat::table;
+  if (name == "json") return OutputFormat::json;
+  if (name == "jsonl") return OutputFormat::jsonl;
+  if (name == "csv") return OutputFormat::csv;
+  return std::nullopt;
+}
+
+void write_findings(std::ostream& out, const std::vector<Finding>& findings, OutputFormat format) {
+  switch (format) {
+    case OutputFormat::table: write_table(out, findings); break;
+    case OutputFormat::json: {
+      Json array = Json::array();
+      for (const auto& f : findings) array.push_back(finding_to_json(f));
+      out << array.dump(2) << "\n";
+      break;
+    }
+    case OutputFormat::jsonl:
+      for (const auto& f : findings) out << finding_to_json(f).dump() << "\n";
+      break;
+    case OutputFormat::csv:
+      out << "rule,entity,kind,severity,message\r\n";
+      for (const auto& f : findings)
+        out << csv_field(f.rule) << ',' << csv_field(f.entity.value_or("")) << ',' << csv_field(f.kind) << ','
+            << severity_name(f.severity) << ',' << csv_field(f.message) << "\r\n";
+      break;
+  }
+}
+
+}  // namespace vigil
