@@ -264,9 +264,9 @@ class Checker {
                                 type_with_article(*lhs.type), type_name(*rhs.element)));
         return StaticType::of(ValueType::boolean);
       case Op::coalesce:
-        if (definitely_different(lhs, rhs))
-          error(at, fmt::format("'??' gives {} or a default of another type ({})", type_with_article(*lhs.type),
-                                type_name(*rhs.type)));
+        // A default of another type is fine (`v.tested ?? "never"` in a message);
+        // the result's type is then only known at run time.
+        if (definitely_different(lhs, rhs)) return StaticType::unknown();
         return lhs.known() && !lhs.is(ValueType::missing) ? lhs : rhs;
       default:
         return check_arithmetic(node.op, lhs, rhs, at);
@@ -372,6 +372,10 @@ class Checker {
         expect_argument(node, 1, types[1], {T::string});
         return StaticType::of(T::boolean);
       case Function::days: expect_argument(node, 0, types[0], {T::duration}); return StaticType::of(T::number);
+      case Function::round:
+        expect_argument(node, 0, types[0], {T::number});
+        if (types.size() > 1) expect_argument(node, 1, types[1], {T::number});
+        return StaticType::of(T::number);
       case Function::hhi: expect_argument(node, 0, types[0], {T::list}); return StaticType::of(T::number);
       case Function::entities: {
         expect_argument(node, 0, types[0], {T::string});

@@ -5,7 +5,7 @@
 namespace vigil {
 namespace {
 
-constexpr std::array<FunctionInfo, 24> kFunctions{{
+constexpr std::array<FunctionInfo, 25> kFunctions{{
     {"missing", Function::missing, 1, 1, false, false, "missing(value)"},
     {"present", Function::present, 1, 1, false, false, "present(value)"},
     {"len", Function::len, 1, 1, false, false, "len(string or list)"},
@@ -14,6 +14,7 @@ constexpr std::array<FunctionInfo, 24> kFunctions{{
     {"contains", Function::contains, 2, 2, false, false, "contains(string or list, value)"},
     {"starts_with", Function::starts_with, 2, 2, false, false, "starts_with(string, prefix)"},
     {"days", Function::days, 1, 1, false, false, "days(duration)"},
+    {"round", Function::round, 1, 2, false, false, "round(number, digits)"},
     {"hhi", Function::hhi, 1, 1, false, false, "hhi(list of numbers)"},
     {"entities", Function::entities, 1, 1, false, false, "entities(\"kind\")"},
     {"suppliers", Function::suppliers, 1, 2, false, true, "suppliers(entity, \"edge kind\")"},

@@ -8,7 +8,7 @@
 namespace vigil {
 
 enum class Function {
-  missing, present, len, lower, upper, contains, starts_with, days, hhi, entities,
+  missing, present, len, lower, upper, contains, starts_with, days, round, hhi, entities,
   suppliers, suppliers_star, dependents, dependents_star, reaches, path, in_cycle,
   count, any, all, sum, min, max, list,
 };

@@ -752,7 +752,7 @@ bool is_reserved_word(std::string_view word) {
 }
 
 RuleFile parse_rule_file(SourcePtr source) {
-  FileBuilder builder{source, RuleFile{source, {}, {}}};
+  FileBuilder builder{source, RuleFile{source, {}, 0, {}}};
   x3::unused_type unused;
   auto identity = [](std::uint32_t at) { return at; };
   run_parser(source, source->text(), x3::with<builder_tag>(std::ref(builder))[rule_file_grammar], unused, identity);

@@ -66,7 +66,6 @@ void record_read(Context& c, EntityIndex entity, const std::string& attribute, c
 
 Value eval(const Expr& e, Context& c);
 
-bool is_true(const Value& v) { return v.is(ValueType::boolean) && v.as_bool(); }
 
 // A condition's value: true, false, or missing (as nullopt).
 std::optional<bool> truth(const Expr& node, const Value& v, const char* what, const Context& c) {
@@ -283,6 +282,12 @@ Value eval_call(const Expr& e, Context& c) {
           expect(e, args[1], ValueType::string, c).as_string()));
     case Function::days:
       return Value::number(std::round(expect(e, args[0], ValueType::duration, c).as_duration().approximate_days()));
+    case Function::round: {
+      double digits = args.size() > 1 ? expect(e, args[1], ValueType::number, c).as_number() : 0;
+      if (digits < 0 || digits > 15 || std::trunc(digits) != digits) fail(e, "round() takes 0 to 15 digits");
+      double scale = std::pow(10.0, digits);
+      return Value::number(std::round(expect(e, args[0], ValueType::number, c).as_number() * scale) / scale);
+    }
     case Function::hhi: return args[0].is_missing() ? args[0] : hhi(e, args[0], c);
     case Function::entities:
       return Value::list(c.portfolio.entities_of_kind(expect(e, args[0], ValueType::string, c).as_string()));
