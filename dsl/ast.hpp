@@ -98,7 +98,8 @@ struct Rule {
   bool for_portfolio = false;
   std::string for_kind;   // empty for portfolio rules
   std::string variable;   // the entity variable, empty for portfolio rules
-  Span for_span;
+  Span for_span;          // the kind (or `portfolio`)
+  Span variable_span;
   bool has_for = false;
   std::vector<LetBinding> lets;
   ExprPtr when;

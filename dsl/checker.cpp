@@ -108,7 +108,7 @@ class Checker {
     max_slot_ = 0;
     if (!rule.for_portfolio) {
       check_kind(rule.for_kind, rule.for_span.begin);
-      declare_local(rule.variable, rule.for_span.begin, StaticType::entity(rule.for_kind));
+      declare_local(rule.variable, rule.variable_span.begin, StaticType::entity(rule.for_kind));
     }
     for (auto& let : rule.lets) {
       StaticType type = check(*let.value);
@@ -343,10 +343,12 @@ class Checker {
   }
 
   StaticType check_call(Expr& node) {
-    std::vector<StaticType> types;
-    for (auto& arg : node.args) types.push_back(check(*arg));
+    // An unknown function's arguments are not checked: their errors would
+    // only echo the first one (`countt(x in C)` has no binder x).
     const FunctionInfo* info = resolve_function(node);
     if (!info) return StaticType::unknown();
+    std::vector<StaticType> types;
+    for (auto& arg : node.args) types.push_back(check(*arg));
     int count = static_cast<int>(node.args.size());
     if (count < info->min_args || count > info->max_args) {
       std::string expected = info->min_args == info->max_args

@@ -76,9 +76,12 @@ RuleError::RuleError(std::vector<Diagnostic> diagnostics)
     : Error(format_all(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  // Suggestions for one- and two-letter words are noise ('n' is not a typo of 'v').
+  if (word.size() < 3) return "";
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(1, std::min<std::size_t>(3, word.size() / 3 + 1));
   for (const auto& candidate : candidates) {
+    if (candidate.size() < 2) continue;
     std::size_t distance = edit_distance(word, candidate);
     if (distance <= best_distance && (best.empty() || distance < edit_distance(word, best)))
       best = candidate, best_distance = distance;

@@ -23,6 +23,12 @@ struct get_info<action<Subject, Action>> {
   using result_type = std::string;
   std::string operator()(action<Subject, Action> const& parser) const { return what(parser.subject); }
 };
+// A sequence is expected as its first element: `']' >> end_pos` is "']'".
+template <typename Left, typename Right>
+struct get_info<sequence<Left, Right>> {
+  using result_type = std::string;
+  std::string operator()(sequence<Left, Right> const& parser) const { return what(parser.left); }
+};
 }  // namespace boost::spirit::x3
 
 namespace vigil {
@@ -681,9 +687,10 @@ auto const set_for_kind = [](auto& ctx) {
   auto& rule = x3::_val(ctx);
   reject_duplicate(rule.has_for, at_c<0>(a), "for");
   rule.has_for = true;
-  rule.for_kind = at_c<1>(a);
-  rule.for_span = {at_c<2>(a), at_c<2>(a) + static_cast<std::uint32_t>(at_c<3>(a).size())};
-  rule.variable = at_c<3>(a);
+  rule.for_span = {at_c<1>(a), at_c<1>(a) + static_cast<std::uint32_t>(at_c<2>(a).size())};
+  rule.for_kind = at_c<2>(a);
+  rule.variable_span = {at_c<3>(a), at_c<3>(a) + static_cast<std::uint32_t>(at_c<4>(a).size())};
+  rule.variable = at_c<4>(a);
 };
 auto const add_rule_let = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
@@ -720,7 +727,7 @@ auto const clause_or_end = x3::rule<class clause_or_end_tag, std::uint32_t>{
 auto const clause = (pos >> kw_severity > pos > severity_word)[set_severity] |
                     (pos >> kw_tags > tag_list)[set_tags] |
                     (pos >> kw_for >> kw_portfolio)[set_for_portfolio] |
-                    (pos >> kw_for > kind_word > pos > identifier)[set_for_kind] |
+                    (pos >> kw_for > pos > kind_word > pos > identifier)[set_for_kind] |
                     (kw_let > pos > identifier > '=' > expression)[add_rule_let] |
                     (pos >> kw_when > expression)[set_when] |
                     (pos >> kw_message > string_literal)[set_message];

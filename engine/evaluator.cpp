@@ -427,8 +427,11 @@ Value eval(const Expr& e, Context& c) {
   return Value::missing();
 }
 
+// Where an evaluation error is reported: an operator's own position, so that
+// `a < b` points at `<`; otherwise the start of the expression.
 std::string location_of(const RuleFile& file, const Expr& node) {
-  auto where = file.source->locate(node.span.begin);
+  bool has_operator = node.kind == ExprKind::binary || node.kind == ExprKind::unary;
+  auto where = file.source->locate(has_operator ? node.op_offset : node.span.begin);
   return fmt::format("{}:{}:{}", file.source->path(), where.line, where.column);
 }
 

@@ -12,6 +12,7 @@
 #include "engine/cell_types.hpp"
 #include "engine/csv_reader.hpp"
 #include "engine/import_error.hpp"
+#include "engine/value_format.hpp"
 
 namespace vigil {
 namespace fs = std::filesystem;
@@ -137,20 +138,10 @@ void read_entity_file(PortfolioBuilder& builder, const fs::path& file) {
 }
 
 std::string edge_attributes_json(const CsvTable& table, const CsvRow& row, const TypedColumns& columns,
-                                 const std::set<std::size_t>& fixed) {
+                                 const std::set<std::size_t>& fixed, const Portfolio& portfolio) {
   nlohmann::ordered_json attributes = nlohmann::ordered_json::object();
-  for (std::size_t c = 0; c < columns.specs.size(); ++c) {
-    if (fixed.count(c)) continue;
-    Value value = typed_cell(table, row, c, columns);
-    auto& slot = attributes[columns.specs[c].name];
-    switch (value.type()) {
-      case ValueType::number: slot = value.as_number(); break;
-      case ValueType::boolean: slot = value.as_bool(); break;
-      case ValueType::date: slot = format_date(value.as_date()); break;
-      case ValueType::string: slot = std::string(value.as_string()); break;
-      default: slot = nullptr;
-    }
-  }
+  for (std::size_t c = 0; c < columns.specs.size(); ++c)
+    if (!fixed.count(c)) attributes[columns.specs[c].name] = value_to_json(typed_cell(table, row, c, columns), portfolio);
   return attributes.empty() ? std::string() : attributes.dump();
 }
 
@@ -164,7 +155,7 @@ void read_edge_file(PortfolioBuilder& builder, const fs::path& file) {
       throw ImportError(path, 1, fmt::format("no '{}' column in the header (edges.csv has from,to,kind)", name));
   for (const auto& row : table.rows)
     builder.add_edge(row.fields[from], row.fields[to], row.fields[kind],
-                     edge_attributes_json(table, row, columns, {from, to, kind}), {path, row.line});
+                     edge_attributes_json(table, row, columns, {from, to, kind}, builder.portfolio), {path, row.line});
 }
 
 // ---- JSON -----------------------------------------------------------------------
@@ -200,7 +191,7 @@ struct LineCountingIterator {
 // top-level "entities" and "edges" arrays.
 class LocatingHandler {
  public:
-  explicit LocatingHandler(Json& root, const std::size_t& line) : dom_(root, false), line_(line) {}
+  explicit LocatingHandler(Json& root, const std::size_t& line) : dom_(root, true), line_(line) {}
   std::map<std::string, std::vector<std::size_t>> lines;  // "entities"/"edges" -> line of element i
 
   bool null() { return dom_.null(); }
@@ -231,7 +222,9 @@ class LocatingHandler {
     if (depth_ == 1) top_key_ = k;
     return dom_.key(k);
   }
-  bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& e) {
+  // A template, as in nlohmann's DOM parser: the exception is rethrown with its own type.
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& e) {
     return dom_.parse_error(position, token, e);
   }
 

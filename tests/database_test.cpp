@@ -1,0 +1,110 @@
+#include <catch2/catch.hpp>
+
+#include <SQLiteCpp/Database.h>
+
+#include "engine/fact_store.hpp"
+#include "engine/portfolio_import.hpp"
+#include "engine/run_store.hpp"
+#include "test_support.hpp"
+
+using namespace vigil;
+
+TEST_CASE("facts survive a round trip through the database", "[database]") {
+  test::TempDir dir;
+  dir.write("p/entities/vendor.csv", "id,name,spend:number,since:date,ok:bool,note\nV1,Acme,1.5,2024-01-31,yes,\nV2,\"B, Inc\",,,no,x\n");
+  dir.write("p/entities/service.csv", "id,name\nS1,Pay\n");
+  dir.write("p/edges.csv", "from,to,kind,w\nS1,V1,depends_on,2\nV1,V2,subcontracts,\n");
+  Portfolio original = read_portfolio((dir.path / "p").string());
+  auto db_path = (dir.path / "v.db").string();
+  {
+    Database db(db_path, OpenMode::create_if_missing);
+    save_portfolio(db, original);
+  }
+  Database db(db_path, OpenMode::must_exist);
+  Portfolio loaded = load_portfolio(db);
+  CHECK(loaded.entity_count() == 3);
+  auto v1 = *loaded.find("V1");
+  CHECK(loaded.attribute(v1, "spend").as_number() == 1.5);
+  CHECK(format_date(loaded.attribute(v1, "since").as_date()) == "2024-01-31");
+  CHECK(loaded.attribute(v1, "ok").as_bool());
+  CHECK(loaded.attribute(v1, "note").is_missing());
+  CHECK(loaded.attribute(*loaded.find("V2"), "name").as_string() == "B, Inc");
+  CHECK(loaded.edges().size() == 2);
+  auto schema = load_schema(db);
+  CHECK(schema.kinds.at("vendor").at("since") == ValueType::date);
+  CHECK(schema.kinds.at("vendor").at("note") == ValueType::string);  // declared even with no value
+  CHECK(schema.kinds.count("service") == 1);
+}
+
+TEST_CASE("re-importing replaces the facts and keeps the runs", "[database]") {
+  test::TempDir dir;
+  auto db_path = (dir.path / "v.db").string();
+  Database db(db_path, OpenMode::create_if_missing);
+  test::TestPortfolio first;
+  first.add("vendor", "V1");
+  first.add("vendor", "V2");
+  save_portfolio(db, first.portfolio);
+  store_run(db, RunRecord{0, "a", "b", "2026-01-01", "r", "f", 1, 2}, EvaluationResult{});
+  test::TestPortfolio second;
+  second.add("vendor", "V3");
+  save_portfolio(db, second.portfolio);
+  CHECK(load_portfolio(db).entity_count() == 1);
+  CHECK(db.sql().execAndGet("SELECT count(*) FROM runs").getInt() == 1);
+}
+
+TEST_CASE("a database that a procurement system writes directly", "[database]") {
+  test::TempDir dir;
+  auto db_path = (dir.path / "v.db").string();
+  { Database create(db_path, OpenMode::create_if_missing); }
+  {
+    SQLite::Database sql(db_path, SQLite::OPEN_READWRITE);
+    sql.exec("INSERT INTO entities VALUES ('V1', 'vendor');"
+             "INSERT INTO attribute_types VALUES ('vendor', 'active', 'bool'), ('vendor', 'since', 'date');"
+             "INSERT INTO attributes VALUES ('V1', 'active', 1), ('V1', 'since', '2025-01-01'), ('V1', 'spend', 12),"
+             " ('V1', 'name', 'Acme');");
+  }
+  Database db(db_path, OpenMode::must_exist);
+  Portfolio p = load_portfolio(db);
+  CHECK(p.attribute(0, "active").as_bool());
+  CHECK(format_date(p.attribute(0, "since").as_date()) == "2025-01-01");
+  CHECK(p.attribute(0, "spend").as_number() == 12);  // undeclared: typed by its storage class
+  CHECK(p.attribute(0, "name").as_string() == "Acme");
+
+  SQLite::Database sql(db_path, SQLite::OPEN_READWRITE);
+  sql.exec("INSERT INTO attributes VALUES ('V1', 'bad', 'x'); INSERT INTO attribute_types VALUES ('vendor', 'bad', 'date');");
+  CHECK_THROWS_WITH(load_portfolio(db), Catch::Contains("attributes: 'bad' of V1 is declared date but holds 'x'"));
+}
+
+TEST_CASE("foreign, corrupt and missing database files are refused and left untouched", "[database]") {
+  test::TempDir dir;
+  auto missing = (dir.path / "none.db").string();
+  CHECK_THROWS_WITH(Database(missing, OpenMode::must_exist), Catch::Contains("no such database"));
+  CHECK_FALSE(std::filesystem::exists(missing));
+
+  auto garbage = dir.write("garbage.db", std::string(4096, 'x'));
+  CHECK_THROWS_WITH(Database(garbage.string(), OpenMode::create_if_missing), Catch::Contains("not a Vigil database"));
+  CHECK(test::read_file(garbage) == std::string(4096, 'x'));
+
+  auto foreign = (dir.path / "foreign.db").string();
+  { SQLite::Database sql(foreign, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE); sql.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1);"); }
+  auto before = test::read_file(foreign);
+  CHECK_THROWS_WITH(Database(foreign, OpenMode::create_if_missing),
+                    Catch::Contains("not a Vigil database (it belongs to another application); nothing was changed"));
+  CHECK(test::read_file(foreign) == before);
+
+  CHECK_THROWS_WITH(Database(dir.path.string(), OpenMode::create_if_missing), Catch::Contains("is a directory"));
+}
+
+TEST_CASE("runs are stored with their findings and errors", "[database]") {
+  test::TempDir dir;
+  Database db((dir.path / "v.db").string(), OpenMode::create_if_missing);
+  EvaluationResult result;
+  result.findings.push_back({"R1", std::string("V1"), "vendor", Severity::high, "msg", "{}"});
+  result.findings.push_back({"R2", std::nullopt, "portfolio", Severity::info, "p", "{}"});
+  result.errors.push_back({"R1", std::string("V2"), "tier", "bad", "x.vigil:1:1"});
+  auto id = store_run(db, RunRecord{0, "s", "f", "2026-01-01", "r", "h", 2, 2}, result);
+  CHECK(id == 1);
+  CHECK(db.sql().execAndGet("SELECT finding_count || '/' || error_count FROM runs WHERE id = 1").getString() == "2/1");
+  CHECK(db.sql().execAndGet("SELECT count(*) FROM findings WHERE run_id = 1 AND entity IS NULL").getInt() == 1);
+  CHECK(db.sql().execAndGet("SELECT attribute FROM evaluation_errors").getString() == "tier");
+}

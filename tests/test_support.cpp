@@ -1,0 +1,116 @@
+#include "test_support.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+namespace vigil::test {
+
+SourcePtr source(const std::string& text, const std::string& path) { return std::make_shared<SourceFile>(path, text); }
+
+RuleSet compile(const std::string& text, const Schema* schema) { return compile_rules({source(text)}, schema); }
+
+std::string compile_errors(const std::string& text, const Schema* schema) {
+  try {
+    compile(text, schema);
+    return "";
+  } catch (const RuleError& error) {
+    return error.what();
+  }
+}
+
+std::string first_error(const std::string& text, const Schema* schema) {
+  try {
+    RuleSet rules = compile(text, schema);
+    if (rules.warnings.empty()) return "";
+    const auto& d = rules.warnings.front();
+    auto where = d.source->locate(d.offset);
+    return fmt::format("{}:{}: warning: {}", where.line, where.column, d.message);
+  } catch (const RuleError& error) {
+    const auto& d = error.diagnostics().front();
+    auto where = d.source->locate(d.offset);
+    return fmt::format("{}:{}: error: {}", where.line, where.column, d.message);
+  }
+}
+
+Date date(const char* iso) { return *parse_iso_date(iso); }
+
+EntityIndex TestPortfolio::add(const std::string& kind, const std::string& id,
+                               std::vector<std::pair<std::string, Value>> attributes) {
+  EntityIndex entity = portfolio.add_entity(id, portfolio.declare_kind(kind));
+  for (auto& [name, value] : attributes) portfolio.set_attribute(entity, name, value);
+  return entity;
+}
+
+EvaluationResult evaluate(const std::string& rules, const Portfolio& portfolio, const char* today) {
+  RuleSet set = compile(rules);
+  Evaluator evaluator(set, portfolio, date(today));
+  return evaluator.evaluate_all();
+}
+
+std::string value_of(const std::string& expr, const Portfolio& portfolio, const std::string& constants,
+                     const std::string& for_clause) {
+  std::string rule = constants + "\nrule T {\n  severity low\n  for " + for_clause + "\n  let x = " + expr +
+                     "\n  when true\n  message \"m\"\n}\n";
+  auto result = evaluate(rule, portfolio);
+  if (!result.errors.empty()) return "error: " + result.errors.front().message;
+  auto evidence = nlohmann::json::parse(result.findings.at(0).evidence_json);
+  return evidence["values"]["x"].dump();
+}
+
+std::vector<std::string> fired(const EvaluationResult& result) {
+  std::vector<std::string> out;
+  for (const auto& f : result.findings) out.push_back(f.rule + ":" + f.entity.value_or("-"));
+  return out;
+}
+
+TempDir::TempDir() {
+  std::random_device random;
+  path = std::filesystem::temp_directory_path() / fmt::format("vigil-test-{:08x}{:08x}", random(), random());
+  std::filesystem::create_directories(path);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path, ignored);
+}
+
+std::filesystem::path TempDir::write(const std::string& relative, const std::string& content) const {
+  auto file = path / relative;
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream(file, std::ios::binary) << content;
+  return file;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string source_dir() { return VIGIL_SOURCE_DIR; }
+
+namespace {
+std::string shell_quote(const std::string& arg) {
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+}  // namespace
+
+CommandResult run_vigil(const std::vector<std::string>& args, const std::filesystem::path& directory) {
+  TempDir capture;
+  std::string command = "cd " + shell_quote(directory.string()) + " && " + shell_quote(VIGIL_BINARY);
+  for (const auto& arg : args) command += " " + shell_quote(arg);
+  command += " >" + shell_quote((capture.path / "out").string()) + " 2>" + shell_quote((capture.path / "err").string());
+  int status = std::system(command.c_str());
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return {code, read_file(capture.path / "out"), read_file(capture.path / "err")};
+}
+
+}  // namespace vigil::test
