@@ -13,6 +13,15 @@ std::string utc_timestamp() {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", now);
 }
 
+namespace {
+
+void bind_optional(SQLite::Statement& statement, int index, const std::optional<std::string>& text) {
+  if (text) statement.bind(index, *text);
+  else statement.bind(index);
+}
+
+}  // namespace
+
 std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& result) {
   auto& sql = db.sql();
   SQLite::Transaction transaction(sql);
@@ -36,8 +45,7 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
   for (const auto& f : result.findings) {
     insert_finding.bind(1, id);
     insert_finding.bind(2, f.rule);
-    if (f.entity) insert_finding.bind(3, *f.entity);
-    else insert_finding.bind(3);
+    bind_optional(insert_finding, 3, f.entity);
     insert_finding.bind(4, f.kind);
     insert_finding.bind(5, severity_name(f.severity));
     insert_finding.bind(6, f.message);
@@ -51,8 +59,7 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
   for (const auto& e : result.errors) {
     insert_error.bind(1, id);
     insert_error.bind(2, e.rule);
-    if (e.entity) insert_error.bind(3, *e.entity);
-    else insert_error.bind(3);
+    bind_optional(insert_error, 3, e.entity);
     insert_error.bind(4, e.attribute);
     insert_error.bind(5, e.location);
     insert_error.bind(6, e.message);

@@ -192,3 +192,16 @@ TEST_CASE("a path that is neither a directory nor JSON", "[import]") {
   CHECK_THROWS_WITH(read_portfolio(file.string()), Catch::Contains("expected a portfolio directory or a .json file"));
   CHECK_THROWS_WITH(read_portfolio((dir.path / "nope").string()), Catch::Contains("no such file or directory"));
 }
+
+TEST_CASE("large files import completely, and an error deep inside one is still exact", "[import]") {
+  std::string vendors = "id,name,spend:number,since:date\n";
+  for (int i = 0; i < 20000; ++i) vendors += fmt::format("V{:05},\"Vendor {}, Ltd\",{},2025-01-01\n", i, i, i * 10);
+  Portfolio p = import({{"entities/vendor.csv", vendors}});
+  CHECK(p.entity_count() == 20000);
+  CHECK(p.attribute(*p.find("V19999"), "name").as_string() == "Vendor 19999, Ltd");
+  CHECK(import_error({{"entities/vendor.csv", vendors + "V99999,x,1,2025-13-01\n"}}) ==
+        "entities/vendor.csv:20002: column 'since' holds date values but this cell is '2025-13-01'");
+  std::string long_cell(1 << 20, 'x');
+  Portfolio wide = import({{"entities/vendor.csv", "id,notes\nV1," + long_cell + "\n"}});
+  CHECK(wide.attribute(0, "notes").as_string().size() == long_cell.size());
+}
