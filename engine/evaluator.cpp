@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "dsl/functions.hpp"
+#include "engine/dependency_graph.hpp"
 #include "engine/value_format.hpp"
 
 namespace vigil {
@@ -28,19 +30,58 @@ struct FactRead {
   Value value;
 };
 
+// A chain of edges to show as evidence: from relies, directly or not, on to.
+struct PathRequest {
+  EntityIndex from;
+  EntityIndex to;
+  int edge_kind;
+  bool operator==(const PathRequest&) const = default;
+};
+
 constexpr std::size_t kMaxEvidenceFacts = 50;
+constexpr std::size_t kMaxEvidencePaths = 10;
 constexpr int kNoColumn = -2;
+
+// The dependency graph, built when a rule first calls a graph function.
+class LazyGraph {
+ public:
+  explicit LazyGraph(const Portfolio& portfolio) : portfolio_(portfolio) {}
+  const DependencyGraph& get() const {
+    std::call_once(once_, [&] { graph_ = std::make_unique<DependencyGraph>(portfolio_); });
+    return *graph_;
+  }
+
+ private:
+  const Portfolio& portfolio_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<DependencyGraph> graph_;
+};
 
 // Per-evaluation state; one per thread.
 struct Context {
   const Portfolio& portfolio;
+  const LazyGraph& graph;
   const std::vector<Value>* constants = nullptr;
   Date today;
   std::vector<Value> locals;
   std::vector<FactRead> reads;
   bool reads_truncated = false;
+  std::vector<PathRequest> paths;
+  std::size_t paths_left_out = 0;
   std::vector<std::pair<KindId, int>> column_cache;  // per node id: the last kind seen and its column
 };
+
+void request_path(Context& c, PathRequest request) {
+  if (std::find(c.paths.begin(), c.paths.end(), request) != c.paths.end()) return;
+  if (c.paths.size() < kMaxEvidencePaths) c.paths.push_back(request);
+  else ++c.paths_left_out;
+}
+
+// An element of a graph result counted towards a finding: show how it is connected.
+void request_path(Context& c, const GraphOrigin& origin, EntityIndex element) {
+  if (origin.towards_suppliers) request_path(c, {origin.entity, element, origin.edge_kind});
+  else request_path(c, {element, origin.entity, origin.edge_kind});
+}
 
 // The attribute behind an operand, to name it in error messages.
 std::string attribute_behind(const Expr& node) {
@@ -252,6 +293,39 @@ Value hhi(const Expr& e, const Value& sizes, Context& c) {
   return Value::number(index);
 }
 
+// The edge kind named by the optional last argument of a graph function.
+int edge_kind_argument(const Expr& e, const std::vector<Value>& args, std::size_t index, Context& c) {
+  std::optional<std::string_view> kind;
+  if (args.size() > index) kind = expect(e, args[index], ValueType::string, c).as_string();
+  return c.graph.get().edge_kind(kind);
+}
+
+Value eval_graph_call(const Expr& e, Function function, const std::vector<Value>& args, Context& c) {
+  bool binary = function == Function::reaches || function == Function::path;
+  int kind = edge_kind_argument(e, args, binary ? 2 : 1, c);
+  const GraphView& view = c.graph.get().view(kind);
+  EntityIndex x = expect(e, args[0], ValueType::entity, c).as_entity();
+  EntityIndex y = binary ? expect(e, args[1], ValueType::entity, c).as_entity() : x;
+  switch (function) {
+    case Function::suppliers: return Value::list(view.suppliers(x));
+    case Function::dependents: return Value::list(view.dependents(x));
+    case Function::suppliers_star: return Value::list(view.suppliers_closure(x));
+    case Function::dependents_star: return Value::list(view.dependents_closure(x));
+    case Function::in_cycle:
+    case Function::reaches: {
+      bool connected = function == Function::in_cycle ? view.in_cycle(x) : view.reaches(x, y);
+      if (connected) request_path(c, {x, y, kind});  // for in_cycle, the cycle from x back to x
+      return Value::boolean(connected);
+    }
+    case Function::path: {
+      List ids;
+      for (EntityIndex step : view.path(x, y)) ids.push_back(Value::string_view(c.portfolio.id(step)));
+      return Value::list(std::move(ids));
+    }
+    default: fail(e, fmt::format("{}() cannot be called here", e.text));
+  }
+}
+
 Value eval_call(const Expr& e, Context& c) {
   auto function = static_cast<Function>(e.function);
   std::vector<Value> args;
@@ -291,8 +365,7 @@ Value eval_call(const Expr& e, Context& c) {
     case Function::hhi: return args[0].is_missing() ? args[0] : hhi(e, args[0], c);
     case Function::entities:
       return Value::list(c.portfolio.entities_of_kind(expect(e, args[0], ValueType::string, c).as_string()));
-    default:
-      fail(e, fmt::format("{}() is a graph function; graph functions are not available in this version", e.text));
+    default: return eval_graph_call(e, function, args, c);
   }
 }
 
@@ -382,12 +455,15 @@ Value eval_aggregate(const Expr& e, Context& c) {
   auto function = static_cast<Function>(e.function);
   bool element_is_predicate = !e.filter && (function == Function::any || function == Function::all);
   AggregateState state(e, c);
-  for (const Value& item : collection.as_list()) {
+  const ListData& items = collection.as_list();
+  const auto& origin = items.origin();
+  for (const Value& item : items) {
     if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = item;
     std::optional<bool> predicate = true;
     if (e.filter) predicate = truth(*e.filter, eval(*e.filter, c), "'where'", c);
     Value element = e.element ? eval(*e.element, c) : item;
     if (element_is_predicate) predicate = truth(e, element, fmt::format("{}()", e.text).c_str(), c);
+    if (origin && predicate.value_or(false)) request_path(c, *origin, item.as_entity());
     if (state.add(element, predicate)) break;
   }
   return state.result();
@@ -451,6 +527,17 @@ std::string evidence_json(const Rule& rule, const Context& c) {
     for (const auto& let : rule.lets)
       values[let.name] = value_to_json(c.locals[static_cast<std::size_t>(let.slot)], c.portfolio, 20);
   }
+  if (!c.paths.empty()) {
+    auto& paths = evidence["paths"];
+    paths = nlohmann::ordered_json::array();
+    for (const auto& request : c.paths) {
+      auto chain = nlohmann::ordered_json::array();
+      for (EntityIndex step : c.graph.get().view(request.edge_kind).path(request.from, request.to))
+        chain.push_back(c.portfolio.id(step));
+      paths.push_back(std::move(chain));
+    }
+    if (c.paths_left_out > 0) evidence["more_paths"] = c.paths_left_out;
+  }
   if (c.reads_truncated) evidence["truncated"] = true;
   return evidence.dump();
 }
@@ -461,11 +548,14 @@ struct Evaluator::Impl {
   const RuleSet& rules;
   const Portfolio& portfolio;
   Date today;
+  LazyGraph graph{portfolio};
   std::vector<std::vector<Value>> constants;  // per file
   std::vector<EvaluationError> constant_errors;
 
+  Impl(const RuleSet& r, const Portfolio& p, Date d) : rules(r), portfolio(p), today(d) {}
+
   Context make_context() const {
-    Context c{portfolio, nullptr, today, {}, {}, false, {}};
+    Context c{portfolio, graph, nullptr, today, {}, {}, false, {}, 0, {}};
     c.column_cache.assign(rules.node_count, {0, kNoColumn});
     return c;
   }
@@ -500,6 +590,8 @@ struct Evaluator::Impl {
     c.locals.assign(static_cast<std::size_t>(rule.slot_count), Value());
     c.reads.clear();
     c.reads_truncated = false;
+    c.paths.clear();
+    c.paths_left_out = 0;
     if (entity) c.locals[0] = Value::entity(*entity);
     try {
       for (const auto& let : rule.lets) c.locals[static_cast<std::size_t>(let.slot)] = eval(*let.value, c);
@@ -532,7 +624,7 @@ struct Evaluator::Impl {
 };
 
 Evaluator::Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today)
-    : impl_(std::make_unique<Impl>(Impl{rules, portfolio, today, {}, {}})) {
+    : impl_(std::make_unique<Impl>(rules, portfolio, today)) {
   impl_->evaluate_constants();
 }
 

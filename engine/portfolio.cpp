@@ -108,17 +108,14 @@ Value Portfolio::attribute(EntityIndex entity, std::string_view name) const {
   return attribute(entity, kinds_[kind_of_[entity]].column(name));
 }
 
-std::shared_ptr<const List> Portfolio::entities_of_kind(std::string_view kind) const {
+std::shared_ptr<const ListData> Portfolio::entities_of_kind(std::string_view kind) const {
   std::lock_guard lock(*kind_lists_mutex_);
   auto cached = kind_lists_.find(std::string(kind));
   if (cached != kind_lists_.end()) return cached->second;
   std::vector<EntityIndex> members;
   if (const KindTable* table = find_kind(kind)) members = table->members;
   std::sort(members.begin(), members.end(), [&](EntityIndex a, EntityIndex b) { return ids_[a] < ids_[b]; });
-  List list;
-  list.reserve(members.size());
-  for (auto e : members) list.push_back(Value::entity(e));
-  auto shared = std::make_shared<const List>(std::move(list));
+  auto shared = std::make_shared<const ListData>(std::move(members));
   kind_lists_.emplace(std::string(kind), shared);
   return shared;
 }

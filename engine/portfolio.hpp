@@ -67,7 +67,7 @@ class Portfolio {
   const std::vector<Edge>& edges() const { return edges_; }
   const std::vector<std::string>& edge_kinds() const { return edge_kinds_; }
   // Every entity of a kind, sorted by id (shared, built on first use).
-  std::shared_ptr<const List> entities_of_kind(std::string_view kind) const;
+  std::shared_ptr<const ListData> entities_of_kind(std::string_view kind) const;
   std::vector<EntityIndex> entities_sorted_by_id() const;
   Schema schema() const;
 
@@ -81,7 +81,7 @@ class Portfolio {
   std::vector<std::string> edge_kinds_;
   std::deque<std::string> pool_;
   std::unordered_set<std::string_view> pool_index_;
-  mutable std::unordered_map<std::string, std::shared_ptr<const List>> kind_lists_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const ListData>> kind_lists_;
   mutable std::unique_ptr<std::mutex> kind_lists_mutex_ = std::make_unique<std::mutex>();
 };
 

@@ -8,6 +8,8 @@ Value Value::string(std::string text) {
   return Value(Storage(StringRef{view, std::move(owner)}));
 }
 
+Value Value::list(List items) { return list(std::make_shared<const ListData>(std::move(items))); }
+
 bool same_value(const Value& a, const Value& b) {
   if (a.type() != b.type()) return false;
   switch (a.type()) {

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -18,7 +20,8 @@ namespace vigil {
 using EntityIndex = std::uint32_t;
 
 class Value;
-using List = std::vector<Value>;
+class ListData;
+using List = std::vector<Value>;  // for building lists of any values
 
 class Value {
  public:
@@ -32,8 +35,8 @@ class Value {
   // A string whose text outlives the value (the fact pool, the rule source).
   static Value string_view(std::string_view text) { return Value(Storage(StringRef{text, nullptr})); }
   static Value string(std::string text);
-  static Value list(std::shared_ptr<const List> items) { return Value(Storage(std::move(items))); }
-  static Value list(List items) { return list(std::make_shared<const List>(std::move(items))); }
+  static Value list(std::shared_ptr<const ListData> items) { return Value(Storage(std::move(items))); }
+  static Value list(List items);
 
   ValueType type() const { return static_cast<ValueType>(storage_.index()); }
   bool is_missing() const { return storage_.index() == 0; }
@@ -45,7 +48,7 @@ class Value {
   Date as_date() const { return std::get<Date>(storage_); }
   Duration as_duration() const { return std::get<Duration>(storage_); }
   EntityIndex as_entity() const { return std::get<EntityRef>(storage_).index; }
-  const List& as_list() const { return *std::get<std::shared_ptr<const List>>(storage_); }
+  const ListData& as_list() const { return *std::get<std::shared_ptr<const ListData>>(storage_); }
 
  private:
   struct StringRef {
@@ -57,9 +60,65 @@ class Value {
   };
   // The alternatives follow ValueType's order, so index() is the type.
   using Storage = std::variant<std::monostate, bool, double, StringRef, Date, Duration,
-                               std::shared_ptr<const List>, EntityRef>;
+                               std::shared_ptr<const ListData>, EntityRef>;
   explicit Value(Storage storage) : storage_(std::move(storage)) {}
   Storage storage_;
+};
+
+// Where a list of entities came from, so that evidence can show the chain
+// of edges behind each element (suppliers/dependents, direct or transitive).
+struct GraphOrigin {
+  EntityIndex entity;
+  bool towards_suppliers;  // suppliers(x) and suppliers*(x); otherwise dependents
+  int edge_kind;           // index into Portfolio::edge_kinds(), or -1 for every kind
+};
+
+// A list value: either any values, or entity indices only (graph results and
+// entities("kind"), which can be large and are shared, never copied).
+class ListData {
+ public:
+  explicit ListData(List values) : values_(std::move(values)) {}
+  explicit ListData(std::vector<EntityIndex> entities, std::optional<GraphOrigin> origin = std::nullopt)
+      : entities_(std::move(entities)), entity_list_(true), origin_(origin) {}
+
+  std::size_t size() const { return entity_list_ ? entities_.size() : values_.size(); }
+  bool empty() const { return size() == 0; }
+  Value operator[](std::size_t i) const { return entity_list_ ? Value::entity(entities_[i]) : values_[i]; }
+  const std::optional<GraphOrigin>& origin() const { return origin_; }
+
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Value;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = Value;
+    iterator(const ListData* list, std::size_t index) : list_(list), index_(index) {}
+    Value operator*() const { return (*list_)[index_]; }
+    iterator& operator++() {
+      ++index_;
+      return *this;
+    }
+    iterator operator++(int) {
+      auto copy = *this;
+      ++index_;
+      return copy;
+    }
+    bool operator==(const iterator& other) const { return index_ == other.index_; }
+    bool operator!=(const iterator& other) const { return index_ != other.index_; }
+
+   private:
+    const ListData* list_;
+    std::size_t index_;
+  };
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, size()}; }
+
+ private:
+  List values_;
+  std::vector<EntityIndex> entities_;
+  bool entity_list_ = false;
+  std::optional<GraphOrigin> origin_;
 };
 
 // Equality of two values of the same type (lists element-wise, entities by index).

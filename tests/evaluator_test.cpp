@@ -310,11 +310,3 @@ rule PORT { severity low for portfolio when true message "p" }
   CHECK(test::fired(evaluator.evaluate_entity(*p.find("V2"))).empty());
   CHECK(test::fired(evaluator.evaluate_entity(*p.find("S1"))) == std::vector<std::string>{"SERV:S1"});
 }
-
-TEST_CASE("graph functions report an evaluation error until the graph engine exists", "[evaluator]") {
-  test::TestPortfolio t;
-  t.add("vendor", "V1");
-  auto result = test::evaluate("rule G { severity low for vendor v when count(suppliers(v)) > 0 message \"g\" }", t.portfolio);
-  REQUIRE(result.errors.size() == 1);
-  CHECK(result.errors[0].message == "suppliers() is a graph function; graph functions are not available in this version");
-}

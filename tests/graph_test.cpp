@@ -1,0 +1,303 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/dependency_graph.hpp"
+#include "test_support.hpp"
+
+using namespace vigil;
+
+namespace {
+
+// A portfolio of `node` entities with the given edges "A>B" or "A>B:kind" (default kind "k").
+Portfolio graph(const std::vector<std::string>& nodes, const std::vector<std::string>& edges) {
+  Portfolio p;
+  KindId kind = p.declare_kind("node");
+  for (const auto& id : nodes) p.add_entity(id, kind);
+  for (const auto& edge : edges) {
+    auto arrow = edge.find('>');
+    auto colon = edge.find(':');
+    std::string to = edge.substr(arrow + 1, colon == std::string::npos ? std::string::npos : colon - arrow - 1);
+    p.add_edge(*p.find(edge.substr(0, arrow)), *p.find(to), colon == std::string::npos ? "k" : edge.substr(colon + 1));
+  }
+  return p;
+}
+
+std::string ids(const Portfolio& p, const ListData& list) {
+  std::string out;
+  for (const Value& v : list) out += (out.empty() ? "" : ",") + p.id(v.as_entity());
+  return out;
+}
+
+std::string ids(const Portfolio& p, const std::vector<EntityIndex>& chain) {
+  std::string out;
+  for (EntityIndex e : chain) out += (out.empty() ? "" : ",") + p.id(e);
+  return out;
+}
+
+struct Fixture {
+  Portfolio p;
+  DependencyGraph g;
+  explicit Fixture(Portfolio portfolio) : p(std::move(portfolio)), g(p) {}
+  const GraphView& view(std::optional<std::string_view> kind = std::nullopt) const { return g.view(g.edge_kind(kind)); }
+  EntityIndex at(const char* id) const { return *p.find(id); }
+  std::string suppliers(const char* id, std::optional<std::string_view> kind = std::nullopt) const {
+    return ids(p, *view(kind).suppliers(at(id)));
+  }
+  std::string dependents(const char* id) const { return ids(p, *view().dependents(at(id))); }
+  std::string all_suppliers(const char* id, std::optional<std::string_view> kind = std::nullopt) const {
+    return ids(p, *view(kind).suppliers_closure(at(id)));
+  }
+  std::string all_dependents(const char* id, std::optional<std::string_view> kind = std::nullopt) const {
+    return ids(p, *view(kind).dependents_closure(at(id)));
+  }
+  bool reaches(const char* a, const char* b) const { return view().reaches(at(a), at(b)); }
+  bool in_cycle(const char* id, std::optional<std::string_view> kind = std::nullopt) const {
+    return view(kind).in_cycle(at(id));
+  }
+  std::string path(const char* a, const char* b) const { return ids(p, view().path(at(a), at(b))); }
+};
+
+}  // namespace
+
+TEST_CASE("a chain", "[graph]") {
+  Fixture f(graph({"A", "B", "C"}, {"A>B", "B>C"}));
+  CHECK(f.suppliers("A") == "B");
+  CHECK(f.suppliers("C") == "");
+  CHECK(f.dependents("B") == "A");
+  CHECK(f.all_suppliers("A") == "B,C");
+  CHECK(f.all_dependents("C") == "A,B");
+  CHECK(f.all_dependents("A") == "");
+  CHECK(f.reaches("A", "C"));
+  CHECK_FALSE(f.reaches("C", "A"));
+  CHECK_FALSE(f.reaches("A", "A"));
+  CHECK(f.path("A", "C") == "A,B,C");
+  CHECK(f.path("C", "A") == "");
+  CHECK_FALSE(f.in_cycle("B"));
+}
+
+TEST_CASE("a cycle with a tail: x is excluded from its own closure", "[graph]") {
+  Fixture f(graph({"A", "B", "C", "D", "E"}, {"A>B", "B>C", "C>A", "D>A", "C>E"}));
+  CHECK(f.all_suppliers("A") == "B,C,E");
+  CHECK(f.all_suppliers("B") == "A,C,E");
+  CHECK(f.all_suppliers("D") == "A,B,C,E");
+  CHECK(f.all_dependents("A") == "B,C,D");
+  CHECK(f.all_dependents("E") == "A,B,C,D");
+  CHECK(f.in_cycle("A"));
+  CHECK(f.in_cycle("C"));
+  CHECK_FALSE(f.in_cycle("D"));
+  CHECK_FALSE(f.in_cycle("E"));
+  CHECK(f.reaches("A", "A"));
+  CHECK(f.reaches("B", "A"));
+  CHECK_FALSE(f.reaches("D", "D"));
+  CHECK(f.path("A", "A") == "A,B,C,A");
+  CHECK(f.path("D", "E") == "D,A,B,C,E");
+  CHECK(f.view().component_count() == 3);
+}
+
+TEST_CASE("self-loops", "[graph]") {
+  Fixture f(graph({"A", "B"}, {"A>A", "A>B"}));
+  CHECK(f.in_cycle("A"));
+  CHECK_FALSE(f.in_cycle("B"));
+  CHECK(f.suppliers("A") == "A,B");
+  CHECK(f.all_suppliers("A") == "B");
+  CHECK(f.reaches("A", "A"));
+  CHECK(f.path("A", "A") == "A,A");
+}
+
+TEST_CASE("a diamond counts the shared supplier once; paths prefer ids in order", "[graph]") {
+  Fixture f(graph({"A", "B", "C", "D"}, {"A>C", "A>B", "B>D", "C>D"}));
+  CHECK(f.all_suppliers("A") == "B,C,D");
+  CHECK(f.all_dependents("D") == "A,B,C");
+  CHECK(f.path("A", "D") == "A,B,D");
+  CHECK(f.suppliers("A") == "B,C");
+}
+
+TEST_CASE("disconnected parts and empty graphs", "[graph]") {
+  Fixture f(graph({"A", "B", "X", "Y"}, {"A>B", "X>Y"}));
+  CHECK(f.all_suppliers("A") == "B");
+  CHECK_FALSE(f.reaches("A", "Y"));
+  CHECK(f.path("A", "Y") == "");
+  Fixture lonely(graph({"A", "B"}, {}));
+  CHECK(lonely.all_suppliers("A") == "");
+  CHECK(lonely.all_dependents("A") == "");
+  CHECK_FALSE(lonely.in_cycle("A"));
+  Portfolio nothing;
+  DependencyGraph empty(nothing);
+  CHECK(empty.view(DependencyGraph::kAllEdges).component_count() == 0);
+}
+
+TEST_CASE("edge-kind filters, parallel edges and unknown kinds", "[graph]") {
+  Fixture f(graph({"A", "B", "C", "D"}, {"A>B:depends_on", "B>C:subcontracts", "A>D:depends_on", "A>D:subcontracts",
+                                         "C>B:depends_on"}));
+  CHECK(f.all_suppliers("A", "depends_on") == "B,D");
+  CHECK(f.all_suppliers("A", "subcontracts") == "D");
+  CHECK(f.all_suppliers("B", "subcontracts") == "C");
+  CHECK(f.all_suppliers("A") == "B,C,D");
+  CHECK(f.suppliers("A") == "B,D");  // two edges to D, one supplier
+  CHECK(f.in_cycle("B"));
+  CHECK_FALSE(f.in_cycle("B", "subcontracts"));
+  CHECK_FALSE(f.in_cycle("B", "depends_on"));
+  CHECK(f.all_suppliers("A", "no_such_kind") == "");
+  CHECK(f.all_dependents("D", "subcontracts") == "A");
+}
+
+TEST_CASE("the condensation agrees with a plain BFS per entity on random graphs", "[graph]") {
+  std::mt19937 random(20261124);
+  for (int round = 0; round < 30; ++round) {
+    int n = 1 + static_cast<int>(random() % 60);
+    int m = static_cast<int>(random() % (3 * n));
+    std::vector<std::string> nodes, edges;
+    for (int i = 0; i < n; ++i) nodes.push_back(fmt::format("N{:02}", (i * 37) % 100));  // ids not in index order
+    std::set<std::string> seen(nodes.begin(), nodes.end());
+    nodes.assign(seen.begin(), seen.end());
+    n = static_cast<int>(nodes.size());
+    for (int i = 0; i < m; ++i)
+      edges.push_back(nodes[random() % n] + ">" + nodes[random() % n] + (random() % 2 ? ":a" : ":b"));
+    std::sort(edges.begin(), edges.end());
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+    Fixture f(graph(nodes, edges));
+    for (std::optional<std::string_view> kind : {std::optional<std::string_view>(), std::optional<std::string_view>("a")}) {
+      // Reference: adjacency and BFS over the raw edges.
+      std::vector<std::vector<int>> out(n);
+      for (const auto& e : edges) {
+        auto arrow = e.find('>'), colon = e.find(':');
+        if (kind && e.substr(colon + 1) != *kind) continue;
+        int a = static_cast<int>(*f.p.find(e.substr(0, arrow))), b = static_cast<int>(*f.p.find(e.substr(arrow + 1, colon - arrow - 1)));
+        out[static_cast<std::size_t>(a)].push_back(b);
+      }
+      auto bfs = [&](int start) {  // distance to everything reachable by one or more edges
+        std::vector<int> distance(static_cast<std::size_t>(n), -1);
+        std::vector<int> queue;
+        for (int v : out[static_cast<std::size_t>(start)])
+          if (distance[static_cast<std::size_t>(v)] < 0) distance[static_cast<std::size_t>(v)] = 1, queue.push_back(v);
+        for (std::size_t i = 0; i < queue.size(); ++i)
+          for (int v : out[static_cast<std::size_t>(queue[i])])
+            if (distance[static_cast<std::size_t>(v)] < 0)
+              distance[static_cast<std::size_t>(v)] = distance[static_cast<std::size_t>(queue[i])] + 1, queue.push_back(v);
+        return distance;
+      };
+      const GraphView& view = f.view(kind);
+      std::vector<std::vector<int>> distances;
+      for (int a = 0; a < n; ++a) distances.push_back(bfs(a));
+      for (int a = 0; a < n; ++a) {
+        std::set<std::string> expected_suppliers, expected_dependents, actual_suppliers, actual_dependents;
+        for (int b = 0; b < n; ++b) {
+          if (b != a && distances[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)] > 0) expected_suppliers.insert(nodes[static_cast<std::size_t>(b)]);
+          if (b != a && distances[static_cast<std::size_t>(b)][static_cast<std::size_t>(a)] > 0) expected_dependents.insert(nodes[static_cast<std::size_t>(b)]);
+          bool reachable = distances[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)] > 0;
+          REQUIRE(view.reaches(static_cast<EntityIndex>(a), static_cast<EntityIndex>(b)) == reachable);
+          auto chain = view.path(static_cast<EntityIndex>(a), static_cast<EntityIndex>(b));
+          REQUIRE(chain.empty() == !reachable);
+          if (reachable) {
+            REQUIRE(static_cast<int>(chain.size()) - 1 == distances[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)]);
+            for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
+              const auto& next = out[chain[i]];
+              REQUIRE(std::find(next.begin(), next.end(), static_cast<int>(chain[i + 1])) != next.end());
+            }
+          }
+        }
+        auto closure = view.suppliers_closure(static_cast<EntityIndex>(a));
+        for (const Value& v : *closure) actual_suppliers.insert(f.p.id(v.as_entity()));
+        auto dependents = view.dependents_closure(static_cast<EntityIndex>(a));  // keep the list alive while iterating
+        for (const Value& v : *dependents) actual_dependents.insert(f.p.id(v.as_entity()));
+        REQUIRE(actual_suppliers == expected_suppliers);
+        REQUIRE(actual_dependents == expected_dependents);
+        REQUIRE(closure->size() == expected_suppliers.size());  // no duplicates
+        REQUIRE(view.in_cycle(static_cast<EntityIndex>(a)) == (distances[static_cast<std::size_t>(a)][static_cast<std::size_t>(a)] > 0));
+      }
+    }
+  }
+}
+
+namespace {
+
+Portfolio supply_chain() {
+  test::TestPortfolio t;
+  for (auto [id, criticality] : {std::pair{"S1", "critical"}, {"S2", "critical"}, {"S3", "critical"}, {"S4", "low"}})
+    t.add("service", id, {{"criticality", Value::string(criticality)}});
+  for (auto id : {"V1", "V2", "V3", "P1"}) t.add("vendor", id, {{"name", Value::string(std::string("Vendor ") + id)}});
+  auto& p = t.portfolio;
+  auto at = [&](const char* id) { return *p.find(id); };
+  p.add_edge(at("S1"), at("V1"), "depends_on");
+  p.add_edge(at("S2"), at("V2"), "depends_on");
+  p.add_edge(at("S3"), at("P1"), "depends_on");
+  p.add_edge(at("S4"), at("V3"), "depends_on");
+  p.add_edge(at("V1"), at("P1"), "subcontracts");
+  p.add_edge(at("V2"), at("P1"), "subcontracts");
+  p.add_edge(at("V3"), at("P1"), "subcontracts");
+  p.add_edge(at("V2"), at("V3"), "subcontracts");
+  p.add_edge(at("V3"), at("V2"), "subcontracts");
+  return std::move(t.portfolio);
+}
+
+}  // namespace
+
+TEST_CASE("graph functions in rules, with the chains that made them true as evidence", "[graph]") {
+  Portfolio p = supply_chain();
+  auto result = test::evaluate(R"(
+rule CONC {
+  severity high
+  for vendor v
+  let n = count(s in dependents*(v) where s.kind == "service" and s.criticality == "critical")
+  when n >= 3
+  message "{n} critical services rely on {v.name}"
+}
+rule CYCLE {
+  severity low
+  for vendor v
+  when in_cycle(v, "subcontracts")
+  message "{v.id} is in a cycle"
+}
+)", p);
+  REQUIRE(test::fired(result) == std::vector<std::string>{"CONC:P1", "CYCLE:V2", "CYCLE:V3"});
+  auto evidence = nlohmann::json::parse(result.findings[0].evidence_json);
+  CHECK(evidence["paths"].dump() == R"([["S1","V1","P1"],["S2","V2","P1"],["S3","P1"]])");
+  CHECK(evidence["values"]["n"] == 3);
+  CHECK(nlohmann::json::parse(result.findings[1].evidence_json)["paths"].dump() == R"([["V2","V3","V2"]])");
+}
+
+TEST_CASE("graph functions as values", "[graph]") {
+  Portfolio p = supply_chain();
+  auto value = [&](const std::string& expr) {
+    return test::value_of(expr, p, "", "vendor v");  // the first vendor by id: P1
+  };
+  CHECK(value("list(suppliers*(v))") == "[]");
+  CHECK(value("list(dependents(v))") == R"(["S3","V1","V2","V3"])");
+  CHECK(value("list(dependents(v, \"subcontracts\"))") == R"(["V1","V2","V3"])");
+  CHECK(value("list(dependents*(v))") == R"(["S1","S2","S3","S4","V1","V2","V3"])");
+  CHECK(value("count(dependents*(v, \"depends_on\"))") == "1");
+  CHECK(value("count(s in dependents*(v) where s.kind == \"service\")") == "4");
+  CHECK(value("any(x in dependents*(v) where reaches(x, v))") == "true");
+  CHECK(value("list(x.id for x in entities(\"service\") where reaches(x, v, \"depends_on\"))") == R"(["S3"])");
+  CHECK(value("count(x in entities(\"vendor\") where in_cycle(x))") == "2");
+  CHECK(value("in_cycle(v)") == "false");
+  CHECK(value("list(suppliers(v.missing_link))") == "null");
+}
+
+TEST_CASE("graph function arguments are checked", "[graph]") {
+  auto when = [](const std::string& condition) {
+    return test::first_error("rule G {\n  severity low\n  for vendor v\n  when " + condition + "\n  message \"m\"\n}\n");
+  };
+  CHECK(when("count(suppliers(v, 3)) > 0") == "4:27: error: argument 2 of suppliers() must be a string but is a number");
+  CHECK(when("reaches(v.id, v)") == "4:16: error: argument 1 of reaches() must be an entity but is a string");
+  CHECK(when("in_cycle()") == "4:8: error: in_cycle() takes 1 or 2 arguments but was given 0: in_cycle(entity, \"edge kind\")");
+  CHECK(when("count(suppliers*(v, \"a\", \"b\")) > 0") ==
+        "4:14: error: suppliers*() takes 1 or 2 arguments but was given 3: suppliers*(entity, \"edge kind\")");
+  CHECK(when("len(path(v, v)) > 1").empty());
+}
+
+TEST_CASE("path() gives the ids from the first entity to the second", "[graph]") {
+  Portfolio p = supply_chain();
+  auto value = [&](const std::string& expr) { return test::value_of(expr, p, "", "vendor v"); };  // v is P1
+  CHECK(value("list(path(x, v) for x in dependents(v, \"subcontracts\"))") ==
+        R"([["V1","P1"],["V2","P1"],["V3","P1"]])");
+  CHECK(value("list(path(x, v) for x in entities(\"service\") where x.criticality == \"low\")") ==
+        R"([["S4","V3","P1"]])");
+  CHECK(value("path(v, v)") == "[]");
+  CHECK(value("list(path(x, x, \"subcontracts\") for x in entities(\"vendor\") where in_cycle(x))") ==
+        R"([["V2","V3","V2"],["V3","V2","V3"]])");
+}
