@@ -19,6 +19,7 @@ using Args = std::vector<std::string>;
 int import_command(const Args& args);
 int check_command(const Args& args);
 int run_command(const Args& args);
+int graph_command(const Args& args);
 
 // Options every command accepts.
 std::vector<OptionSpec> with_common_options(std::vector<OptionSpec> specs);

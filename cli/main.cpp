@@ -24,7 +24,8 @@ commands:
   diff --db DB [RUN_A RUN_B]           compare two runs (not yet available)
   explain --db DB --rules RULES... RULE_ID ENTITY_ID   (not yet available)
   test TESTS...                        run rule unit tests (not yet available)
-  graph --db DB [--focus ID]           the dependency graph (not yet available)
+  graph --db DB [--focus ID] [--depth N] [--format dot]
+                                       the dependency graph as Graphviz DOT, coloured by the last run
   report --db DB [--run N] --format html|md            (not yet available)
 
 options for every command: --verbose (-v), --quiet (-q), --help (-h)
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   const std::map<std::string, int (*)(const Args&)> commands{
-      {"import", import_command}, {"check", check_command}, {"run", run_command}};
+      {"import", import_command}, {"check", check_command}, {"run", run_command}, {"graph", graph_command}};
   std::string command = args[0];
   args.erase(args.begin());
   if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end()) {
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(command);
   try {
     if (it == commands.end()) {
-      for (const char* later : {"fmt", "diff", "explain", "test", "graph", "report"})
+      for (const char* later : {"fmt", "diff", "explain", "test", "report"})
         if (command == later) return not_yet_available(command);
       std::vector<std::string> names{"import", "check", "run", "fmt", "diff", "explain", "test", "graph", "report"};
       std::string message = "vigil: unknown command '" + command + "'";

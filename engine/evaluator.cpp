@@ -71,6 +71,22 @@ struct Context {
   std::vector<std::pair<KindId, int>> column_cache;  // per node id: the last kind seen and its column
 };
 
+// Paths requested while evaluating a condition that turns out not true did
+// not make the rule fire: they are dropped again.
+class PathMark {
+ public:
+  explicit PathMark(const Context& c) : size_(c.paths.size()), left_out_(c.paths_left_out) {}
+  void keep_only_if(Context& c, const Value& condition) const {
+    if (condition.is(ValueType::boolean) && condition.as_bool()) return;
+    c.paths.resize(size_);
+    c.paths_left_out = left_out_;
+  }
+
+ private:
+  std::size_t size_;
+  std::size_t left_out_;
+};
+
 void request_path(Context& c, PathRequest request) {
   if (std::find(c.paths.begin(), c.paths.end(), request) != c.paths.end()) return;
   if (c.paths.size() < kMaxEvidencePaths) c.paths.push_back(request);
@@ -133,7 +149,7 @@ Value eval_member(const Expr& e, Context& c) {
   return value;
 }
 
-Value eval_logic(const Expr& e, Context& c) {
+Value eval_logic_operands(const Expr& e, Context& c) {
   const char* word = e.op == Op::and_ ? "'and'" : "'or'";
   bool deciding = e.op == Op::or_;  // the value that decides without the other side
   auto lhs = truth(*e.args[0], eval(*e.args[0], c), word, c);
@@ -142,6 +158,13 @@ Value eval_logic(const Expr& e, Context& c) {
   if (rhs == deciding) return Value::boolean(deciding);
   if (!lhs || !rhs) return Value::missing();
   return Value::boolean(!deciding);
+}
+
+Value eval_logic(const Expr& e, Context& c) {
+  PathMark mark(c);
+  Value result = eval_logic_operands(e, c);
+  mark.keep_only_if(c, result);
+  return result;
 }
 
 bool orderable(ValueType t) {
@@ -256,9 +279,14 @@ Value eval_binary(const Expr& e, Context& c) {
 }
 
 Value eval_unary(const Expr& e, Context& c) {
+  PathMark mark(c);
   Value v = eval(*e.args[0], c);
+  if (e.op == Op::not_) {
+    Value result = v.is_missing() ? v : Value::boolean(!*truth(e, v, "'not'", c));
+    mark.keep_only_if(c, result);
+    return result;
+  }
   if (v.is_missing()) return v;
-  if (e.op == Op::not_) return Value::boolean(!*truth(e, v, "'not'", c));
   if (v.is(ValueType::number)) return Value::number(-v.as_number());
   if (v.is(ValueType::duration)) return Value::duration(negate(v.as_duration()));
   fail(e, fmt::format("cannot negate {}", describe_value(v, c.portfolio)));
@@ -457,12 +485,16 @@ Value eval_aggregate(const Expr& e, Context& c) {
   AggregateState state(e, c);
   const ListData& items = collection.as_list();
   const auto& origin = items.origin();
+  bool needs_element = function != Function::count && !(e.filter && (function == Function::any || function == Function::all));
   for (const Value& item : items) {
     if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = item;
+    PathMark mark(c);
     std::optional<bool> predicate = true;
     if (e.filter) predicate = truth(*e.filter, eval(*e.filter, c), "'where'", c);
-    Value element = e.element ? eval(*e.element, c) : item;
+    // The element is only evaluated for elements that pass `where`.
+    Value element = needs_element && predicate.value_or(false) && e.element ? eval(*e.element, c) : item;
     if (element_is_predicate) predicate = truth(e, element, fmt::format("{}()", e.text).c_str(), c);
+    mark.keep_only_if(c, Value::boolean(predicate.value_or(false)));
     if (origin && predicate.value_or(false)) request_path(c, *origin, item.as_entity());
     if (state.add(element, predicate)) break;
   }

@@ -71,3 +71,27 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
 }
 
 }  // namespace vigil
+
+namespace vigil {
+
+std::optional<std::int64_t> latest_run(Database& db) {
+  SQLite::Statement query(db.sql(), "SELECT max(id) FROM runs");
+  query.executeStep();
+  if (query.getColumn(0).isNull()) return std::nullopt;
+  return query.getColumn(0).getInt64();
+}
+
+std::map<std::string, Severity> highest_severity_by_entity(Database& db, std::int64_t run) {
+  std::map<std::string, Severity> highest;
+  SQLite::Statement query(db.sql(), "SELECT entity, severity FROM findings WHERE run_id = ? AND entity IS NOT NULL");
+  query.bind(1, run);
+  while (query.executeStep()) {
+    auto severity = parse_severity(query.getColumn(1).getString());
+    if (!severity) continue;
+    auto [it, inserted] = highest.emplace(query.getColumn(0).getString(), *severity);
+    if (!inserted && *severity > it->second) it->second = *severity;
+  }
+  return highest;
+}
+
+}  // namespace vigil

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 
 #include "engine/database.hpp"
@@ -23,5 +25,10 @@ struct RunRecord {
 // Stores the run and returns its id.
 std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& result);
 std::string utc_timestamp();
+
+// The id of the latest stored run, if any.
+std::optional<std::int64_t> latest_run(Database& db);
+// Entity id -> the highest severity of its findings in that run.
+std::map<std::string, Severity> highest_severity_by_entity(Database& db, std::int64_t run);
 
 }  // namespace vigil

@@ -84,7 +84,7 @@ TEST_CASE("unknown commands and options are usage errors (exit 2)", "[cli]") {
 }
 
 TEST_CASE("commands of later versions say so and exit 2", "[cli]") {
-  for (const char* command : {"fmt", "diff", "explain", "test", "graph", "report"}) {
+  for (const char* command : {"fmt", "diff", "explain", "test", "report"}) {
     auto result = run_vigil({command});
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("is not available in this version yet") != std::string::npos);
@@ -245,4 +245,41 @@ TEST_CASE("run: evaluation errors are reported on stderr and the run goes on", "
                         "with a date 2026-06-30 (typed.vigil:4:30)") != std::string::npos);
   CHECK(result.err.find("6 findings (2 high, 3 low, 1 info), 1 errors") != std::string::npos);
   CHECK(result.out.find("IRP-001") != std::string::npos);
+}
+
+TEST_CASE("graph: DOT of the whole graph, coloured by the last run", "[cli]") {
+  Workspace w;
+  auto before = w.run({"graph", "--db", "v.db"});
+  CHECK(before.exit_code == 0);
+  CHECK(before.out ==
+        "digraph vigil {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", style=filled, fillcolor=white];\n"
+        "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];\n"
+        "  \"S1\" [label=\"S1\\nPayments\", shape=box];\n"
+        "  \"V1\" [label=\"V1\\nAcme\", shape=ellipse];\n"
+        "  \"V2\" [label=\"V2\\nBeta, Inc\", shape=ellipse];\n"
+        "  \"V3\" [label=\"V3\\nGamma\", shape=ellipse];\n"
+        "  \"S1\" -> \"V1\" [label=\"depends_on\"];\n"
+        "}\n");
+  w.evaluate({});
+  auto after = w.run({"graph", "--db", "v.db", "--format", "dot"});
+  CHECK(after.out.find("\"V1\" [label=\"V1\\nAcme\", shape=ellipse, fillcolor=\"#f77f00\", fontcolor=\"black\", "
+                       "tooltip=\"highest finding: high\"];") != std::string::npos);
+  CHECK(after.out.find("\"V3\" [label=\"V3\\nGamma\", shape=ellipse, fillcolor=\"#a8dadc\"") != std::string::npos);
+}
+
+TEST_CASE("graph: --focus shows the neighbourhood within --depth hops", "[cli]") {
+  Workspace w;
+  auto focus = w.run({"graph", "--db", "v.db", "--focus", "V1", "--depth", "1"});
+  CHECK(focus.exit_code == 0);
+  CHECK(focus.out.find("\"V1\" [label=\"V1\\nAcme\", shape=ellipse, penwidth=3];") != std::string::npos);
+  CHECK(focus.out.find("\"S1\" -> \"V1\"") != std::string::npos);
+  CHECK(focus.out.find("\"V2\"") == std::string::npos);
+  auto alone = w.run({"graph", "--db", "v.db", "--focus", "V2"});
+  CHECK(alone.out.find("\"V1\"") == std::string::npos);
+  CHECK(w.run({"graph", "--db", "v.db", "--focus", "V404"}).err == "vigil graph: --focus: no entity has the id 'V404'\n");
+  CHECK(w.run({"graph", "--db", "v.db", "--format", "svg"}).exit_code == 2);
+  CHECK(w.run({"graph", "--db", "v.db", "--depth", "-1"}).exit_code == 2);
+  CHECK(w.run({"graph", "--db", "v.db", "--depth", "two"}).err.find("--depth: 'two' is not a number of hops") !=
+        std::string::npos);
+  CHECK(w.run({"graph"}).err.find("missing required option '--db'") != std::string::npos);
 }

@@ -1,0 +1,37 @@
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "engine/fact_store.hpp"
+#include "engine/graph_dot.hpp"
+#include "engine/run_store.hpp"
+
+namespace vigil::cli {
+
+// vigil graph --db DB [--focus ID] [--depth N] [--format dot]
+int graph_command(const Args& args) {
+  Arguments arguments(args, with_common_options({{"db", Arity::one}, {"focus", Arity::one}, {"depth", Arity::one},
+                                                 {"format", Arity::one}}));
+  apply_log_options(arguments);
+  if (!arguments.positionals().empty())
+    throw UsageError(fmt::format("unexpected argument '{}'", arguments.positionals()[0]));
+  if (auto format = arguments.value("format"); format && *format != "dot")
+    throw UsageError(fmt::format("--format: unknown format '{}' (graph supports dot)", *format));
+  DotOptions options;
+  if (auto depth = arguments.value("depth")) {
+    if (depth->empty() || depth->size() > 3 || depth->find_first_not_of("0123456789") != std::string::npos)
+      throw UsageError(fmt::format("--depth: '{}' is not a number of hops (0-999)", *depth));
+    options.depth = std::stoi(*depth);
+  }
+  Database db(arguments.required("db"), OpenMode::must_exist);
+  Portfolio portfolio = load_portfolio(db);
+  if (auto focus = arguments.value("focus")) {
+    options.focus = portfolio.find(*focus);
+    if (!options.focus) throw Error(fmt::format("--focus: no entity has the id '{}'", *focus));
+  }
+  std::map<std::string, Severity> severities;
+  if (auto run = latest_run(db)) severities = highest_severity_by_entity(db, *run);
+  write_dot(std::cout, portfolio, severities, options);
+  return kExitOk;
+}
+
+}  // namespace vigil::cli
