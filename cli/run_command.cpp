@@ -25,6 +25,7 @@ struct RunOptions {
   std::optional<std::string> output;
   std::optional<Severity> fail_on;
   bool store = true;
+  unsigned threads = 0;  // one per core
 };
 
 RunOptions parse_run_options(const Args& args) {
@@ -34,7 +35,8 @@ RunOptions parse_run_options(const Args& args) {
                                                  {"format", Arity::one},
                                                  {"output", Arity::one, 'o'},
                                                  {"fail-on", Arity::one},
-                                                 {"no-store", Arity::flag}}));
+                                                 {"no-store", Arity::flag},
+                                                 {"threads", Arity::one}}));
   apply_log_options(arguments);
   if (!arguments.positionals().empty())
     throw UsageError(fmt::format("unexpected argument '{}' (rule files go after --rules)", arguments.positionals()[0]));
@@ -57,6 +59,12 @@ RunOptions parse_run_options(const Args& args) {
     options.fail_on = parse_severity(*fail_on);
     if (!options.fail_on)
       throw UsageError(fmt::format("--fail-on: unknown severity '{}' (info, low, medium, high, critical)", *fail_on));
+  }
+  if (auto threads = arguments.value("threads")) {
+    if (threads->empty() || threads->size() > 3 || threads->find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(*threads) < 1)
+      throw UsageError(fmt::format("--threads: '{}' is not a number of threads (1-999)", *threads));
+    options.threads = static_cast<unsigned>(std::stoi(*threads));
   }
   options.output = arguments.value("output");
   options.store = !arguments.flag("no-store");
@@ -90,6 +98,19 @@ void report_errors(const std::vector<EvaluationError>& errors) {
     spdlog::warn("... and {} more evaluation errors (all are stored with the run)", errors.size() - kErrorsPrinted);
 }
 
+// Logs how long each phase took, for --verbose.
+class PhaseTimer {
+ public:
+  void done(const char* phase) {
+    auto now = std::chrono::steady_clock::now();
+    spdlog::debug("{}: {:.2f} s", phase, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 std::string severity_counts(const std::vector<Finding>& findings) {
   std::string out;
   for (auto s : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info}) {
@@ -109,8 +130,10 @@ int run_command(const Args& args) {
   run.started_at = utc_timestamp();
   run.as_of = format_date(options.as_of);
 
+  PhaseTimer timer;
   Database db(options.db, OpenMode::must_exist);
   Portfolio portfolio = load_portfolio(db);
+  timer.done("load facts");
   Schema schema = portfolio.schema();
   RuleSet rules;
   try {
@@ -121,10 +144,12 @@ int run_command(const Args& args) {
   }
   print_diagnostics(rules.warnings);
   spdlog::debug("loaded {} entities and {} rules", portfolio.entity_count(), rules.rule_count());
+  timer.done("compile rules");
 
   Evaluator evaluator(rules, portfolio, options.as_of);
-  EvaluationResult result = evaluator.evaluate_all();
+  EvaluationResult result = evaluator.evaluate_all(options.threads);
   report_errors(result.errors);
+  timer.done("evaluate");
 
   run.finished_at = utc_timestamp();
   run.rules_hash = rules_fingerprint(rules);
@@ -133,10 +158,12 @@ int run_command(const Args& args) {
   run.entity_count = portfolio.entity_count();
   std::string run_name = "run (not stored)";
   if (options.store) run_name = fmt::format("run {}", store_run(db, run, result));
+  timer.done("store the run");
 
   if (options.output) write_output_file(*options.output, result.findings, options.format);
   else write_findings(std::cout, result.findings, options.format);
   std::cout.flush();
+  timer.done("write findings");
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("{}: {} findings{}, {} errors in {:.1f} s", run_name, result.findings.size(),

@@ -58,6 +58,7 @@ struct Expr {
   ExprKind kind = ExprKind::number;
   Span span;
   std::uint32_t op_offset = 0;  // the operator's offset, for unary/binary diagnostics
+  enum class Builtin : std::uint8_t { none, id, kind } builtin = Builtin::none;  // member: `.id` / `.kind`
 
   double number_value = 0;
   bool bool_value = false;

@@ -77,12 +77,20 @@ class Checker {
     return nullptr;
   }
 
-  // Declares a local; a name may not hide another one visible at that point.
-  int declare_local(const std::string& name, std::uint32_t offset, StaticType type) {
-    if (lookup(name)) error(offset, fmt::format("'{}' is already defined; choose another name", name));
+  int reserve_slot() {
     int slot = next_slot_++;
     max_slot_ = std::max(max_slot_, next_slot_);
+    return slot;
+  }
+
+  // Makes a local visible; a name may not hide another one visible at that point.
+  void declare_local(const std::string& name, std::uint32_t offset, int slot, StaticType type) {
+    if (lookup(name)) error(offset, fmt::format("'{}' is already defined; choose another name", name));
     scope_.push_back({name, Binding::local, slot, std::move(type)});
+  }
+  int declare_local(const std::string& name, std::uint32_t offset, StaticType type) {
+    int slot = reserve_slot();
+    declare_local(name, offset, slot, std::move(type));
     return slot;
   }
 
@@ -111,8 +119,11 @@ class Checker {
       declare_local(rule.variable, rule.variable_span.begin, StaticType::entity(rule.for_kind));
     }
     for (auto& let : rule.lets) {
+      // The slot is taken before the value is checked, so that variables of
+      // aggregates inside the value get slots of their own.
+      let.slot = reserve_slot();
       StaticType type = check(*let.value);
-      let.slot = declare_local(let.name, let.name_span.begin, type);
+      declare_local(let.name, let.name_span.begin, let.slot, type);
     }
     StaticType when = check(*rule.when);
     if (when.known() && !when.is(ValueType::boolean) && !when.is(ValueType::missing))
@@ -414,13 +425,13 @@ class Checker {
       error(node.collection->span.begin, fmt::format("{}() needs a list to go over but was given {}", node.text,
                                                      type_with_article(*collection.type)));
     std::size_t scope_size = scope_.size();
-    int slot_mark = next_slot_;
     StaticType element = collection.element_type();
     if (!node.binder.empty()) node.slot = declare_local(node.binder, node.binder_offset, collection.element_type());
     if (node.element && node.element != node.collection) element = check(*node.element);
     if (node.filter) require_bool(check(*node.filter), node.filter->span.begin, "'where'");
+    // The variable goes out of scope, but its slot is not reused: `let`s are
+    // evaluated lazily, in any order, so every binding needs a slot of its own.
     scope_.resize(scope_size);
-    next_slot_ = slot_mark;
     if (!info) return StaticType::unknown();
     using T = ValueType;
     switch (info->id) {

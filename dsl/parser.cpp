@@ -335,6 +335,7 @@ auto const make_member = [](auto& ctx) {
   auto node = make_node(ExprKind::member, x3::_val(ctx)->span.begin, at_c<2>(a));
   node->text = at_c<1>(a);
   node->op_offset = at_c<0>(a);
+  node->builtin = node->text == "id" ? Expr::Builtin::id : node->text == "kind" ? Expr::Builtin::kind : Expr::Builtin::none;
   node->args = {x3::_val(ctx)};
   x3::_val(ctx) = node;
 };

@@ -85,11 +85,16 @@ struct GraphView::Impl {
   std::vector<Component> component;              // entity -> component
   std::vector<std::vector<EntityIndex>> members;  // component -> entities, in id order
   Adjacency successors, predecessors;            // the condensation DAG
-  std::vector<Component> topological;            // sources first
 
+  // Closures are computed on demand, for the part of the condensation that a
+  // query reaches, and kept: later queries reuse them.
   struct Closure {
-    std::once_flag once;
+    std::mutex mutex;
+    std::unique_ptr<RankSet> set;       // scratch space, allocated on first use
     std::vector<ListPtr> of_component;  // everything reachable from (or reaching) the component, itself excluded
+    // For components with several members (cycles): the closure plus the
+    // members, in id order; a member's closure is this list without itself.
+    std::vector<std::shared_ptr<const std::vector<EntityIndex>>> with_members;
   };
   mutable Closure supplier_closure, dependent_closure;
 
@@ -135,67 +140,76 @@ struct GraphView::Impl {
     }
     successors = Adjacency::build(count, std::move(forward));
     predecessors = Adjacency::build(count, std::move(backward));
-    topological = topological_order(count);
   }
 
-  // Kahn's algorithm over the condensation: sources (nothing relies on them) first.
-  std::vector<Component> topological_order(std::size_t count) const {
-    std::vector<std::uint32_t> indegree(count, 0);
-    for (Component c : successors.targets) ++indegree[c];
-    std::vector<Component> order;
-    order.reserve(count);
-    for (Component c = 0; c < count; ++c)
-      if (indegree[c] == 0) order.push_back(c);
-    for (std::size_t i = 0; i < order.size(); ++i) {
-      auto [begin, end] = successors.of(order[i]);
-      for (auto it = begin; it != end; ++it)
-        if (--indegree[*it] == 0) order.push_back(*it);
-    }
-    return order;
-  }
-
-  ListPtr make_list(const std::vector<std::uint32_t>& ranks, std::optional<GraphOrigin> origin) const {
+  std::vector<EntityIndex> entities_of(const std::vector<std::uint32_t>& ranks) const {
     std::vector<EntityIndex> entities(ranks.size());
     for (std::size_t i = 0; i < ranks.size(); ++i) entities[i] = by_rank[ranks[i]];
-    return std::make_shared<const ListData>(std::move(entities), origin);
+    return entities;
+  }
+  ListPtr make_list(const std::vector<std::uint32_t>& ranks, std::optional<GraphOrigin> origin) const {
+    return std::make_shared<const ListData>(entities_of(ranks), origin);
   }
 
-  // closure(c) = union over next(c) of members(next) and closure(next),
-  // computed once for every component, next-first, so each reuses the others.
-  void compute_closure(Closure& closure, bool towards_suppliers) const {
+  // closure(c) = union over next(c) of members(next) and closure(next): each
+  // component reuses the closures of the components it points to.
+  void compute_one(Closure& closure, Component c, bool towards_suppliers) const {
     const Adjacency& next = towards_suppliers ? successors : predecessors;
-    closure.of_component.assign(members.size(), nullptr);
-    RankSet set(by_rank.size());
-    auto empty = std::make_shared<const ListData>(std::vector<EntityIndex>{});
-    for (std::size_t i = 0; i < topological.size(); ++i) {
-      Component c = towards_suppliers ? topological[topological.size() - 1 - i] : topological[i];
-      auto [begin, end] = next.of(c);
-      if (begin == end) {
-        closure.of_component[c] = empty;
+    RankSet& set = *closure.set;
+    auto [begin, end] = next.of(c);
+    for (auto it = begin; it != end; ++it) {
+      for (EntityIndex e : members[*it]) set.add(rank[e]);
+      for (const Value& reached : *closure.of_component[*it]) set.add(rank[reached.as_entity()]);
+    }
+    if (members[c].size() > 1) {
+      std::vector<std::uint32_t> outside = set.take_sorted();
+      for (std::uint32_t r : outside) set.add(r);
+      for (EntityIndex e : members[c]) set.add(rank[e]);
+      closure.with_members[c] = std::make_shared<const std::vector<EntityIndex>>(entities_of(set.take_sorted()));
+      closure.of_component[c] = make_list(outside, std::nullopt);
+      return;
+    }
+    closure.of_component[c] = make_list(set.take_sorted(), GraphOrigin{members[c][0], towards_suppliers, edge_kind});
+  }
+
+  // Computes the closure of `root` and of everything it needs first, by an
+  // iterative depth-first walk (supply chains can be deeper than the stack).
+  void ensure_closure(Closure& closure, Component root, bool towards_suppliers) const {
+    if (closure.of_component[root]) return;
+    const Adjacency& next = towards_suppliers ? successors : predecessors;
+    std::vector<std::pair<Component, std::uint32_t>> stack{{root, next.offsets[root]}};  // component, next arc
+    while (!stack.empty()) {
+      Component c = stack.back().first;
+      std::uint32_t& arc = stack.back().second;
+      while (arc < next.offsets[c + 1] && closure.of_component[next.targets[arc]]) ++arc;
+      if (arc < next.offsets[c + 1]) {
+        Component child = next.targets[arc++];
+        stack.emplace_back(child, next.offsets[child]);
         continue;
       }
-      for (auto it = begin; it != end; ++it) {
-        for (EntityIndex e : members[*it]) set.add(rank[e]);
-        for (const Value& reached : *closure.of_component[*it]) set.add(rank[reached.as_entity()]);
-      }
-      std::optional<GraphOrigin> origin;
-      if (members[c].size() == 1) origin = GraphOrigin{members[c][0], towards_suppliers, edge_kind};
-      closure.of_component[c] = make_list(set.take_sorted(), origin);
+      compute_one(closure, c, towards_suppliers);
+      stack.pop_back();
     }
   }
 
   ListPtr closure_of(EntityIndex x, bool towards_suppliers) const {
     Closure& closure = towards_suppliers ? supplier_closure : dependent_closure;
-    std::call_once(closure.once, [&] { compute_closure(closure, towards_suppliers); });
     Component c = component[x];
+    std::lock_guard lock(closure.mutex);
+    if (!closure.set) {
+      closure.set = std::make_unique<RankSet>(by_rank.size());
+      closure.of_component.assign(members.size(), nullptr);
+      closure.with_members.assign(members.size(), nullptr);
+    }
+    ensure_closure(closure, c, towards_suppliers);
     if (members[c].size() == 1) return closure.of_component[c];
-    // x's own component (a cycle) is reachable too, except x itself.
-    std::vector<std::uint32_t> ranks;
-    for (const Value& reached : *closure.of_component[c]) ranks.push_back(rank[reached.as_entity()]);
-    for (EntityIndex e : members[c])
-      if (e != x) ranks.push_back(rank[e]);
-    std::sort(ranks.begin(), ranks.end());
-    return make_list(ranks, GraphOrigin{x, towards_suppliers, edge_kind});
+    // x's own component (a cycle) is reachable too, except x itself: the
+    // shared list, skipping x (found by its id rank).
+    const auto& shared = closure.with_members[c];
+    auto position = std::lower_bound(shared->begin(), shared->end(), x,
+                                     [&](EntityIndex a, EntityIndex b) { return rank[a] < rank[b]; });
+    return std::make_shared<const ListData>(shared, GraphOrigin{x, towards_suppliers, edge_kind},
+                                            static_cast<std::size_t>(position - shared->begin()));
   }
 
   ListPtr neighbours(EntityIndex x, bool towards_suppliers) const {

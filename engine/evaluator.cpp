@@ -9,7 +9,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <atomic>
 #include <mutex>
+#include <thread>
+#include <unordered_map>
 
 #include "dsl/functions.hpp"
 #include "engine/dependency_graph.hpp"
@@ -64,6 +67,10 @@ struct Context {
   const std::vector<Value>* constants = nullptr;
   Date today;
   std::vector<Value> locals;
+  // Rule `let`s are evaluated when first used (then kept): a `let` that the
+  // `when` does not need for an entity costs nothing.
+  const std::vector<const Expr*>* lazy_lets = nullptr;  // per local slot: the let's expression, or null
+  std::vector<bool> evaluated;                          // per local slot
   std::vector<FactRead> reads;
   bool reads_truncated = false;
   std::vector<PathRequest> paths;
@@ -138,8 +145,8 @@ Value eval_member(const Expr& e, Context& c) {
   if (!base.is(ValueType::entity))
     fail(e, fmt::format("cannot read attribute '{}' of {}", e.text, describe_value(base, c.portfolio)));
   EntityIndex entity = base.as_entity();
-  if (e.text == "id") return Value::string_view(c.portfolio.id(entity));
-  if (e.text == "kind") return Value::string_view(c.portfolio.kind_name(entity));
+  if (e.builtin == Expr::Builtin::id) return Value::string_view(c.portfolio.id(entity));
+  if (e.builtin == Expr::Builtin::kind) return Value::string_view(c.portfolio.kind_name(entity));
   KindId kind = c.portfolio.kind_of(entity);
   auto& cached = c.column_cache[e.id];
   if (cached.first != kind || cached.second == kNoColumn)
@@ -481,6 +488,7 @@ Value eval_aggregate(const Expr& e, Context& c) {
   if (!collection.is(ValueType::list))
     fail(e, fmt::format("{}() needs a list to go over but got {}", e.text, describe_value(collection, c.portfolio)));
   auto function = static_cast<Function>(e.function);
+  if (function == Function::count && !e.filter) return Value::number(static_cast<double>(collection.as_list().size()));
   bool element_is_predicate = !e.filter && (function == Function::any || function == Function::all);
   AggregateState state(e, c);
   const ListData& items = collection.as_list();
@@ -522,9 +530,15 @@ Value eval(const Expr& e, Context& c) {
       for (const auto& element : e.args) items.push_back(eval(*element, c));
       return Value::list(std::move(items));
     }
-    case ExprKind::variable:
-      return e.binding == Binding::constant ? (*c.constants)[static_cast<std::size_t>(e.slot)]
-                                            : c.locals[static_cast<std::size_t>(e.slot)];
+    case ExprKind::variable: {
+      auto slot = static_cast<std::size_t>(e.slot);
+      if (e.binding == Binding::constant) return (*c.constants)[slot];
+      if (c.lazy_lets && !c.evaluated[slot] && (*c.lazy_lets)[slot]) {
+        c.locals[slot] = eval(*(*c.lazy_lets)[slot], c);
+        c.evaluated[slot] = true;
+      }
+      return c.locals[slot];
+    }
     case ExprKind::member: return eval_member(e, c);
     case ExprKind::unary: return eval_unary(e, c);
     case ExprKind::binary: return eval_binary(e, c);
@@ -554,11 +568,9 @@ std::string evidence_json(const Rule& rule, const Context& c) {
     for (const auto& read : reads)
       facts[c.portfolio.id(read.entity)][*read.attribute] = value_to_json(read.value, c.portfolio);
   }
-  if (!rule.lets.empty()) {
-    auto& values = evidence["values"];
-    for (const auto& let : rule.lets)
-      values[let.name] = value_to_json(c.locals[static_cast<std::size_t>(let.slot)], c.portfolio, 20);
-  }
+  for (const auto& let : rule.lets)  // the lets that were needed to decide
+    if (c.evaluated[static_cast<std::size_t>(let.slot)])
+      evidence["values"][let.name] = value_to_json(c.locals[static_cast<std::size_t>(let.slot)], c.portfolio, 20);
   if (!c.paths.empty()) {
     auto& paths = evidence["paths"];
     paths = nlohmann::ordered_json::array();
@@ -587,7 +599,7 @@ struct Evaluator::Impl {
   Impl(const RuleSet& r, const Portfolio& p, Date d) : rules(r), portfolio(p), today(d) {}
 
   Context make_context() const {
-    Context c{portfolio, graph, nullptr, today, {}, {}, false, {}, 0, {}};
+    Context c{portfolio, graph, nullptr, today, {}, nullptr, {}, {}, false, {}, 0, {}};
     c.column_cache.assign(rules.node_count, {0, kNoColumn});
     return c;
   }
@@ -610,6 +622,19 @@ struct Evaluator::Impl {
     }
   }
 
+  std::unordered_map<const Rule*, std::vector<const Expr*>> lazy_lets;  // filled once, read concurrently
+
+  void index_lets() {
+    for (const auto& file : rules.files)
+      for (const auto& rule : file.rules) {
+        auto& table = lazy_lets[&rule];
+        table.assign(static_cast<std::size_t>(rule.slot_count), nullptr);
+        for (const auto& let : rule.lets) table[static_cast<std::size_t>(let.slot)] = let.value.get();
+      }
+  }
+
+  const std::vector<const Expr*>& lazy_lets_of(const Rule& rule) const { return lazy_lets.at(&rule); }
+
   const std::vector<Value>& constants_of(const Rule& rule) const {
     for (std::size_t f = 0; f < rules.files.size(); ++f)
       for (const auto& candidate : rules.files[f].rules)
@@ -620,13 +645,14 @@ struct Evaluator::Impl {
   void evaluate(const Rule& rule, const RuleFile& file, std::optional<EntityIndex> entity, Context& c,
                 EvaluationResult& out) const {
     c.locals.assign(static_cast<std::size_t>(rule.slot_count), Value());
+    c.evaluated.assign(static_cast<std::size_t>(rule.slot_count), false);
+    c.lazy_lets = &lazy_lets_of(rule);
     c.reads.clear();
     c.reads_truncated = false;
     c.paths.clear();
     c.paths_left_out = 0;
     if (entity) c.locals[0] = Value::entity(*entity);
     try {
-      for (const auto& let : rule.lets) c.locals[static_cast<std::size_t>(let.slot)] = eval(*let.value, c);
       auto fires = truth(*rule.when, eval(*rule.when, c), "'when'", c);
       if (!fires.value_or(false)) return;
       Finding finding;
@@ -643,31 +669,78 @@ struct Evaluator::Impl {
     }
   }
 
-  void evaluate_rule_over_kind(const Rule& rule, const RuleFile& file, Context& c, EvaluationResult& out) const {
-    c.constants = &constants_of(rule);
-    if (rule.for_portfolio) {
-      evaluate(rule, file, std::nullopt, c, out);
+  // A slice of work: one rule over a range of its kind's entities (or once, for portfolio rules).
+  struct Task {
+    const Rule* rule;
+    const RuleFile* file;
+    const std::vector<EntityIndex>* entities;  // null for portfolio rules
+    std::size_t begin, end;
+  };
+
+  std::vector<Task> tasks() const {
+    constexpr std::size_t kChunk = 512;  // small enough to balance expensive entities across threads
+    std::vector<Task> out;
+    for (const auto& file : rules.files)
+      for (const auto& rule : file.rules) {
+        if (rule.for_portfolio) {
+          out.push_back({&rule, &file, nullptr, 0, 1});
+          continue;
+        }
+        const KindTable* table = portfolio.find_kind(rule.for_kind);
+        if (!table) continue;
+        for (std::size_t begin = 0; begin < table->members.size(); begin += kChunk)
+          out.push_back({&rule, &file, &table->members, begin, std::min(begin + kChunk, table->members.size())});
+      }
+    return out;
+  }
+
+  void run(const Task& task, Context& c, EvaluationResult& out) const {
+    c.constants = &constants_of(*task.rule);
+    if (!task.entities) {
+      evaluate(*task.rule, *task.file, std::nullopt, c, out);
       return;
     }
-    const KindTable* table = portfolio.find_kind(rule.for_kind);
-    if (!table) return;
-    for (EntityIndex entity : table->members) evaluate(rule, file, entity, c, out);
+    for (std::size_t i = task.begin; i < task.end; ++i) evaluate(*task.rule, *task.file, (*task.entities)[i], c, out);
   }
 };
 
 Evaluator::Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today)
     : impl_(std::make_unique<Impl>(rules, portfolio, today)) {
+  impl_->index_lets();
   impl_->evaluate_constants();
 }
 
 Evaluator::~Evaluator() = default;
 
-EvaluationResult Evaluator::evaluate_all() const {
+EvaluationResult Evaluator::evaluate_all(unsigned threads) const {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  auto tasks = impl_->tasks();
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, tasks.size())));
+  // Each thread takes the next task and keeps its own context and results;
+  // sorting the merged results makes the output independent of scheduling.
+  std::atomic<std::size_t> next{0};
+  std::vector<EvaluationResult> partial(threads);
+  std::vector<std::exception_ptr> failures(threads);
+  auto work = [&](unsigned t) {
+    try {
+      Context c = impl_->make_context();
+      for (std::size_t i = next++; i < tasks.size(); i = next++) impl_->run(tasks[i], c, partial[t]);
+    } catch (...) {
+      failures[t] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& thread : pool) thread.join();
+  for (auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
   EvaluationResult result;
   result.errors = impl_->constant_errors;
-  Context c = impl_->make_context();
-  for (const auto& file : impl_->rules.files)
-    for (const auto& rule : file.rules) impl_->evaluate_rule_over_kind(rule, file, c, result);
+  for (auto& part : partial) {
+    std::move(part.findings.begin(), part.findings.end(), std::back_inserter(result.findings));
+    std::move(part.errors.begin(), part.errors.end(), std::back_inserter(result.errors));
+  }
   sort_result(result);
   return result;
 }

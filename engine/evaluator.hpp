@@ -18,8 +18,9 @@ class Evaluator {
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
 
-  // Every rule over every entity of its kind (and each portfolio rule once).
-  EvaluationResult evaluate_all() const;
+  // Every rule over every entity of its kind (and each portfolio rule once),
+  // on `threads` threads (0: one per core). The result does not depend on it.
+  EvaluationResult evaluate_all(unsigned threads = 0) const;
   // The rules whose kind is the entity's kind, for that entity only.
   EvaluationResult evaluate_entity(EntityIndex entity) const;
   // One rule, for one entity (none for portfolio rules).

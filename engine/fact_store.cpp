@@ -33,7 +33,10 @@ std::optional<Value> read_cell(const SQLite::Column& cell, ValueType type) {
       if (cell.isInteger() && (cell.getInt64() == 0 || cell.getInt64() == 1)) return Value::boolean(cell.getInt64() == 1);
       return cell.isText() ? parse_cell(cell.getText(), type) : std::nullopt;
     case ValueType::date: return cell.isText() ? parse_cell(cell.getText(), type) : std::nullopt;
-    case ValueType::string: return cell.isBlob() ? std::nullopt : std::optional(Value::string(cell.getString()));
+    // A view of SQLite's buffer, valid until the next row: set_attribute copies it into the pool.
+    case ValueType::string:
+      return cell.isBlob() ? std::nullopt
+                           : std::optional(Value::string_view(std::string_view(cell.getText(), static_cast<std::size_t>(cell.getBytes()))));
     default: return std::nullopt;
   }
 }
@@ -121,11 +124,16 @@ Portfolio load_portfolio(Database& db) {
   while (entities.executeStep())
     portfolio.add_entity(entities.getColumn(0).getString(), portfolio.declare_kind(entities.getColumn(1).getString()));
   SQLite::Statement attributes(sql, "SELECT entity_id, name, value FROM attributes");
+  std::string last_id;  // rows come in primary-key order: an entity's attributes are together
+  std::optional<EntityIndex> entity;
   while (attributes.executeStep()) {
-    const char* id = attributes.getColumn(0).getText();
-    std::string name = attributes.getColumn(1).getString();
-    auto entity = portfolio.find(id);
-    if (!entity) throw Error(fmt::format("{}: attributes: entity '{}' does not exist", db.path(), id));
+    std::string_view id = attributes.getColumn(0).getText();
+    std::string_view name = attributes.getColumn(1).getText();
+    if (!entity || id != last_id) {
+      last_id = id;
+      entity = portfolio.find(id);
+      if (!entity) throw Error(fmt::format("{}: attributes: entity '{}' does not exist", db.path(), id));
+    }
     KindId kind = portfolio.kind_of(*entity);
     SQLite::Column cell = attributes.getColumn(2);
     int column = portfolio.kinds()[kind].column(name);

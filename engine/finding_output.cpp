@@ -10,15 +10,15 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json finding_to_json(const Finding& f) {
-  Json object;
-  object["rule"] = f.rule;
-  object["entity"] = f.entity ? Json(*f.entity) : Json(nullptr);
-  object["kind"] = f.kind;
-  object["severity"] = severity_name(f.severity);
-  object["message"] = f.message;
-  object["evidence"] = f.evidence_json.empty() ? Json::object() : Json::parse(f.evidence_json);
-  return object;
+std::string json_string(const std::string& text) { return Json(text).dump(); }
+
+// One finding as compact JSON, keys in the contract's order. The evidence is
+// already JSON text: it is spliced in, not parsed again.
+void write_finding_json(std::ostream& out, const Finding& f) {
+  out << "{\"rule\":" << json_string(f.rule) << ",\"entity\":" << (f.entity ? json_string(*f.entity) : "null")
+      << ",\"kind\":" << json_string(f.kind) << ",\"severity\":\"" << severity_name(f.severity)
+      << "\",\"message\":" << json_string(f.message)
+      << ",\"evidence\":" << (f.evidence_json.empty() ? std::string("{}") : f.evidence_json) << "}";
 }
 
 std::string csv_field(std::string_view text) {
@@ -66,14 +66,19 @@ std::optional<OutputFormat> parse_output_format(std::string_view name) {
 void write_findings(std::ostream& out, const std::vector<Finding>& findings, OutputFormat format) {
   switch (format) {
     case OutputFormat::table: write_table(out, findings); break;
-    case OutputFormat::json: {
-      Json array = Json::array();
-      for (const auto& f : findings) array.push_back(finding_to_json(f));
-      out << array.dump(2) << "\n";
+    case OutputFormat::json:  // one finding a line inside the array: readable, and fast to write
+      out << "[";
+      for (std::size_t i = 0; i < findings.size(); ++i) {
+        out << (i == 0 ? "\n  " : ",\n  ");
+        write_finding_json(out, findings[i]);
+      }
+      out << (findings.empty() ? "]\n" : "\n]\n");
       break;
-    }
     case OutputFormat::jsonl:
-      for (const auto& f : findings) out << finding_to_json(f).dump() << "\n";
+      for (const auto& f : findings) {
+        write_finding_json(out, f);
+        out << "\n";
+      }
       break;
     case OutputFormat::csv:
       out << "rule,entity,kind,severity,message\r\n";

@@ -38,7 +38,8 @@ std::string facts_fingerprint(const Portfolio& portfolio) {
       Value value = portfolio.attribute(e, static_cast<int>(c));
       if (value.is_missing()) continue;
       hash.add(kind.attribute_names[c]);
-      hash.add(value_to_json(value, portfolio).dump());
+      hash.add(type_name(value.type()));
+      hash.add(display_value(value, portfolio));
     }
   }
   for (const auto& edge : portfolio.edges()) {

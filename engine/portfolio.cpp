@@ -9,7 +9,7 @@
 namespace vigil {
 
 int KindTable::column(std::string_view attribute) const {
-  auto it = column_of.find(std::string(attribute));
+  auto it = column_of.find(attribute);
   return it == column_of.end() ? -1 : it->second;
 }
 
@@ -86,7 +86,7 @@ std::string_view Portfolio::intern(std::string_view text) {
 }
 
 std::optional<EntityIndex> Portfolio::find(std::string_view id) const {
-  auto it = index_of_.find(std::string(id));
+  auto it = index_of_.find(id);
   if (it == index_of_.end()) return std::nullopt;
   return it->second;
 }

@@ -20,13 +20,21 @@ namespace vigil {
 
 using KindId = std::uint32_t;
 
+// Lets maps keyed by std::string be searched with a string_view, without a temporary string.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+template <typename T>
+using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
+
 struct KindTable {
   std::string name;
   std::vector<std::string> attribute_names;
   std::vector<ValueType> attribute_types;
   std::vector<std::vector<Value>> columns;  // columns[c][row]
   std::vector<EntityIndex> members;         // row -> entity
-  std::unordered_map<std::string, int> column_of;
+  StringMap<int> column_of;
 
   int column(std::string_view attribute) const;  // -1 when the kind has no such attribute
 };
@@ -75,7 +83,7 @@ class Portfolio {
   std::vector<std::string> ids_;
   std::vector<KindId> kind_of_;
   std::vector<std::uint32_t> row_of_;
-  std::unordered_map<std::string, EntityIndex> index_of_;
+  StringMap<EntityIndex> index_of_;
   std::vector<KindTable> kinds_;
   std::vector<Edge> edges_;
   std::vector<std::string> edge_kinds_;

@@ -77,13 +77,25 @@ struct GraphOrigin {
 // entities("kind"), which can be large and are shared, never copied).
 class ListData {
  public:
+  using Entities = std::shared_ptr<const std::vector<EntityIndex>>;
+  static constexpr std::size_t kSkipNone = static_cast<std::size_t>(-1);
+
   explicit ListData(List values) : values_(std::move(values)) {}
   explicit ListData(std::vector<EntityIndex> entities, std::optional<GraphOrigin> origin = std::nullopt)
-      : entities_(std::move(entities)), entity_list_(true), origin_(origin) {}
+      : ListData(std::make_shared<const std::vector<EntityIndex>>(std::move(entities)), origin) {}
+  // Shares `entities`, leaving out the one at position `skip` (the entity
+  // itself, when a member of a cycle asks for its closure).
+  ListData(Entities entities, std::optional<GraphOrigin> origin, std::size_t skip = kSkipNone)
+      : entities_(std::move(entities)), skip_(skip), entity_list_(true), origin_(origin) {}
 
-  std::size_t size() const { return entity_list_ ? entities_.size() : values_.size(); }
+  std::size_t size() const {
+    return entity_list_ ? entities_->size() - (skip_ == kSkipNone ? 0 : 1) : values_.size();
+  }
   bool empty() const { return size() == 0; }
-  Value operator[](std::size_t i) const { return entity_list_ ? Value::entity(entities_[i]) : values_[i]; }
+  Value operator[](std::size_t i) const {
+    if (!entity_list_) return values_[i];
+    return Value::entity((*entities_)[skip_ != kSkipNone && i >= skip_ ? i + 1 : i]);
+  }
   const std::optional<GraphOrigin>& origin() const { return origin_; }
 
   class iterator {
@@ -116,7 +128,8 @@ class ListData {
 
  private:
   List values_;
-  std::vector<EntityIndex> entities_;
+  Entities entities_;
+  std::size_t skip_ = kSkipNone;
   bool entity_list_ = false;
   std::optional<GraphOrigin> origin_;
 };

@@ -163,7 +163,8 @@ TEST_CASE("run: json, jsonl and csv", "[cli]") {
   REQUIRE(json.exit_code == 0);
   auto array = nlohmann::json::parse(json.out);
   REQUIRE(array.size() == 4);
-  CHECK(json.out.rfind("[\n  {\n    \"rule\": \"IRP-001\",\n    \"entity\": \"V1\",\n", 0) == 0);
+  CHECK(json.out.rfind("[\n  {\"rule\":\"IRP-001\",\"entity\":\"V1\",\"kind\":\"vendor\",", 0) == 0);
+  CHECK(json.out.substr(json.out.size() - 4) == "}\n]\n");
   CHECK(array[3]["entity"].is_null());
   CHECK(array[3]["kind"] == "portfolio");
 
@@ -209,6 +210,25 @@ TEST_CASE("run: stores runs unless --no-store", "[cli]") {
   CHECK(w.evaluate({}).err.find("info: run 1: ") != std::string::npos);
   CHECK(w.evaluate({}).err.find("info: run 2: ") != std::string::npos);
   CHECK(w.evaluate({"--no-store"}).err.find("info: run (not stored): ") != std::string::npos);
+}
+
+TEST_CASE("run: an empty result is an empty JSON array", "[cli]") {
+  Workspace w;
+  w.dir.write("never.vigil", "rule NEVER {\n  severity low\n  for vendor v\n  when false\n  message \"m\"\n}\n");
+  auto none = w.run({"run", "--db", "v.db", "--rules", "never.vigil", "--format", "json", "--no-store"});
+  CHECK(none.out == "[]\n");
+  CHECK(w.run({"run", "--db", "v.db", "--rules", "never.vigil", "--no-store"}).out == "no findings\n");
+  CHECK(w.run({"run", "--db", "v.db", "--rules", "never.vigil", "--format", "csv", "--no-store"}).out ==
+        "rule,entity,kind,severity,message\r\n");
+  CHECK(w.run({"run", "--db", "v.db", "--rules", "never.vigil", "--format", "jsonl", "--no-store"}).out.empty());
+}
+
+TEST_CASE("run: --threads does not change the result", "[cli]") {
+  Workspace w;
+  auto one = w.evaluate({"--threads", "1", "--format", "jsonl", "--no-store"});
+  auto many = w.evaluate({"--threads", "8", "--format", "jsonl", "--no-store"});
+  CHECK(one.out == many.out);
+  CHECK(w.evaluate({"--threads", "0", "--no-store"}).err.find("--threads: '0' is not a number of threads") != std::string::npos);
 }
 
 TEST_CASE("run: --as-of decides what today is", "[cli]") {

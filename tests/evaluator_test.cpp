@@ -310,3 +310,27 @@ rule PORT { severity low for portfolio when true message "p" }
   CHECK(test::fired(evaluator.evaluate_entity(*p.find("V2"))).empty());
   CHECK(test::fired(evaluator.evaluate_entity(*p.find("S1"))) == std::vector<std::string>{"SERV:S1"});
 }
+
+TEST_CASE("lets are evaluated when first needed, each once, in any order", "[evaluator]") {
+  test::TestPortfolio t;
+  t.add("vendor", "V1", {{"tier", Value::string("low")}, {"spend", Value::number(0)}});
+  t.add("vendor", "V2", {{"tier", Value::string("critical")}, {"spend", Value::number(10)}});
+  // `ratio` divides by zero for V1, but V1 never needs it: no error.
+  // `later` is used before `sizes`, and both hold aggregates with variables.
+  auto result = test::evaluate(R"(
+rule LAZY {
+  severity low
+  for vendor v
+  let ratio = 100 / v.spend
+  let sizes = list(x * 2 for x in [1, 2, 3] where x > 1)
+  let later = count(y in sizes where y > 4) + len(sizes)
+  when v.tier == "critical" and later == 3 and ratio == 10
+  message "{later} {sizes}"
+}
+)", t.portfolio);
+  CHECK(result.errors.empty());
+  REQUIRE(test::fired(result) == std::vector<std::string>{"LAZY:V2"});
+  CHECK(result.findings[0].message == "3 4, 6");
+  CHECK(result.findings[0].evidence_json ==
+        R"({"facts":{"V2":{"spend":10,"tier":"critical"}},"values":{"ratio":10,"sizes":[4,6],"later":3}})");
+}

@@ -55,7 +55,7 @@ EvaluationResult evaluate(const std::string& rules, const Portfolio& portfolio, 
 std::string value_of(const std::string& expr, const Portfolio& portfolio, const std::string& constants,
                      const std::string& for_clause) {
   std::string rule = constants + "\nrule T {\n  severity low\n  for " + for_clause + "\n  let x = " + expr +
-                     "\n  when true\n  message \"m\"\n}\n";
+                     "\n  when missing(x) or present(x)\n  message \"m\"\n}\n";
   auto result = evaluate(rule, portfolio);
   if (!result.errors.empty()) return "error: " + result.errors.front().message;
   auto evidence = nlohmann::json::parse(result.findings.at(0).evidence_json);
