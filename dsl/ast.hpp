@@ -74,6 +74,9 @@ struct Expr {
   std::string binder;
   std::uint32_t binder_offset = 0;
   ExprPtr collection, element, filter;
+  // When `where` starts with `binder.kind == "K"` and elements failing it
+  // cannot change the result: only entities of kind K need to be visited.
+  std::string only_kind;
 
   // Filled by the checker.
   Binding binding = Binding::unresolved;

@@ -329,6 +329,25 @@ class Checker {
   }
 
  private:
+  // `where x.kind == "K" and ...` (or `"K" == x.kind`): the kind K, when
+  // elements of other kinds cannot matter (they can for all(), where a false
+  // element makes the result false).
+  static std::string kind_restriction(const Expr& node, const FunctionInfo* info) {
+    if (!info || info->id == Function::all || !node.filter || node.binder.empty()) return {};
+    const Expr* first = node.filter.get();
+    while (first->kind == ExprKind::binary && first->op == Op::and_) first = first->args[0].get();
+    if (first->kind != ExprKind::binary || first->op != Op::eq) return {};
+    for (int side = 0; side < 2; ++side) {
+      const Expr& member = *first->args[static_cast<std::size_t>(side)];
+      const Expr& literal = *first->args[static_cast<std::size_t>(1 - side)];
+      if (member.kind == ExprKind::member && member.builtin == Expr::Builtin::kind &&
+          member.args[0]->kind == ExprKind::variable && member.args[0]->slot == node.slot &&
+          member.args[0]->binding == Binding::local && literal.kind == ExprKind::string)
+        return literal.text;
+    }
+    return {};
+  }
+
   const FunctionInfo* resolve_function(Expr& node) {
     const FunctionInfo* info = find_function(node.text);
     if (!info) {
@@ -429,6 +448,7 @@ class Checker {
     if (!node.binder.empty()) node.slot = declare_local(node.binder, node.binder_offset, collection.element_type());
     if (node.element && node.element != node.collection) element = check(*node.element);
     if (node.filter) require_bool(check(*node.filter), node.filter->span.begin, "'where'");
+    node.only_kind = kind_restriction(node, info);
     // The variable goes out of scope, but its slot is not reused: `let`s are
     // evaluated lazily, in any order, so every binding needs a slot of its own.
     scope_.resize(scope_size);

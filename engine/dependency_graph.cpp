@@ -95,6 +95,7 @@ struct GraphView::Impl {
     // For components with several members (cycles): the closure plus the
     // members, in id order; a member's closure is this list without itself.
     std::vector<std::shared_ptr<const std::vector<EntityIndex>>> with_members;
+    std::vector<ListData::KindRuns> member_runs;
   };
   mutable Closure supplier_closure, dependent_closure;
 
@@ -147,8 +148,20 @@ struct GraphView::Impl {
     for (std::size_t i = 0; i < ranks.size(); ++i) entities[i] = by_rank[ranks[i]];
     return entities;
   }
+  // Ranks order entities by kind first, so each kind is one run of the list.
+  ListData::KindRuns kind_runs(const std::vector<EntityIndex>& entities) const {
+    auto runs = std::make_shared<std::vector<KindRun>>();
+    for (std::size_t i = 0; i < entities.size(); ++i) {
+      KindId kind = portfolio.kind_of(entities[i]);
+      if (runs->empty() || runs->back().kind != kind) runs->push_back({kind, i, i});
+      runs->back().end = i + 1;
+    }
+    return runs;
+  }
   ListPtr make_list(const std::vector<std::uint32_t>& ranks, std::optional<GraphOrigin> origin) const {
-    return std::make_shared<const ListData>(entities_of(ranks), origin);
+    auto entities = std::make_shared<const std::vector<EntityIndex>>(entities_of(ranks));
+    auto runs = kind_runs(*entities);
+    return std::make_shared<const ListData>(std::move(entities), origin, ListData::kSkipNone, std::move(runs));
   }
 
   // closure(c) = union over next(c) of members(next) and closure(next): each
@@ -166,6 +179,7 @@ struct GraphView::Impl {
       for (std::uint32_t r : outside) set.add(r);
       for (EntityIndex e : members[c]) set.add(rank[e]);
       closure.with_members[c] = std::make_shared<const std::vector<EntityIndex>>(entities_of(set.take_sorted()));
+      closure.member_runs[c] = kind_runs(*closure.with_members[c]);
       closure.of_component[c] = make_list(outside, std::nullopt);
       return;
     }
@@ -200,6 +214,7 @@ struct GraphView::Impl {
       closure.set = std::make_unique<RankSet>(by_rank.size());
       closure.of_component.assign(members.size(), nullptr);
       closure.with_members.assign(members.size(), nullptr);
+      closure.member_runs.assign(members.size(), nullptr);
     }
     ensure_closure(closure, c, towards_suppliers);
     if (members[c].size() == 1) return closure.of_component[c];
@@ -209,7 +224,7 @@ struct GraphView::Impl {
     auto position = std::lower_bound(shared->begin(), shared->end(), x,
                                      [&](EntityIndex a, EntityIndex b) { return rank[a] < rank[b]; });
     return std::make_shared<const ListData>(shared, GraphOrigin{x, towards_suppliers, edge_kind},
-                                            static_cast<std::size_t>(position - shared->begin()));
+                                            static_cast<std::size_t>(position - shared->begin()), closure.member_runs[c]);
   }
 
   ListPtr neighbours(EntityIndex x, bool towards_suppliers) const {
@@ -289,7 +304,10 @@ struct DependencyGraph::Slot {
 
 DependencyGraph::DependencyGraph(const Portfolio& portfolio)
     : portfolio_(portfolio), slots_(std::make_unique<Slot[]>(portfolio.edge_kinds().size() + 2)) {
+  // Graph results are ordered by kind, then id (see ListData::kind_range).
   auto order = portfolio.entities_sorted_by_id();
+  std::stable_sort(order.begin(), order.end(),
+                   [&](EntityIndex a, EntityIndex b) { return portfolio.kind_name(a) < portfolio.kind_name(b); });
   rank_.resize(order.size());
   for (std::uint32_t r = 0; r < order.size(); ++r) rank_[order[r]] = r;
 }

@@ -5,7 +5,7 @@
 // components (Tarjan, boost::strong_components) collapsed into a DAG, whose
 // closures are computed once per direction, bottom-up, each component reusing
 // the closures of the components it points to. Results are shared lists of
-// entities sorted by id, so a call costs a pointer copy.
+// entities sorted by kind, then id, so a call costs a pointer copy.
 #pragma once
 
 #include <memory>
@@ -32,7 +32,7 @@ class DependencyGraph {
   // The graph of one edge kind (or of all edges); built on first use, thread-safe.
   const GraphView& view(int edge_kind) const;
   const Portfolio& portfolio() const { return portfolio_; }
-  const std::vector<std::uint32_t>& rank() const { return rank_; }  // position of each entity in id order
+  const std::vector<std::uint32_t>& rank() const { return rank_; }  // position of each entity in (kind, id) order
 
  private:
   struct Slot;

@@ -493,8 +493,16 @@ Value eval_aggregate(const Expr& e, Context& c) {
   AggregateState state(e, c);
   const ListData& items = collection.as_list();
   const auto& origin = items.origin();
+  std::size_t first = 0, last = items.size();
+  if (!e.only_kind.empty()) {
+    const KindTable* kind = c.portfolio.find_kind(e.only_kind);
+    auto range = kind ? items.kind_range(static_cast<KindId>(kind - c.portfolio.kinds().data())) : std::nullopt;
+    if (!kind) first = last;  // no entity has that kind: nothing passes `where`
+    else if (range) std::tie(first, last) = *range;
+  }
   bool needs_element = function != Function::count && !(e.filter && (function == Function::any || function == Function::all));
-  for (const Value& item : items) {
+  for (std::size_t i = first; i < last; ++i) {
+    const Value item = items[i];
     if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = item;
     PathMark mark(c);
     std::optional<bool> predicate = true;

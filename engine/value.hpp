@@ -75,9 +75,16 @@ struct GraphOrigin {
 
 // A list value: either any values, or entity indices only (graph results and
 // entities("kind"), which can be large and are shared, never copied).
+// Entities ordered by kind, then id, with where each kind's run begins.
+struct KindRun {
+  std::uint32_t kind;  // KindId
+  std::size_t begin, end;
+};
+
 class ListData {
  public:
   using Entities = std::shared_ptr<const std::vector<EntityIndex>>;
+  using KindRuns = std::shared_ptr<const std::vector<KindRun>>;
   static constexpr std::size_t kSkipNone = static_cast<std::size_t>(-1);
 
   explicit ListData(List values) : values_(std::move(values)) {}
@@ -85,8 +92,8 @@ class ListData {
       : ListData(std::make_shared<const std::vector<EntityIndex>>(std::move(entities)), origin) {}
   // Shares `entities`, leaving out the one at position `skip` (the entity
   // itself, when a member of a cycle asks for its closure).
-  ListData(Entities entities, std::optional<GraphOrigin> origin, std::size_t skip = kSkipNone)
-      : entities_(std::move(entities)), skip_(skip), entity_list_(true), origin_(origin) {}
+  ListData(Entities entities, std::optional<GraphOrigin> origin, std::size_t skip = kSkipNone, KindRuns runs = nullptr)
+      : entities_(std::move(entities)), runs_(std::move(runs)), skip_(skip), entity_list_(true), origin_(origin) {}
 
   std::size_t size() const {
     return entity_list_ ? entities_->size() - (skip_ == kSkipNone ? 0 : 1) : values_.size();
@@ -97,6 +104,17 @@ class ListData {
     return Value::entity((*entities_)[skip_ != kSkipNone && i >= skip_ ? i + 1 : i]);
   }
   const std::optional<GraphOrigin>& origin() const { return origin_; }
+  // Positions [begin, end) of the entities of one kind, when the list knows
+  // its kinds (graph results); nullopt otherwise.
+  std::optional<std::pair<std::size_t, std::size_t>> kind_range(std::uint32_t kind) const {
+    if (!runs_) return std::nullopt;
+    for (const auto& run : *runs_)
+      if (run.kind == kind) {
+        auto shift = [&](std::size_t at) { return skip_ != kSkipNone && at > skip_ ? at - 1 : at; };
+        return std::make_pair(shift(run.begin), shift(run.end));
+      }
+    return std::make_pair(std::size_t{0}, std::size_t{0});
+  }
 
   class iterator {
    public:
@@ -129,6 +147,7 @@ class ListData {
  private:
   List values_;
   Entities entities_;
+  KindRuns runs_;
   std::size_t skip_ = kSkipNone;
   bool entity_list_ = false;
   std::optional<GraphOrigin> origin_;

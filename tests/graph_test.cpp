@@ -301,3 +301,37 @@ TEST_CASE("path() gives the ids from the first entity to the second", "[graph]")
   CHECK(value("list(path(x, x, \"subcontracts\") for x in entities(\"vendor\") where in_cycle(x))") ==
         R"([["V2","V3","V2"],["V3","V2","V3"]])");
 }
+
+TEST_CASE("aggregates restricted to one kind give the same results as a full scan", "[graph]") {
+  Portfolio p = supply_chain();
+  auto value = [&](const std::string& expr) { return test::value_of(expr, p, "", "vendor v"); };  // v is P1
+  // The restricted form (kind test first) against the same test written so that it cannot be restricted.
+  for (std::string aggregate : {"count", "any", "all", "list"}) {
+    std::string restricted = aggregate + "(s in dependents*(v) where s.kind == \"service\" and s.criticality == \"critical\")";
+    std::string full = aggregate + "(s in dependents*(v) where s.criticality == \"critical\" and s.kind == \"service\")";
+    CHECK(value(restricted) == value(full));
+  }
+  CHECK(value("count(s in dependents*(v) where \"service\" == s.kind)") == "4");
+  CHECK(value("count(s in dependents*(v) where s.kind == \"vendor\")") == "3");
+  CHECK(value("count(s in dependents*(v) where s.kind == \"nothing\")") == "0");
+  CHECK(value("all(s in dependents*(v) where s.kind == \"service\")") == "false");
+  CHECK(value("list(s.id for s in dependents*(v) where s.kind == \"vendor\" and s.id != \"V2\")") == R"(["V1","V3"])");
+  // In a cycle the entity itself is skipped inside its kind's run.
+  CHECK(test::value_of("list(x for x in suppliers*(v, \"subcontracts\") where x.kind == \"vendor\")", p, "", "vendor v") ==
+        "[]");
+  auto cyclic = test::evaluate(R"(
+rule C {
+  severity info
+  for vendor v
+  when v.id == "V2"
+  message "{list(x for x in suppliers*(v) where x.kind == \"vendor\")} {count(x in suppliers*(v) where x.kind == \"vendor\")}"
+}
+)", p);
+  REQUIRE(cyclic.findings.size() == 1);
+  CHECK(cyclic.findings[0].message == "P1, V3 2");
+}
+
+TEST_CASE("graph results are ordered by kind, then id", "[graph]") {
+  Portfolio p = supply_chain();
+  CHECK(test::value_of("list(dependents*(v))", p, "", "vendor v") == R"(["S1","S2","S3","S4","V1","V2","V3"])");
+}
