@@ -3,6 +3,7 @@
 #include <iostream>
 #include <map>
 
+#include <SQLiteCpp/Exception.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -21,7 +22,9 @@ commands:
       [--as-of DATE] [--format table|json|jsonl|csv] [--output FILE]
       [--fail-on SEVERITY] [--no-store]
   fmt [--check] RULES...               format rule files (not yet available)
-  diff --db DB [RUN_A RUN_B]           compare two runs (not yet available)
+  diff --db DB [RUN_A RUN_B] [--format table|json]
+                                       findings new, resolved and still open between two runs
+                                       (default: the last two), with how long each has been open
   explain --db DB --rules RULES... RULE_ID ENTITY_ID   (not yet available)
   test TESTS...                        run rule unit tests (not yet available)
   graph --db DB [--focus ID] [--depth N] [--format dot]
@@ -35,6 +38,15 @@ exit codes: 0 success; 1 findings at or above --fail-on; 2 bad usage, bad input 
 int not_yet_available(const std::string& command) {
   std::cerr << "vigil: '" << command << "' is not available in this version yet\n";
   return kExitError;
+}
+
+// The value of --db, to name the file in database errors.
+std::string database_argument(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--db" && i + 1 < args.size()) return args[i + 1];
+    if (args[i].rfind("--db=", 0) == 0) return args[i].substr(5);
+  }
+  return "the database";
 }
 
 void setup_logging() {
@@ -58,7 +70,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   const std::map<std::string, int (*)(const Args&)> commands{
-      {"import", import_command}, {"check", check_command}, {"run", run_command}, {"graph", graph_command}};
+      {"import", import_command}, {"check", check_command}, {"run", run_command}, {"graph", graph_command}, {"diff", diff_command}};
   std::string command = args[0];
   args.erase(args.begin());
   if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end()) {
@@ -68,7 +80,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(command);
   try {
     if (it == commands.end()) {
-      for (const char* later : {"fmt", "diff", "explain", "test", "report"})
+      for (const char* later : {"fmt", "explain", "test", "report"})
         if (command == later) return not_yet_available(command);
       std::vector<std::string> names{"import", "check", "run", "fmt", "diff", "explain", "test", "graph", "report"};
       std::string message = "vigil: unknown command '" + command + "'";
@@ -86,6 +98,9 @@ int main(int argc, char** argv) {
     return kExitError;
   } catch (const vigil::Error& error) {
     std::cerr << "vigil " << command << ": " << error.what() << "\n";
+    return kExitError;
+  } catch (const SQLite::Exception& error) {  // a damaged file, a full disk, a lock held too long
+    std::cerr << "vigil " << command << ": " << database_argument(args) << ": database error: " << error.what() << "\n";
     return kExitError;
   } catch (const std::exception& error) {
     std::cerr << "vigil " << command << ": internal error: " << error.what() << "\n";

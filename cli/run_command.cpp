@@ -10,6 +10,7 @@
 #include "engine/fact_store.hpp"
 #include "engine/finding_output.hpp"
 #include "engine/fingerprint.hpp"
+#include "engine/run_diff.hpp"
 #include "engine/run_store.hpp"
 
 namespace vigil::cli {
@@ -151,6 +152,8 @@ int run_command(const Args& args) {
   report_errors(result.errors);
   timer.done("evaluate");
 
+  auto previous = latest_run(db);  // on a first run, every finding is new
+  ChangeCounts changes = count_changes(previous ? load_findings(db, *previous) : std::vector<StoredFinding>{}, result.findings);
   run.finished_at = utc_timestamp();
   run.rules_hash = rules_fingerprint(rules);
   run.facts_hash = facts_fingerprint(portfolio);
@@ -166,8 +169,8 @@ int run_command(const Args& args) {
   timer.done("write findings");
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("{}: {} findings{}, {} errors in {:.1f} s", run_name, result.findings.size(),
-               severity_counts(result.findings), result.errors.size(), seconds);
+  spdlog::info("{}: {} findings{}, {} new, {} resolved, {} errors in {:.1f} s", run_name, result.findings.size(),
+               severity_counts(result.findings), changes.added, changes.resolved, result.errors.size(), seconds);
 
   if (options.fail_on && std::any_of(result.findings.begin(), result.findings.end(),
                                      [&](const Finding& f) { return f.severity >= *options.fail_on; }))

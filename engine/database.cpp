@@ -46,7 +46,12 @@ CREATE TABLE runs (
   rule_count    INTEGER NOT NULL,
   entity_count  INTEGER NOT NULL,
   finding_count INTEGER NOT NULL,
-  error_count   INTEGER NOT NULL
+  error_count   INTEGER NOT NULL,
+  critical_count INTEGER NOT NULL DEFAULT 0,
+  high_count     INTEGER NOT NULL DEFAULT 0,
+  medium_count   INTEGER NOT NULL DEFAULT 0,
+  low_count      INTEGER NOT NULL DEFAULT 0,
+  info_count     INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE findings (
   run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -55,7 +60,8 @@ CREATE TABLE findings (
   kind     TEXT NOT NULL,
   severity TEXT NOT NULL,
   message  TEXT NOT NULL,
-  evidence TEXT NOT NULL
+  evidence TEXT NOT NULL,
+  first_seen TEXT NOT NULL        -- as-of date of the first run of this finding's current streak
 );
 CREATE INDEX findings_by_run ON findings(run_id, rule, entity);
 CREATE TABLE evaluation_errors (

@@ -1,5 +1,6 @@
 #include "engine/run_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <SQLiteCpp/Statement.h>
@@ -20,6 +21,47 @@ void bind_optional(SQLite::Statement& statement, int index, const std::optional<
   else statement.bind(index);
 }
 
+using FindingKey = std::pair<std::string, std::string>;  // rule, entity ("" for portfolio findings)
+
+FindingKey key_of(const std::string& rule, const std::optional<std::string>& entity) {
+  return {rule, entity.value_or("")};
+}
+
+std::map<FindingKey, std::string> first_seen_in(Database& db, std::int64_t run) {
+  std::map<FindingKey, std::string> first_seen;
+  SQLite::Statement query(db.sql(), "SELECT rule, coalesce(entity, ''), first_seen FROM findings WHERE run_id = ?");
+  query.bind(1, run);
+  while (query.executeStep())
+    first_seen.emplace(FindingKey{query.getColumn(0).getString(), query.getColumn(1).getString()},
+                       query.getColumn(2).getString());
+  return first_seen;
+}
+
+std::size_t count_severity(const EvaluationResult& result, Severity severity) {
+  return static_cast<std::size_t>(std::count_if(result.findings.begin(), result.findings.end(),
+                                                [&](const Finding& f) { return f.severity == severity; }));
+}
+
+StoredRun read_run(SQLite::Statement& row) {
+  StoredRun run;
+  run.id = row.getColumn(0).getInt64();
+  run.started_at = row.getColumn(1).getString();
+  run.finished_at = row.getColumn(2).getString();
+  run.as_of = row.getColumn(3).getString();
+  run.rules_hash = row.getColumn(4).getString();
+  run.facts_hash = row.getColumn(5).getString();
+  run.finding_count = static_cast<std::size_t>(row.getColumn(6).getInt64());
+  run.error_count = static_cast<std::size_t>(row.getColumn(7).getInt64());
+  int column = 8;
+  for (auto severity : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info})
+    run.counts[severity] = static_cast<std::size_t>(row.getColumn(column++).getInt64());
+  return run;
+}
+
+constexpr const char* kRunColumns =
+    "SELECT id, started_at, finished_at, as_of, rules_hash, facts_hash, finding_count, error_count, critical_count, "
+    "high_count, medium_count, low_count, info_count FROM runs ";
+
 }  // namespace
 
 std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& result) {
@@ -27,7 +69,8 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
   SQLite::Transaction transaction(sql);
   SQLite::Statement insert_run(sql,
                                "INSERT INTO runs (started_at, finished_at, as_of, rules_hash, facts_hash, rule_count, "
-                               "entity_count, finding_count, error_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                               "entity_count, finding_count, error_count, critical_count, high_count, medium_count, "
+                               "low_count, info_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert_run.bind(1, run.started_at);
   insert_run.bind(2, run.finished_at);
   insert_run.bind(3, run.as_of);
@@ -37,11 +80,16 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
   insert_run.bind(7, static_cast<std::int64_t>(run.entity_count));
   insert_run.bind(8, static_cast<std::int64_t>(result.findings.size()));
   insert_run.bind(9, static_cast<std::int64_t>(result.errors.size()));
+  int column = 10;
+  for (auto severity : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info})
+    insert_run.bind(column++, static_cast<std::int64_t>(count_severity(result, severity)));
   insert_run.exec();
   std::int64_t id = sql.getLastInsertRowid();
+  std::map<FindingKey, std::string> earlier;
+  if (auto previous = previous_run(db, id)) earlier = first_seen_in(db, *previous);
   SQLite::Statement insert_finding(sql,
-                                   "INSERT INTO findings (run_id, rule, entity, kind, severity, message, evidence) "
-                                   "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                                   "INSERT INTO findings (run_id, rule, entity, kind, severity, message, evidence, "
+                                   "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   for (const auto& f : result.findings) {
     insert_finding.bind(1, id);
     insert_finding.bind(2, f.rule);
@@ -50,6 +98,8 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
     insert_finding.bind(5, severity_name(f.severity));
     insert_finding.bind(6, f.message);
     insert_finding.bind(7, f.evidence_json);
+    auto streak = earlier.find(key_of(f.rule, f.entity));
+    insert_finding.bind(8, streak == earlier.end() ? run.as_of : streak->second);
     insert_finding.exec();
     insert_finding.reset();
   }
@@ -73,6 +123,48 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
 }  // namespace vigil
 
 namespace vigil {
+
+std::optional<StoredRun> find_run(Database& db, std::int64_t id) {
+  SQLite::Statement query(db.sql(), std::string(kRunColumns) + "WHERE id = ?");
+  query.bind(1, id);
+  if (!query.executeStep()) return std::nullopt;
+  return read_run(query);
+}
+
+std::vector<StoredRun> recent_runs(Database& db, std::size_t limit) {
+  SQLite::Statement query(db.sql(), std::string(kRunColumns) + "ORDER BY id DESC LIMIT ?");
+  query.bind(1, static_cast<std::int64_t>(limit));
+  std::vector<StoredRun> runs;
+  while (query.executeStep()) runs.push_back(read_run(query));
+  return runs;
+}
+
+std::optional<std::int64_t> previous_run(Database& db, std::int64_t id) {
+  SQLite::Statement query(db.sql(), "SELECT max(id) FROM runs WHERE id < ?");
+  query.bind(1, id);
+  query.executeStep();
+  if (query.getColumn(0).isNull()) return std::nullopt;
+  return query.getColumn(0).getInt64();
+}
+
+std::vector<StoredFinding> load_findings(Database& db, std::int64_t run) {
+  SQLite::Statement query(db.sql(),
+                          "SELECT rule, entity, kind, severity, message, first_seen FROM findings WHERE run_id = ? "
+                          "ORDER BY rule, coalesce(entity, '')");
+  query.bind(1, run);
+  std::vector<StoredFinding> findings;
+  while (query.executeStep()) {
+    StoredFinding f;
+    f.rule = query.getColumn(0).getString();
+    if (!query.getColumn(1).isNull()) f.entity = query.getColumn(1).getString();
+    f.kind = query.getColumn(2).getString();
+    f.severity = parse_severity(query.getColumn(3).getString()).value_or(Severity::info);
+    f.message = query.getColumn(4).getString();
+    f.first_seen = query.getColumn(5).getString();
+    findings.push_back(std::move(f));
+  }
+  return findings;
+}
 
 std::optional<std::int64_t> latest_run(Database& db) {
   SQLite::Statement query(db.sql(), "SELECT max(id) FROM runs");

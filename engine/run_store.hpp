@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/database.hpp"
 #include "engine/finding.hpp"
@@ -22,8 +23,35 @@ struct RunRecord {
   std::size_t entity_count = 0;
 };
 
-// Stores the run and returns its id.
+// Stores the run, its findings and its errors in one transaction, and returns
+// the run's id. A finding (rule, entity) that was in the previous run keeps
+// its first-seen date; any other starts a new streak on this run's as-of date.
 std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& result);
+
+// A finding as stored with a run.
+struct StoredFinding {
+  std::string rule;
+  std::optional<std::string> entity;
+  std::string kind;
+  Severity severity = Severity::info;
+  std::string message;
+  std::string first_seen;  // YYYY-MM-DD
+};
+
+struct StoredRun {
+  std::int64_t id = 0;
+  std::string started_at, finished_at, as_of, rules_hash, facts_hash;
+  std::size_t finding_count = 0, error_count = 0;
+  std::map<Severity, std::size_t> counts;  // by severity
+};
+
+std::optional<StoredRun> find_run(Database& db, std::int64_t id);
+// The runs, newest first (at most `limit`).
+std::vector<StoredRun> recent_runs(Database& db, std::size_t limit);
+// The run stored before `id`, if any.
+std::optional<std::int64_t> previous_run(Database& db, std::int64_t id);
+// A run's findings, sorted by rule id, then entity id.
+std::vector<StoredFinding> load_findings(Database& db, std::int64_t run);
 std::string utc_timestamp();
 
 // The id of the latest stored run, if any.

@@ -84,7 +84,7 @@ TEST_CASE("unknown commands and options are usage errors (exit 2)", "[cli]") {
 }
 
 TEST_CASE("commands of later versions say so and exit 2", "[cli]") {
-  for (const char* command : {"fmt", "diff", "explain", "test", "report"}) {
+  for (const char* command : {"fmt", "explain", "test", "report"}) {
     auto result = run_vigil({command});
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("is not available in this version yet") != std::string::npos);
@@ -154,7 +154,7 @@ TEST_CASE("run: the table for people", "[cli]") {
         "high       IRP-001  V2      Beta, Inc untested\n"
         "low        LOW-1    V3      Gamma is low\n"
         "info       PORT-1   -       3 vendors\n");
-  CHECK(result.err.find("info: run 1: 4 findings (2 high, 1 low, 1 info), 0 errors in") != std::string::npos);
+  CHECK(result.err.find("info: run 1: 4 findings (2 high, 1 low, 1 info), 4 new, 0 resolved, 0 errors in") != std::string::npos);
 }
 
 TEST_CASE("run: json, jsonl and csv", "[cli]") {
@@ -263,7 +263,7 @@ TEST_CASE("run: evaluation errors are reported on stderr and the run goes on", "
   CHECK(result.exit_code == 0);
   CHECK(result.err.find("warning: evaluation error: rule T, entity V2: cannot compare a string \"never\" "
                         "with a date 2026-06-30 (typed.vigil:4:30)") != std::string::npos);
-  CHECK(result.err.find("6 findings (2 high, 3 low, 1 info), 1 errors") != std::string::npos);
+  CHECK(result.err.find("6 findings (2 high, 3 low, 1 info), 6 new, 0 resolved, 1 errors") != std::string::npos);
   CHECK(result.out.find("IRP-001") != std::string::npos);
 }
 
