@@ -21,6 +21,7 @@ int check_command(const Args& args);
 int run_command(const Args& args);
 int graph_command(const Args& args);
 int diff_command(const Args& args);
+int report_command(const Args& args);
 
 // Options every command accepts.
 std::vector<OptionSpec> with_common_options(std::vector<OptionSpec> specs);

@@ -29,7 +29,8 @@ commands:
   test TESTS...                        run rule unit tests (not yet available)
   graph --db DB [--focus ID] [--depth N] [--format dot]
                                        the dependency graph as Graphviz DOT, coloured by the last run
-  report --db DB [--run N] --format html|md            (not yet available)
+  report --db DB [--run N] --format html|md [--output FILE]
+                                       a board-ready summary of a run (default: the latest)
 
 options for every command: --verbose (-v), --quiet (-q), --help (-h)
 exit codes: 0 success; 1 findings at or above --fail-on; 2 bad usage, bad input or rule errors
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   const std::map<std::string, int (*)(const Args&)> commands{
-      {"import", import_command}, {"check", check_command}, {"run", run_command}, {"graph", graph_command}, {"diff", diff_command}};
+      {"import", import_command}, {"check", check_command}, {"run", run_command}, {"graph", graph_command}, {"diff", diff_command}, {"report", report_command}};
   std::string command = args[0];
   args.erase(args.begin());
   if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end()) {
@@ -80,7 +81,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(command);
   try {
     if (it == commands.end()) {
-      for (const char* later : {"fmt", "explain", "test", "report"})
+      for (const char* later : {"fmt", "explain", "test"})
         if (command == later) return not_yet_available(command);
       std::vector<std::string> names{"import", "check", "run", "fmt", "diff", "explain", "test", "graph", "report"};
       std::string message = "vigil: unknown command '" + command + "'";

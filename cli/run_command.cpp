@@ -148,7 +148,14 @@ int run_command(const Args& args) {
   timer.done("compile rules");
 
   Evaluator evaluator(rules, portfolio, options.as_of);
-  EvaluationResult result = evaluator.evaluate_all(options.threads);
+  auto last_report = std::chrono::steady_clock::now();
+  auto progress = [&](std::size_t done, std::size_t total) {  // for long runs: a line every 2 s
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_report < std::chrono::seconds(2)) return;
+    last_report = now;
+    spdlog::info("evaluating: {}% ({} of {} slices of work)", done * 100 / total, done, total);
+  };
+  EvaluationResult result = evaluator.evaluate_all(options.threads, progress);
   report_errors(result.errors);
   timer.done("evaluate");
 
@@ -158,6 +165,7 @@ int run_command(const Args& args) {
   run.rules_hash = rules_fingerprint(rules);
   run.facts_hash = facts_fingerprint(portfolio);
   run.rule_count = rules.rule_count();
+  for (const Rule* rule : rules.rules()) run.rule_titles[rule->id] = rule->title.value_or("");
   run.entity_count = portfolio.entity_count();
   std::string run_name = "run (not stored)";
   if (options.store) run_name = fmt::format("run {}", store_run(db, run, result));

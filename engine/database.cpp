@@ -51,7 +51,8 @@ CREATE TABLE runs (
   high_count     INTEGER NOT NULL DEFAULT 0,
   medium_count   INTEGER NOT NULL DEFAULT 0,
   low_count      INTEGER NOT NULL DEFAULT 0,
-  info_count     INTEGER NOT NULL DEFAULT 0
+  info_count     INTEGER NOT NULL DEFAULT 0,
+  rule_titles    TEXT NOT NULL DEFAULT '{}'   -- {"RULE-ID": "title"} of the rules evaluated
 );
 CREATE TABLE findings (
   run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -72,6 +73,25 @@ CREATE TABLE evaluation_errors (
   location  TEXT,
   message   TEXT NOT NULL
 );
+)sql";
+
+// Schema version 1 -> 2: counts by severity and rule titles on runs, first-seen dates on findings.
+constexpr const char* kMigrationTo2 = R"sql(
+ALTER TABLE runs ADD COLUMN critical_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN high_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN medium_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN low_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN info_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN rule_titles TEXT NOT NULL DEFAULT '{}';
+UPDATE runs SET
+  critical_count = (SELECT count(*) FROM findings f WHERE f.run_id = runs.id AND f.severity = 'critical'),
+  high_count = (SELECT count(*) FROM findings f WHERE f.run_id = runs.id AND f.severity = 'high'),
+  medium_count = (SELECT count(*) FROM findings f WHERE f.run_id = runs.id AND f.severity = 'medium'),
+  low_count = (SELECT count(*) FROM findings f WHERE f.run_id = runs.id AND f.severity = 'low'),
+  info_count = (SELECT count(*) FROM findings f WHERE f.run_id = runs.id AND f.severity = 'info');
+ALTER TABLE findings ADD COLUMN first_seen TEXT NOT NULL DEFAULT '';
+UPDATE findings SET first_seen = (SELECT as_of FROM runs WHERE runs.id = findings.run_id);
+PRAGMA user_version = 2;
 )sql";
 
 }  // namespace
@@ -110,6 +130,11 @@ void Database::verify_or_create_schema(bool may_create) {
     if (version > kSchemaVersion)
       throw Error(fmt::format("{}: database schema version {} is newer than this vigil understands ({})", path_,
                               version, kSchemaVersion));
+    if (version == 1) {  // migrated in place, in one transaction
+      SQLite::Transaction transaction(*db_);
+      db_->exec(kMigrationTo2);
+      transaction.commit();
+    }
   }
   db_->exec("PRAGMA foreign_keys = ON");
 }

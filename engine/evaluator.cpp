@@ -720,19 +720,23 @@ Evaluator::Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date toda
 
 Evaluator::~Evaluator() = default;
 
-EvaluationResult Evaluator::evaluate_all(unsigned threads) const {
+EvaluationResult Evaluator::evaluate_all(unsigned threads, const Progress& progress) const {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   auto tasks = impl_->tasks();
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, tasks.size())));
   // Each thread takes the next task and keeps its own context and results;
   // sorting the merged results makes the output independent of scheduling.
-  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> next{0}, done{0};
   std::vector<EvaluationResult> partial(threads);
   std::vector<std::exception_ptr> failures(threads);
   auto work = [&](unsigned t) {
     try {
       Context c = impl_->make_context();
-      for (std::size_t i = next++; i < tasks.size(); i = next++) impl_->run(tasks[i], c, partial[t]);
+      for (std::size_t i = next++; i < tasks.size(); i = next++) {
+        impl_->run(tasks[i], c, partial[t]);
+        ++done;
+        if (t == 0 && progress) progress(done, tasks.size());  // one thread reports, so the callback need not lock
+      }
     } catch (...) {
       failures[t] = std::current_exception();
     }

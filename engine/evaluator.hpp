@@ -1,6 +1,7 @@
 // Evaluates a checked rule set over a portfolio as of a date.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "dsl/rule_set.hpp"
@@ -18,9 +19,12 @@ class Evaluator {
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
 
+  // Called now and then during evaluate_all with the work done and the work in all.
+  using Progress = std::function<void(std::size_t done, std::size_t total)>;
+
   // Every rule over every entity of its kind (and each portfolio rule once),
   // on `threads` threads (0: one per core). The result does not depend on it.
-  EvaluationResult evaluate_all(unsigned threads = 0) const;
+  EvaluationResult evaluate_all(unsigned threads = 0, const Progress& progress = {}) const;
   // The rules whose kind is the entity's kind, for that entity only.
   EvaluationResult evaluate_entity(EntityIndex entity) const;
   // One rule, for one entity (none for portfolio rules).

@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/chrono.h>
+#include <nlohmann/json.hpp>
 
 namespace vigil {
 
@@ -55,12 +56,16 @@ StoredRun read_run(SQLite::Statement& row) {
   int column = 8;
   for (auto severity : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info})
     run.counts[severity] = static_cast<std::size_t>(row.getColumn(column++).getInt64());
+  auto titles = nlohmann::json::parse(row.getColumn(column).getString(), nullptr, false);
+  if (titles.is_object())
+    for (const auto& [id, title] : titles.items())
+      if (title.is_string()) run.rule_titles[id] = title.get<std::string>();
   return run;
 }
 
 constexpr const char* kRunColumns =
     "SELECT id, started_at, finished_at, as_of, rules_hash, facts_hash, finding_count, error_count, critical_count, "
-    "high_count, medium_count, low_count, info_count FROM runs ";
+    "high_count, medium_count, low_count, info_count, rule_titles FROM runs ";
 
 }  // namespace
 
@@ -70,7 +75,7 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
   SQLite::Statement insert_run(sql,
                                "INSERT INTO runs (started_at, finished_at, as_of, rules_hash, facts_hash, rule_count, "
                                "entity_count, finding_count, error_count, critical_count, high_count, medium_count, "
-                               "low_count, info_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                               "low_count, info_count, rule_titles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert_run.bind(1, run.started_at);
   insert_run.bind(2, run.finished_at);
   insert_run.bind(3, run.as_of);
@@ -83,6 +88,7 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
   int column = 10;
   for (auto severity : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info})
     insert_run.bind(column++, static_cast<std::int64_t>(count_severity(result, severity)));
+  insert_run.bind(column, nlohmann::json(run.rule_titles).dump());
   insert_run.exec();
   std::int64_t id = sql.getLastInsertRowid();
   std::map<FindingKey, std::string> earlier;

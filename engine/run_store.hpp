@@ -21,6 +21,7 @@ struct RunRecord {
   std::string facts_hash;
   std::size_t rule_count = 0;
   std::size_t entity_count = 0;
+  std::map<std::string, std::string> rule_titles;  // rule id -> title (or "")
 };
 
 // Stores the run, its findings and its errors in one transaction, and returns
@@ -43,6 +44,7 @@ struct StoredRun {
   std::string started_at, finished_at, as_of, rules_hash, facts_hash;
   std::size_t finding_count = 0, error_count = 0;
   std::map<Severity, std::size_t> counts;  // by severity
+  std::map<std::string, std::string> rule_titles;
 };
 
 std::optional<StoredRun> find_run(Database& db, std::int64_t id);

@@ -84,7 +84,7 @@ TEST_CASE("unknown commands and options are usage errors (exit 2)", "[cli]") {
 }
 
 TEST_CASE("commands of later versions say so and exit 2", "[cli]") {
-  for (const char* command : {"fmt", "explain", "test", "report"}) {
+  for (const char* command : {"fmt", "explain", "test"}) {
     auto result = run_vigil({command});
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("is not available in this version yet") != std::string::npos);

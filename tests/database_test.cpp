@@ -108,3 +108,36 @@ TEST_CASE("runs are stored with their findings and errors", "[database]") {
   CHECK(db.sql().execAndGet("SELECT count(*) FROM findings WHERE run_id = 1 AND entity IS NULL").getInt() == 1);
   CHECK(db.sql().execAndGet("SELECT attribute FROM evaluation_errors").getString() == "tier");
 }
+
+TEST_CASE("a version 1 database is migrated in place when opened", "[database]") {
+  test::TempDir dir;
+  auto path = (dir.path / "old.db").string();
+  {
+    SQLite::Database sql(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    sql.exec(R"sql(
+      CREATE TABLE entities (id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL);
+      CREATE TABLE attribute_types (kind TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, PRIMARY KEY (kind, name));
+      CREATE TABLE attributes (entity_id TEXT NOT NULL, name TEXT NOT NULL, value ANY, PRIMARY KEY (entity_id, name));
+      CREATE TABLE edges (from_id TEXT NOT NULL, to_id TEXT NOT NULL, kind TEXT NOT NULL, attributes TEXT,
+                          PRIMARY KEY (from_id, to_id, kind));
+      CREATE TABLE runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT NOT NULL, as_of TEXT NOT NULL,
+                         rules_hash TEXT NOT NULL, facts_hash TEXT NOT NULL, rule_count INTEGER NOT NULL,
+                         entity_count INTEGER NOT NULL, finding_count INTEGER NOT NULL, error_count INTEGER NOT NULL);
+      CREATE TABLE findings (run_id INTEGER NOT NULL, rule TEXT NOT NULL, entity TEXT, kind TEXT NOT NULL,
+                             severity TEXT NOT NULL, message TEXT NOT NULL, evidence TEXT NOT NULL);
+      CREATE TABLE evaluation_errors (run_id INTEGER NOT NULL, rule TEXT NOT NULL, entity TEXT, attribute TEXT,
+                                      location TEXT, message TEXT NOT NULL);
+      INSERT INTO runs VALUES (1, 's', 'f', '2026-01-01', 'r', 'h', 1, 2, 2, 0);
+      INSERT INTO findings VALUES (1, 'R', 'V1', 'vendor', 'high', 'm', '{}'), (1, 'R', 'V2', 'vendor', 'low', 'm', '{}');
+      PRAGMA application_id = 1447642956;
+      PRAGMA user_version = 1;
+    )sql");
+  }
+  Database db(path, OpenMode::must_exist);
+  CHECK(db.sql().execAndGet("PRAGMA user_version").getInt() == 2);
+  auto run = find_run(db, 1);
+  REQUIRE(run);
+  CHECK(run->counts.at(Severity::high) == 1);
+  CHECK(run->counts.at(Severity::low) == 1);
+  CHECK(load_findings(db, 1).at(0).first_seen == "2026-01-01");
+}

@@ -1,0 +1,39 @@
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "engine/report.hpp"
+
+namespace vigil::cli {
+
+// vigil report --db DB [--run N] --format html|md [--output FILE]
+int report_command(const Args& args) {
+  Arguments arguments(args, with_common_options({{"db", Arity::one}, {"run", Arity::one}, {"format", Arity::one},
+                                                 {"output", Arity::one, 'o'}}));
+  apply_log_options(arguments);
+  if (!arguments.positionals().empty()) throw UsageError(fmt::format("unexpected argument '{}'", arguments.positionals()[0]));
+  std::string format = arguments.required("format");
+  if (format != "html" && format != "md") throw UsageError(fmt::format("--format: unknown format '{}' (html or md)", format));
+  std::optional<std::int64_t> run;
+  if (auto text = arguments.value("run")) {
+    if (text->empty() || text->size() > 18 || text->find_first_not_of("0123456789") != std::string::npos)
+      throw UsageError(fmt::format("--run: '{}' is not a run number", *text));
+    run = std::stoll(*text);
+  }
+  Database db(arguments.required("db"), OpenMode::must_exist);
+  ReportData report = gather_report(db, run);
+  auto write = [&](std::ostream& out) {
+    if (format == "html") write_html_report(out, report);
+    else write_markdown_report(out, report);
+  };
+  if (auto output = arguments.value("output")) {
+    std::ofstream file(*output, std::ios::binary);
+    if (!file) throw Error(fmt::format("{}: cannot write the report", *output));
+    write(file);
+  } else {
+    write(std::cout);
+  }
+  return kExitOk;
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,131 @@
+// vigil report: Markdown and self-contained HTML summaries of a run.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+
+#include "test_support.hpp"
+
+using vigil::test::run_vigil;
+using vigil::test::TempDir;
+
+namespace {
+
+// The sample portfolio with two runs a month apart.
+struct Reported {
+  TempDir dir;
+  std::string db = (dir.path / "v.db").string();
+  Reported() {
+    REQUIRE(run_vigil({"import", vigil::test::source_dir() + "/samples/portfolio", "--db", db, "-q"}).exit_code == 0);
+    for (auto as_of : {"2026-10-01", "2026-11-01"})
+      REQUIRE(run_vigil({"run", "--db", db, "--rules", vigil::test::source_dir() + "/rules", "--as-of", as_of, "-q"}).exit_code == 0);
+  }
+  vigil::test::CommandResult report(std::vector<std::string> extra) const {
+    std::vector<std::string> args{"report", "--db", db};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_vigil(args);
+  }
+};
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("report --format md: headline, trend, top risks, changes, concentration, findings by rule", "[report]") {
+  Reported r;
+  auto md = r.report({"--format", "md"});
+  REQUIRE(md.exit_code == 0);
+  CHECK(md.out.rfind("# Third-party risk report\n\nRun 2, as of 2026-11-01", 0) == 0);
+  CHECK(contains(md.out, "**32 findings (4 critical, 13 high, 12 medium, 3 low); 3 new and 0 resolved since run 1.**"));
+  CHECK(contains(md.out, "| 1 | 2026-10-01 | 4 | 12 | 11 | 2 | 0 | 29 |\n| 2 | 2026-11-01 | 4 | 13 | 12 | 3 | 0 | 32 |"));
+  CHECK(contains(md.out, "## Top risks\n\n| Severity | Rule | Entity | Finding | Open |"));
+  CHECK(contains(md.out, "| critical | OFF-001 | V029 | OldBank Connect was offboarded on 2026-04-30 but its access has not been revoked | 31 days |"));
+  CHECK(contains(md.out, "## New since run 1\n\n| Severity | Rule | Entity | Finding |\n|---|---|---|---|\n| low | ASR-002 | V014 |"));
+  CHECK(contains(md.out, "## Resolved since run 1\n\nNone."));
+  CHECK(contains(md.out, "| Northwind Cloud (V001) | 3 | 5 |"));
+  CHECK(contains(md.out, "### CONC-002 Critical services concentrated on few providers of one category (1)\n\n- **cloud** (medium): "));
+  CHECK(contains(md.out, "### IRP-004 Less than 90% of important vendors have a recently tested incident-response plan (1)\n\n- **portfolio** (medium)"));
+  auto first = r.report({"--format", "md", "--run", "1"});
+  CHECK(contains(first.out, "Run 1, as of 2026-10-01"));
+  CHECK_FALSE(contains(first.out, "## New since"));
+}
+
+TEST_CASE("report --format html is one self-contained, responsive, printable file", "[report]") {
+  Reported r;
+  auto result = r.report({"--format", "html", "--output", (r.dir.path / "report.html").string()});
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.out.empty());
+  std::string html = vigil::test::read_file(r.dir.path / "report.html");
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(contains(html, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
+  CHECK(contains(html, "@media print"));
+  CHECK(contains(html, "@media (max-width: 600px)"));
+  CHECK(contains(html, "<svg viewBox="));
+  // No external assets: no scripts, stylesheets, images or fonts from elsewhere.
+  CHECK_FALSE(std::regex_search(html, std::regex(R"((src|href)\s*=\s*"[a-z]+:)", std::regex::icase)));
+  CHECK_FALSE(std::regex_search(html, std::regex(R"(<(script|link|img|iframe)\b)", std::regex::icase)));
+  CHECK_FALSE(contains(html, "url("));
+  CHECK(contains(html, "OldBank Connect was offboarded on 2026-04-30"));
+}
+
+TEST_CASE("report: text from the facts is escaped", "[report]") {
+  TempDir dir;
+  dir.write("p/entities/vendor.csv", "id,name\nV1,\"<b>Smith & Sons</b> | \"\"x\"\"\"\n");
+  dir.write("r.vigil", "rule R \"Title <i>\" {\n  severity high\n  for vendor v\n  when true\n  message \"{v.name}\"\n}\n");
+  REQUIRE(run_vigil({"import", "p", "--db", "v.db", "-q"}, dir.path).exit_code == 0);
+  REQUIRE(run_vigil({"run", "--db", "v.db", "--rules", "r.vigil", "-q"}, dir.path).exit_code == 0);
+  auto html = run_vigil({"report", "--db", "v.db", "--format", "html"}, dir.path).out;
+  CHECK(contains(html, "&lt;b&gt;Smith &amp; Sons&lt;/b&gt; | &quot;x&quot;"));
+  CHECK(contains(html, "<h3>R Title &lt;i&gt; (1)</h3>"));
+  CHECK_FALSE(contains(html, "<b>Smith"));
+  auto md = run_vigil({"report", "--db", "v.db", "--format", "md"}, dir.path).out;
+  CHECK(contains(md, "| high | R | V1 | <b>Smith & Sons</b> \\| \"x\" |"));
+}
+
+TEST_CASE("the HTML report renders in headless Chromium", "[report][browser]") {
+  const char* candidates[] = {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"};
+  std::string browser;
+  for (auto* path : candidates)
+    if (std::filesystem::exists(path)) browser = path;
+  if (browser.empty()) {
+    WARN("no Chromium on this machine: the screenshot check is skipped (apt-get install chromium)");
+    return;
+  }
+  Reported r;
+  auto page = r.dir.path / "report.html";
+  REQUIRE(r.report({"--format", "html", "--output", page.string()}).exit_code == 0);
+  for (auto [width, name] : {std::pair{1280, "desktop.png"}, std::pair{390, "phone.png"}}) {
+    auto shot = r.dir.path / name;
+    std::string command = browser + " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+                          "--disable-background-networking --disable-component-update --disable-sync "
+                          "--user-data-dir=" + (r.dir.path / "profile").string() + " --hide-scrollbars " +
+                          "--window-size=" + std::to_string(width) + ",2400 --screenshot=" + shot.string() +
+                          " file://" + page.string() + " > /dev/null 2>&1";
+    CHECK(std::system(command.c_str()) == 0);
+    REQUIRE(std::filesystem::exists(shot));
+    std::string png = vigil::test::read_file(shot);
+    CHECK(png.rfind("\x89PNG", 0) == 0);
+    CHECK(png.size() > 20000);  // a rendered page, not a blank one
+  }
+  auto pdf = r.dir.path / "report.pdf";
+  std::string print = browser + " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking "
+                      "--user-data-dir=" + (r.dir.path / "profile").string() + " --print-to-pdf=" + pdf.string() +
+                      " file://" + page.string() + " > /dev/null 2>&1";
+  CHECK(std::system(print.c_str()) == 0);
+  CHECK(vigil::test::read_file(pdf).rfind("%PDF", 0) == 0);
+}
+
+TEST_CASE("report: usage and missing runs", "[report]") {
+  TempDir dir;
+  dir.write("p/entities/vendor.csv", "id\nV1\n");
+  REQUIRE(run_vigil({"import", "p", "--db", "v.db", "-q"}, dir.path).exit_code == 0);
+  CHECK(run_vigil({"report", "--db", "v.db", "--format", "md"}, dir.path).err ==
+        "vigil report: v.db: no stored run to report on (run `vigil run` first)\n");
+  CHECK(run_vigil({"report", "--db", "v.db"}, dir.path).err.find("missing required option '--format'") != std::string::npos);
+  CHECK(run_vigil({"report", "--db", "v.db", "--format", "pdf"}, dir.path).err.find("unknown format 'pdf' (html or md)") !=
+        std::string::npos);
+  CHECK(run_vigil({"report", "--db", "v.db", "--format", "md", "--run", "x"}, dir.path).exit_code == 2);
+  CHECK(run_vigil({"report", "--db", "v.db", "--format", "md", "--run", "7"}, dir.path).err ==
+        "vigil report: v.db: there is no run 7\n");
+}
