@@ -159,16 +159,18 @@ int run_command(const Args& args) {
   report_errors(result.errors);
   timer.done("evaluate");
 
-  auto previous = latest_run(db);  // on a first run, every finding is new
-  ChangeCounts changes = count_changes(previous ? load_findings(db, *previous) : std::vector<StoredFinding>{}, result.findings);
+  FindingsOfRun previous;  // on a first run, every finding is new
+  if (auto latest = latest_run(db)) previous = findings_of_run(db, *latest);
+  ChangeCounts changes = count_changes(previous, result.findings);
   run.finished_at = utc_timestamp();
   run.rules_hash = rules_fingerprint(rules);
   run.facts_hash = facts_fingerprint(portfolio);
+  timer.done("fingerprint the facts and compare with the last run");
   run.rule_count = rules.rule_count();
   for (const Rule* rule : rules.rules()) run.rule_titles[rule->id] = rule->title.value_or("");
   run.entity_count = portfolio.entity_count();
   std::string run_name = "run (not stored)";
-  if (options.store) run_name = fmt::format("run {}", store_run(db, run, result));
+  if (options.store) run_name = fmt::format("run {}", store_run(db, run, result, &previous));
   timer.done("store the run");
 
   if (options.output) write_output_file(*options.output, result.findings, options.format);

@@ -14,6 +14,10 @@ class Fnv1a {
     for (unsigned char c : bytes) hash_ = (hash_ ^ c) * 0x100000001b3ULL;
     hash_ = (hash_ ^ 0xff) * 0x100000001b3ULL;  // separator, so ("ab","c") != ("a","bc")
   }
+  template <typename T>
+  void add_raw(const T& value) {  // the bytes of a number, date or flag: no formatting on the way
+    add(std::string_view(reinterpret_cast<const char*>(&value), sizeof value));
+  }
   std::string hex() const { return fmt::format("{:016x}", hash_); }
 
  private:
@@ -38,8 +42,13 @@ std::string facts_fingerprint(const Portfolio& portfolio) {
       Value value = portfolio.attribute(e, static_cast<int>(c));
       if (value.is_missing()) continue;
       hash.add(kind.attribute_names[c]);
-      hash.add(type_name(value.type()));
-      hash.add(display_value(value, portfolio));
+      hash.add_raw(value.type());
+      switch (value.type()) {
+        case ValueType::number: hash.add_raw(value.as_number()); break;
+        case ValueType::boolean: hash.add_raw(value.as_bool()); break;
+        case ValueType::date: hash.add_raw(value.as_date().days_since_epoch); break;
+        default: hash.add(display_value(value, portfolio)); break;
+      }
     }
   }
   for (const auto& edge : portfolio.edges()) {

@@ -39,11 +39,11 @@ RunDiff diff_runs(Database& db, std::int64_t from, std::int64_t to) {
   return diff;
 }
 
-ChangeCounts count_changes(const std::vector<StoredFinding>& before, const std::vector<Finding>& now) {
-  auto before_keys = keys_of(before), now_keys = keys_of(now);
+ChangeCounts count_changes(const FindingsOfRun& before, const std::vector<Finding>& now) {
+  auto now_keys = keys_of(now);
   ChangeCounts counts;
-  for (const auto& key : now_keys) counts.added += before_keys.count(key) ? 0 : 1;
-  for (const auto& key : before_keys) counts.resolved += now_keys.count(key) ? 0 : 1;
+  for (const auto& key : now_keys) counts.added += before.first_seen.count(key) ? 0 : 1;
+  for (const auto& [key, first_seen] : before.first_seen) counts.resolved += now_keys.count(key) ? 0 : 1;
   return counts;
 }
 

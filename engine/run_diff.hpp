@@ -22,8 +22,8 @@ struct ChangeCounts {
   std::size_t added = 0;
   std::size_t resolved = 0;
 };
-// How a fresh evaluation differs from stored findings.
-ChangeCounts count_changes(const std::vector<StoredFinding>& before, const std::vector<Finding>& now);
+// How a fresh evaluation differs from a stored run's findings.
+ChangeCounts count_changes(const FindingsOfRun& before, const std::vector<Finding>& now);
 
 // Days between a finding's first-seen date and `as_of` (both YYYY-MM-DD).
 long days_open(const std::string& first_seen, const std::string& as_of);

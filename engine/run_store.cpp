@@ -28,15 +28,6 @@ FindingKey key_of(const std::string& rule, const std::optional<std::string>& ent
   return {rule, entity.value_or("")};
 }
 
-std::map<FindingKey, std::string> first_seen_in(Database& db, std::int64_t run) {
-  std::map<FindingKey, std::string> first_seen;
-  SQLite::Statement query(db.sql(), "SELECT rule, coalesce(entity, ''), first_seen FROM findings WHERE run_id = ?");
-  query.bind(1, run);
-  while (query.executeStep())
-    first_seen.emplace(FindingKey{query.getColumn(0).getString(), query.getColumn(1).getString()},
-                       query.getColumn(2).getString());
-  return first_seen;
-}
 
 std::size_t count_severity(const EvaluationResult& result, Severity severity) {
   return static_cast<std::size_t>(std::count_if(result.findings.begin(), result.findings.end(),
@@ -69,7 +60,17 @@ constexpr const char* kRunColumns =
 
 }  // namespace
 
-std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& result) {
+FindingsOfRun findings_of_run(Database& db, std::int64_t run) {
+  FindingsOfRun findings{run, {}};
+  SQLite::Statement query(db.sql(), "SELECT rule, coalesce(entity, ''), first_seen FROM findings WHERE run_id = ?");
+  query.bind(1, run);
+  while (query.executeStep())
+    findings.first_seen.emplace(FindingKey{query.getColumn(0).getString(), query.getColumn(1).getString()},
+                                query.getColumn(2).getString());
+  return findings;
+}
+
+std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& result, const FindingsOfRun* previous) {
   auto& sql = db.sql();
   SQLite::Transaction transaction(sql);
   SQLite::Statement insert_run(sql,
@@ -91,8 +92,12 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
   insert_run.bind(column, nlohmann::json(run.rule_titles).dump());
   insert_run.exec();
   std::int64_t id = sql.getLastInsertRowid();
-  std::map<FindingKey, std::string> earlier;
-  if (auto previous = previous_run(db, id)) earlier = first_seen_in(db, *previous);
+  FindingsOfRun reread;
+  const FindingsOfRun* earlier = &reread;
+  if (auto before = previous_run(db, id)) {  // inside the transaction: the run really stored before this one
+    if (previous && previous->run == *before) earlier = previous;
+    else reread = findings_of_run(db, *before);
+  }
   SQLite::Statement insert_finding(sql,
                                    "INSERT INTO findings (run_id, rule, entity, kind, severity, message, evidence, "
                                    "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -104,8 +109,8 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
     insert_finding.bind(5, severity_name(f.severity));
     insert_finding.bind(6, f.message);
     insert_finding.bind(7, f.evidence_json);
-    auto streak = earlier.find(key_of(f.rule, f.entity));
-    insert_finding.bind(8, streak == earlier.end() ? run.as_of : streak->second);
+    auto streak = earlier->first_seen.find(key_of(f.rule, f.entity));
+    insert_finding.bind(8, streak == earlier->first_seen.end() ? run.as_of : streak->second);
     insert_finding.exec();
     insert_finding.reset();
   }

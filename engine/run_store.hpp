@@ -24,10 +24,19 @@ struct RunRecord {
   std::map<std::string, std::string> rule_titles;  // rule id -> title (or "")
 };
 
+// A stored run's findings by identity (rule id, entity id or "") -> first-seen date.
+struct FindingsOfRun {
+  std::int64_t run = 0;
+  std::map<std::pair<std::string, std::string>, std::string> first_seen;
+};
+FindingsOfRun findings_of_run(Database& db, std::int64_t run);
+
 // Stores the run, its findings and its errors in one transaction, and returns
 // the run's id. A finding (rule, entity) that was in the previous run keeps
 // its first-seen date; any other starts a new streak on this run's as-of date.
-std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& result);
+// `previous`, when given and still the run stored just before, saves reading it again.
+std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& result,
+                       const FindingsOfRun* previous = nullptr);
 
 // A finding as stored with a run.
 struct StoredFinding {
