@@ -3,6 +3,8 @@
 // 2 bad usage, bad input or rule errors.
 #pragma once
 
+#include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -29,5 +31,7 @@ std::vector<OptionSpec> with_common_options(std::vector<OptionSpec> specs);
 void apply_log_options(const Arguments& arguments);
 // Prints rule diagnostics (errors and warnings) to stderr.
 void print_diagnostics(const std::vector<Diagnostic>& diagnostics);
+// Writes PATH.tmp with `write`, then renames it to PATH: readers never see half a file.
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace vigil::cli

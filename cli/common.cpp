@@ -1,3 +1,5 @@
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -23,6 +25,20 @@ void print_diagnostics(const std::vector<Diagnostic>& diagnostics) {
     if (d.level == DiagnosticLevel::warning && spdlog::get_level() > spdlog::level::warn) continue;
     std::cerr << d.format();
   }
+}
+
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary);
+    if (!out) throw Error(fmt::format("{}: cannot write the output file", path));
+    write(out);
+    out.flush();
+    if (!out) throw Error(fmt::format("{}: error while writing the output file", path));
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) throw Error(fmt::format("{}: cannot write the output file: {}", path, error.message()));
 }
 
 }  // namespace vigil::cli

@@ -1,4 +1,3 @@
-#include <fstream>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -26,13 +25,8 @@ int report_command(const Args& args) {
     if (format == "html") write_html_report(out, report);
     else write_markdown_report(out, report);
   };
-  if (auto output = arguments.value("output")) {
-    std::ofstream file(*output, std::ios::binary);
-    if (!file) throw Error(fmt::format("{}: cannot write the report", *output));
-    write(file);
-  } else {
-    write(std::cout);
-  }
+  if (auto output = arguments.value("output")) write_file_atomically(*output, write);
+  else write(std::cout);
   return kExitOk;
 }
 

@@ -1,6 +1,4 @@
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -70,22 +68,6 @@ RunOptions parse_run_options(const Args& args) {
   options.output = arguments.value("output");
   options.store = !arguments.flag("no-store");
   return options;
-}
-
-// Writes to a temporary file beside the target, then renames: readers never
-// see a half-written report.
-void write_output_file(const std::string& path, const std::vector<Finding>& findings, OutputFormat format) {
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    if (!out) throw Error(fmt::format("{}: cannot write the output file", path));
-    write_findings(out, findings, format);
-    out.flush();
-    if (!out) throw Error(fmt::format("{}: error while writing the output file", path));
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) throw Error(fmt::format("{}: cannot write the output file: {}", path, error.message()));
 }
 
 void report_errors(const std::vector<EvaluationError>& errors) {
@@ -173,7 +155,8 @@ int run_command(const Args& args) {
   if (options.store) run_name = fmt::format("run {}", store_run(db, run, result, &previous));
   timer.done("store the run");
 
-  if (options.output) write_output_file(*options.output, result.findings, options.format);
+  if (options.output)
+    write_file_atomically(*options.output, [&](std::ostream& out) { write_findings(out, result.findings, options.format); });
   else write_findings(std::cout, result.findings, options.format);
   std::cout.flush();
   timer.done("write findings");
