@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
       std::vector<std::string> names{"import", "check", "run", "fmt", "diff", "explain", "test", "graph", "report"};
       std::string message = "vigil: unknown command '" + command + "'";
       if (auto suggestion = vigil::closest_match(command, names); !suggestion.empty())
-        message += " (did you mean '" + suggestion + "'?)";
+        message += " (did you mean `" + suggestion + "`?)";
       std::cerr << message << "\nrun 'vigil --help' for the commands\n";
       return kExitError;
     }

@@ -139,7 +139,7 @@ class Checker {
     for (const auto& [name, attributes] : schema_->kinds) kinds.push_back(name);
     std::string message = fmt::format("the portfolio has no entity of kind '{}'", kind);
     auto suggestion = closest_match(kind, kinds);
-    if (!suggestion.empty()) message += fmt::format(" (did you mean '{}'?)", suggestion);
+    if (!suggestion.empty()) message += fmt::format(" (did you mean `{}`?)", suggestion);
     warning(offset, message);
   }
 
@@ -186,7 +186,7 @@ class Checker {
       if (find_function(node.text))
         message += fmt::format(" ('{}' is a function: call it as {}(...))", node.text, node.text);
       else if (auto suggestion = closest_match(node.text, names); !suggestion.empty())
-        message += fmt::format(" (did you mean '{}'?)", suggestion);
+        message += fmt::format(" (did you mean `{}`?)", suggestion);
       error(node.span.begin, message);
       return StaticType::unknown();
     }
@@ -212,7 +212,7 @@ class Checker {
     for (const auto& [name, type] : kind->second) names.push_back(name);
     std::string message = fmt::format("no entity of kind '{}' has an attribute '{}'", base.kind, node.text);
     if (auto suggestion = closest_match(node.text, names); !suggestion.empty())
-      message += fmt::format(" (did you mean '{}'?)", suggestion);
+      message += fmt::format(" (did you mean `{}`?)", suggestion);
     warning(node.op_offset + 1, message);
     return StaticType::unknown();
   }
@@ -353,7 +353,7 @@ class Checker {
     if (!info) {
       std::string message = fmt::format("unknown function '{}'", node.text);
       if (auto suggestion = closest_match(node.text, function_names()); !suggestion.empty())
-        message += fmt::format(" (did you mean '{}'?)", suggestion);
+        message += fmt::format(" (did you mean `{}`?)", suggestion);
       error(node.span.begin, message);
       return nullptr;
     }

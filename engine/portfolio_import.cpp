@@ -263,7 +263,7 @@ void expect_keys(const Json& object, std::initializer_list<const char*> allowed,
       std::vector<std::string> names(allowed.begin(), allowed.end());
       std::string message = fmt::format("unknown field '{}' in {}", key, what);
       if (auto suggestion = closest_match(key, names); !suggestion.empty())
-        message += fmt::format(" (did you mean '{}'?)", suggestion);
+        message += fmt::format(" (did you mean `{}`?)", suggestion);
       throw ImportError(at.file, at.line, message);
     }
   }

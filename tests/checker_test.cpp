@@ -22,7 +22,7 @@ vigil::Schema vendor_schema() {
 
 TEST_CASE("unknown names, with suggestions", "[checker]") {
   CHECK(first_error(rule_when("w.tier == \"x\"")) == "4:8: error: unknown name 'w'");
-  CHECK(first_error("let tiers = [1]\n" + rule_when("v.x in tier")) == "5:15: error: unknown name 'tier' (did you mean 'tiers'?)");
+  CHECK(first_error("let tiers = [1]\n" + rule_when("v.x in tier")) == "5:15: error: unknown name 'tier' (did you mean `tiers`?)");
   CHECK(first_error(rule_when("count > 1")) == "4:8: error: unknown name 'count' ('count' is a function: call it as count(...))");
   CHECK(first_error(rule_when("n > 1", "  let m = n\n")) == "4:11: error: unknown name 'n'");
 }
@@ -42,7 +42,7 @@ TEST_CASE("constants are file-scoped and evaluated in order", "[checker]") {
 }
 
 TEST_CASE("unknown functions and argument counts", "[checker]") {
-  CHECK(first_error(rule_when("lowr(v.x) == \"a\"")) == "4:8: error: unknown function 'lowr' (did you mean 'lower'?)");
+  CHECK(first_error(rule_when("lowr(v.x) == \"a\"")) == "4:8: error: unknown function 'lowr' (did you mean `lower`?)");
   CHECK(first_error(rule_when("frobnicate(v.x)")) == "4:8: error: unknown function 'frobnicate'");
   CHECK(first_error(rule_when("missing(v.x, v.y)")) ==
         "4:8: error: missing() takes 1 argument but was given 2: missing(value)");
@@ -50,7 +50,7 @@ TEST_CASE("unknown functions and argument counts", "[checker]") {
         "4:8: error: contains() takes 2 arguments but was given 1: contains(string or list, value)");
   CHECK(first_error(rule_when("reaches(v)")) ==
         "4:8: error: reaches() takes 2 or 3 arguments but was given 1: reaches(entity, entity, \"edge kind\")");
-  CHECK(first_error(rule_when("countt(x in [1]) > 0")) == "4:8: error: unknown function 'countt' (did you mean 'count'?)");
+  CHECK(first_error(rule_when("countt(x in [1]) > 0")) == "4:8: error: unknown function 'countt' (did you mean `count`?)");
 }
 
 TEST_CASE("duplicate rule ids across files", "[checker]") {
@@ -108,13 +108,13 @@ TEST_CASE("unknown attributes and values are never errors without a database", "
 TEST_CASE("with a database schema: warnings for unknown attributes and kinds", "[checker]") {
   auto schema = vendor_schema();
   CHECK(first_error(rule_when("v.irp_last_test < today"), &schema) ==
-        "4:10: warning: no entity of kind 'vendor' has an attribute 'irp_last_test' (did you mean 'irp_last_tested'?)");
+        "4:10: warning: no entity of kind 'vendor' has an attribute 'irp_last_test' (did you mean `irp_last_tested`?)");
   CHECK(first_error(rule_when("v.id == \"x\" and v.kind == \"vendor\""), &schema).empty());
   CHECK(first_error("rule A {\n  severity low\n  for vendr v\n  when true\n  message \"m\"\n}\n", &schema) ==
-        "3:7: warning: the portfolio has no entity of kind 'vendr' (did you mean 'vendor'?)");
+        "3:7: warning: the portfolio has no entity of kind 'vendr' (did you mean `vendor`?)");
   CHECK(first_error(rule_when("count(s in entities(\"servce\")) > 0"), &schema) ==
-        "4:28: warning: the portfolio has no entity of kind 'servce' (did you mean 'service'?)");
+        "4:28: warning: the portfolio has no entity of kind 'servce' (did you mean `service`?)");
   CHECK(first_error(rule_when("count(s in entities(\"service\") where s.criticallity == \"x\") > 0"), &schema) ==
-        "4:47: warning: no entity of kind 'service' has an attribute 'criticallity' (did you mean 'criticality'?)");
+        "4:47: warning: no entity of kind 'service' has an attribute 'criticallity' (did you mean `criticality`?)");
   CHECK(first_error(rule_when("v.irp_last_tested == \"soon\""), &schema) == "4:26: error: cannot compare a date with a string");
 }

@@ -64,11 +64,11 @@ TEST_CASE("vigil without a command prints usage and exits 2", "[cli]") {
 TEST_CASE("unknown commands and options are usage errors (exit 2)", "[cli]") {
   auto unknown = run_vigil({"rnu"});
   CHECK(unknown.exit_code == 2);
-  CHECK(unknown.err.find("unknown command 'rnu' (did you mean 'run'?)") != std::string::npos);
+  CHECK(unknown.err.find("unknown command 'rnu' (did you mean `run`?)") != std::string::npos);
   Workspace w;
   auto option = w.evaluate({"--formt", "json"});
   CHECK(option.exit_code == 2);
-  CHECK(option.err.find("unknown option '--formt' (did you mean '--format'?)") != std::string::npos);
+  CHECK(option.err.find("unknown option '--formt' (did you mean `--format`?)") != std::string::npos);
   CHECK(w.evaluate({"--format", "xml"}).err.find("--format: unknown format 'xml' (table, json, jsonl or csv)") != std::string::npos);
   CHECK(w.evaluate({"--fail-on", "severe"}).exit_code == 2);
   CHECK(w.run({"run", "--db", "v.db", "--rules", "rules", "--as-of", "2026-02-30"}).err.find(
@@ -125,7 +125,7 @@ TEST_CASE("check: ok, warnings with a database, errors with exit 2", "[cli]") {
   CHECK(warned.exit_code == 0);
   CHECK(warned.out == "ok: 1 rules in 1 files, 1 warnings\n");
   CHECK(warned.err ==
-        "typo.vigil:4:10: warning: no entity of kind 'vendor' has an attribute 'tiers' (did you mean 'tier'?)\n"
+        "typo.vigil:4:10: warning: no entity of kind 'vendor' has an attribute 'tiers' (did you mean `tier`?)\n"
         "  when v.tiers == \"x\"\n"
         "         ^\n");
 

@@ -166,7 +166,7 @@ TEST_CASE("bad JSON names the file and line", "[import]") {
   CHECK(json_error("{\"entities\": [\n  {\"id\": \"V1\", \"kind\": \"vendor\"},\n  {\"id\": \"V1\", \"kind\": \"vendor\"}\n]}") ==
         "p.json:3: duplicate id 'V1' (first defined at p.json:2)");
   CHECK(json_error("{\"entities\": [\n{\"id\": \"V1\", \"kind\": \"vendor\", \"atributes\": {}}\n]}") ==
-        "p.json:2: unknown field 'atributes' in an entity (did you mean 'attributes'?)");
+        "p.json:2: unknown field 'atributes' in an entity (did you mean `attributes`?)");
   CHECK(json_error("{\"entities\": [\n{\"kind\": \"vendor\"}\n]}") == "p.json:2: an entity has no \"id\"");
   CHECK(json_error("{\"entities\": [\n{\"id\": 5, \"kind\": \"vendor\"}\n]}") == "p.json:2: \"id\" of an entity must be a string");
   CHECK(json_error("{\"entities\": [\n{\"id\": \"V1\", \"kind\": \"Vendor\"}\n]}") ==

@@ -67,7 +67,7 @@ TEST_CASE("unknown severities", "[syntax]") {
   CHECK(first_error("rule A {\n  severity urgent\n}\n") ==
         "2:12: error: expected a severity (info, low, medium, high, critical) but found 'urgent'");
   CHECK(first_error("rule A {\n  severity hihg\n}\n") ==
-        "2:12: error: expected a severity (info, low, medium, high, critical) but found 'hihg' (did you mean 'high'?)");
+        "2:12: error: expected a severity (info, low, medium, high, critical) but found 'hihg' (did you mean `high`?)");
   CHECK(first_error("rule A {\n  severity\n}\n") ==
         "3:1: error: expected a severity (info, low, medium, high, critical) but found '}'");
 }
@@ -80,12 +80,12 @@ TEST_CASE("= where == is meant", "[syntax]") {
 TEST_CASE("misspelled keywords", "[syntax]") {
   CHECK(first_error("rule A {\n  severty high\n}\n") ==
         "2:3: error: expected a clause ('severity', 'tags', 'for', 'let', 'when', 'message') or '}' but found 'severty' "
-        "(did you mean 'severity'?)");
+        "(did you mean `severity`?)");
   CHECK(first_error("rule A {\n  severity high\n  for vendor v\n  wen true\n}\n") ==
         "4:3: error: expected a clause ('severity', 'tags', 'for', 'let', 'when', 'message') or '}' but found 'wen' "
-        "(did you mean 'when'?)");
-  CHECK(first_error("rul A {\n}\n") == "1:1: error: expected 'rule', 'let' or end of file but found 'rul' (did you mean 'rule'?)");
-  CHECK(first_error("lett x = 1\n") == "1:1: error: expected 'rule', 'let' or end of file but found 'lett' (did you mean 'let'?)");
+        "(did you mean `when`?)");
+  CHECK(first_error("rul A {\n}\n") == "1:1: error: expected 'rule', 'let' or end of file but found 'rul' (did you mean `rule`?)");
+  CHECK(first_error("lett x = 1\n") == "1:1: error: expected 'rule', 'let' or end of file but found 'lett' (did you mean `let`?)");
 }
 
 TEST_CASE("malformed expressions", "[syntax]") {
