@@ -24,6 +24,7 @@ int run_command(const Args& args);
 int graph_command(const Args& args);
 int diff_command(const Args& args);
 int report_command(const Args& args);
+int explain_command(const Args& args);
 
 // Options every command accepts.
 std::vector<OptionSpec> with_common_options(std::vector<OptionSpec> specs);

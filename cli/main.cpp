@@ -25,7 +25,8 @@ commands:
   diff --db DB [RUN_A RUN_B] [--format table|json]
                                        findings new, resolved and still open between two runs
                                        (default: the last two), with how long each has been open
-  explain --db DB --rules RULES... RULE_ID ENTITY_ID   (not yet available)
+  explain --db DB --rules RULES... RULE_ID ENTITY_ID [--as-of DATE]
+                                       why a rule fires or not for one entity: every value
   test TESTS...                        run rule unit tests (not yet available)
   graph --db DB [--focus ID] [--depth N] [--format dot]
                                        the dependency graph as Graphviz DOT, coloured by the last run
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   const std::map<std::string, int (*)(const Args&)> commands{
-      {"import", import_command}, {"check", check_command}, {"run", run_command}, {"graph", graph_command}, {"diff", diff_command}, {"report", report_command}};
+      {"import", import_command}, {"check", check_command}, {"run", run_command}, {"graph", graph_command}, {"diff", diff_command}, {"report", report_command}, {"explain", explain_command}};
   std::string command = args[0];
   args.erase(args.begin());
   if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end()) {
@@ -81,7 +82,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(command);
   try {
     if (it == commands.end()) {
-      for (const char* later : {"fmt", "explain", "test"})
+      for (const char* later : {"fmt", "test"})
         if (command == later) return not_yet_available(command);
       std::vector<std::string> names{"import", "check", "run", "fmt", "diff", "explain", "test", "graph", "report"};
       std::string message = "vigil: unknown command '" + command + "'";

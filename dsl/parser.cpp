@@ -571,9 +571,10 @@ void run_parser(const SourcePtr& source, const std::string& text, const Grammar&
 // ---- messages: "text {expression} text" ----------------------------------------
 
 void remap_spans(Expr& node, const std::vector<std::uint32_t>& offsets, std::uint32_t close_offset) {
+  // An end offset is where the next decoded character starts (an escape like
+  // \" takes two source bytes), or the closing brace.
   auto map = [&](std::uint32_t at) { return at < offsets.size() ? offsets[at] : close_offset; };
-  auto map_end = [&](std::uint32_t at) { return at == 0 ? map(0) : map(at - 1) + 1; };
-  node.span = {map(node.span.begin), map_end(node.span.end)};
+  node.span = {map(node.span.begin), map(node.span.end)};
   node.op_offset = map(node.op_offset);
   node.binder_offset = map(node.binder_offset);
   for (auto& child : node.args) remap_spans(*child, offsets, close_offset);

@@ -76,6 +76,8 @@ struct Context {
   std::vector<PathRequest> paths;
   std::size_t paths_left_out = 0;
   std::vector<std::pair<KindId, int>> column_cache;  // per node id: the last kind seen and its column
+  // For `vigil explain`: every node's value, by node id (null in normal evaluation).
+  std::vector<Evaluator::NodeValue>* recorded = nullptr;
 };
 
 // Paths requested while evaluating a condition that turns out not true did
@@ -524,7 +526,20 @@ Value eval_interpolation(const Expr& e, Context& c) {
   return Value::string(std::move(text));
 }
 
+Value eval_node(const Expr& e, Context& c);
+
 Value eval(const Expr& e, Context& c) {
+  Value value = eval_node(e, c);
+  if (c.recorded) {
+    auto& slot = (*c.recorded)[e.id];
+    slot.node = &e;
+    slot.value = value;
+    ++slot.times;
+  }
+  return value;
+}
+
+Value eval_node(const Expr& e, Context& c) {
   switch (e.kind) {
     case ExprKind::number: return Value::number(e.number_value);
     case ExprKind::string: return Value::string_view(e.text);
@@ -607,7 +622,7 @@ struct Evaluator::Impl {
   Impl(const RuleSet& r, const Portfolio& p, Date d) : rules(r), portfolio(p), today(d) {}
 
   Context make_context() const {
-    Context c{portfolio, graph, nullptr, today, {}, nullptr, {}, {}, false, {}, 0, {}};
+    Context c{portfolio, graph, nullptr, today, {}, nullptr, {}, {}, false, {}, 0, {}, nullptr};
     c.column_cache.assign(rules.node_count, {0, kNoColumn});
     return c;
   }
@@ -777,6 +792,21 @@ EvaluationResult Evaluator::evaluate_rule(const Rule& rule, std::optional<Entity
   c.constants = &impl_->constants_of(rule);
   impl_->evaluate(rule, impl_->rules.file_of(rule), entity, c, result);
   return result;
+}
+
+Evaluator::Explanation Evaluator::explain(const Rule& rule, std::optional<EntityIndex> entity) const {
+  Explanation explanation;
+  std::vector<NodeValue> recorded(impl_->rules.node_count, NodeValue{nullptr, Value(), 0});
+  Context c = impl_->make_context();
+  c.constants = &impl_->constants_of(rule);
+  c.recorded = &recorded;
+  impl_->evaluate(rule, impl_->rules.file_of(rule), entity, c, explanation.result);
+  for (auto& node : recorded)
+    if (node.times > 0) explanation.values.push_back(std::move(node));
+  std::stable_sort(explanation.values.begin(), explanation.values.end(), [](const NodeValue& a, const NodeValue& b) {
+    return std::make_pair(a.node->span.begin, b.node->span.end) < std::make_pair(b.node->span.begin, a.node->span.end);
+  });
+  return explanation;
 }
 
 }  // namespace vigil

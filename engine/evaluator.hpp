@@ -30,6 +30,18 @@ class Evaluator {
   // One rule, for one entity (none for portfolio rules).
   EvaluationResult evaluate_rule(const Rule& rule, std::optional<EntityIndex> entity) const;
 
+  // The value of every sub-expression evaluated while deciding one rule for one entity.
+  struct NodeValue {
+    const Expr* node;
+    Value value;            // the last value (nodes inside aggregates run once per element)
+    std::size_t times = 0;  // how often the node was evaluated
+  };
+  struct Explanation {
+    EvaluationResult result;        // the finding or the evaluation error, if any
+    std::vector<NodeValue> values;  // in source order
+  };
+  Explanation explain(const Rule& rule, std::optional<EntityIndex> entity) const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -84,7 +84,7 @@ TEST_CASE("unknown commands and options are usage errors (exit 2)", "[cli]") {
 }
 
 TEST_CASE("commands of later versions say so and exit 2", "[cli]") {
-  for (const char* command : {"fmt", "explain", "test"}) {
+  for (const char* command : {"fmt", "test"}) {
     auto result = run_vigil({command});
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("is not available in this version yet") != std::string::npos);
@@ -302,4 +302,44 @@ TEST_CASE("graph: --focus shows the neighbourhood within --depth hops", "[cli]")
   CHECK(w.run({"graph", "--db", "v.db", "--depth", "two"}).err.find("--depth: 'two' is not a number of hops") !=
         std::string::npos);
   CHECK(w.run({"graph"}).err.find("missing required option '--db'") != std::string::npos);
+}
+
+TEST_CASE("explain: why a rule fires or not, with every value", "[cli]") {
+  Workspace w;
+  auto fires = w.run({"explain", "--db", "v.db", "--rules", "rules", "IRP-001", "V1", "--as-of", "2026-06-30"});
+  CHECK(fires.exit_code == 0);
+  CHECK(fires.out.rfind("IRP-001 \"Untested plan\" for vendor V1 (Acme), as of 2026-06-30\nFIRES: Acme untested\n\n"
+                        "    2 | rule IRP-001 \"Untested plan\" {\n", 0) == 0);
+  CHECK(fires.out.find("\nvalues:\n") != std::string::npos);
+  CHECK(fires.out.find("  v.tier                                                    \"critical\"\n") != std::string::npos);
+  CHECK(fires.out.find("  important                                                 [\"critical\",\"high\"]\n") != std::string::npos);
+  CHECK(fires.out.find("  today - 1y                                                \"2025-06-30\"\n") != std::string::npos);
+
+  auto low = w.run({"explain", "--db", "v.db", "--rules", "rules", "IRP-001", "V3", "--as-of", "2026-06-30"});
+  CHECK(low.out.find("DOES NOT FIRE: `v.tier in important` is false\n") != std::string::npos);
+  w.dir.write("m.vigil", "rule M {\n  severity low\n  for vendor v\n  let unused = v.name\n  when v.tested < today\n  message \"m\"\n}\n");
+  auto missing = w.run({"explain", "--db", "v.db", "--rules", "m.vigil", "M", "V2"});
+  CHECK(missing.out.find("DOES NOT FIRE: the condition is missing (unknown), because of missing values: v.tested\n") !=
+        std::string::npos);
+  CHECK(missing.out.find("  let unused                                                not evaluated: the decision did not need it\n") !=
+        std::string::npos);
+  auto portfolio = w.run({"explain", "--db", "v.db", "--rules", "rules", "PORT-1", "portfolio"});
+  CHECK(portfolio.out.find("PORT-1 for the portfolio, as of ") == 0);
+  CHECK(portfolio.out.find("FIRES: 3 vendors") != std::string::npos);
+  auto aggregate = w.run({"explain", "--db", "v.db", "--rules", "rules", "PORT-1", "-"});
+  CHECK(aggregate.exit_code == 0);
+}
+
+TEST_CASE("explain: bad rule ids, entities and arguments", "[cli]") {
+  Workspace w;
+  CHECK(w.run({"explain", "--db", "v.db", "--rules", "rules", "IRP-01", "V1"}).err ==
+        "vigil explain: no rule 'IRP-01' in the given rules (did you mean `IRP-001`?)\n");
+  CHECK(w.run({"explain", "--db", "v.db", "--rules", "rules", "IRP-001", "V9"}).err == "vigil explain: no entity has the id 'V9'\n");
+  CHECK(w.run({"explain", "--db", "v.db", "--rules", "rules", "IRP-001", "S1"}).err ==
+        "vigil explain: rule IRP-001 is for vendor entities, but S1 is a service\n");
+  CHECK(w.run({"explain", "--db", "v.db", "--rules", "rules", "PORT-1", "V1"}).err ==
+        "vigil explain: rule PORT-1 is a portfolio rule: give 'portfolio' (or '-') as the entity\n");
+  CHECK(w.run({"explain", "--db", "v.db", "--rules", "rules", "IRP-001"}).exit_code == 2);
+  CHECK(w.run({"explain", "IRP-001", "V1", "--db", "v.db"}).err.find("missing required option '--rules'") != std::string::npos);
+  CHECK(w.run({"explain", "IRP-001", "V1", "--db", "v.db", "--rules", "rules"}).exit_code == 0);
 }

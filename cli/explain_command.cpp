@@ -1,0 +1,153 @@
+#include <iostream>
+#include <set>
+
+#include "cli/commands.hpp"
+#include "dsl/rule_set.hpp"
+#include "engine/evaluator.hpp"
+#include "engine/fact_store.hpp"
+#include "engine/value_format.hpp"
+
+namespace vigil::cli {
+namespace {
+
+constexpr std::size_t kTextWidth = 56;
+
+std::string source_text(const RuleFile& file, const Expr& node) {
+  std::string text = file.source->text().substr(node.span.begin, node.span.end - node.span.begin);
+  for (auto& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::string squeezed;  // multi-line expressions on one line
+  for (char c : text)
+    if (!(c == ' ' && !squeezed.empty() && squeezed.back() == ' ')) squeezed += c;
+  return squeezed.size() > kTextWidth ? squeezed.substr(0, kTextWidth - 3) + "..." : squeezed;
+}
+
+std::string shown(const Value& value, const Portfolio& portfolio) {
+  return value.is_missing() ? "missing" : value_to_json(value, portfolio, 10).dump();
+}
+
+bool is_literal(const Expr& node) {
+  switch (node.kind) {
+    case ExprKind::number:
+    case ExprKind::string:
+    case ExprKind::boolean:
+    case ExprKind::date:
+    case ExprKind::duration:
+    case ExprKind::interpolation: return true;
+    default: return false;
+  }
+}
+
+using Values = std::vector<Evaluator::NodeValue>;
+
+const Evaluator::NodeValue* value_of(const Values& values, const Expr& node) {
+  for (const auto& v : values)
+    if (v.node == &node) return &v;
+  return nullptr;
+}
+
+// The sub-condition that decided a false `when`: the first false operand of an `and`, recursively.
+const Expr& deciding_condition(const Values& values, const Expr& node) {
+  if (node.kind == ExprKind::binary && node.op == Op::and_)
+    for (const auto& operand : node.args)
+      if (auto v = value_of(values, *operand); v && v->value.is(ValueType::boolean) && !v->value.as_bool())
+        return deciding_condition(values, *operand);
+  return node;
+}
+
+std::string verdict(const Evaluator::Explanation& x, const Rule& rule, const RuleFile& file, const Portfolio& p) {
+  if (!x.result.errors.empty()) {
+    const auto& e = x.result.errors.front();
+    return fmt::format("EVALUATION ERROR: {}{} ({})", e.message, e.attribute.empty() ? "" : " [attribute " + e.attribute + "]",
+                       e.location);
+  }
+  if (!x.result.findings.empty()) return "FIRES: " + x.result.findings.front().message;
+  auto when = value_of(x.values, *rule.when);
+  if (when && when->value.is_missing()) {
+    std::set<std::string> missing;
+    for (const auto& v : x.values)
+      if (v.node->kind == ExprKind::member && v.value.is_missing()) missing.insert(source_text(file, *v.node));
+    std::string names;
+    for (const auto& name : missing) names += (names.empty() ? "" : ", ") + name;
+    return "DOES NOT FIRE: the condition is missing (unknown), because of missing values" +
+           (names.empty() ? std::string() : ": " + names);
+  }
+  const Expr& decided = deciding_condition(x.values, *rule.when);
+  return fmt::format("DOES NOT FIRE: `{}` is false", source_text(file, decided));
+  (void)p;
+}
+
+}  // namespace
+
+// vigil explain --db DB --rules RULES... RULE_ID ENTITY_ID [--as-of DATE]
+int explain_command(const Args& args) {
+  Arguments arguments(args, with_common_options({{"db", Arity::one}, {"rules", Arity::many}, {"as-of", Arity::one}}));
+  apply_log_options(arguments);
+  // `--rules RULES... RULE_ID ENTITY_ID`: the last two values after --rules
+  // are the rule and the entity, unless they were given before the options.
+  auto rule_paths = arguments.values("rules");
+  auto positionals = arguments.positionals();
+  while (positionals.size() < 2 && rule_paths.size() > 1) {
+    positionals.insert(positionals.begin(), rule_paths.back());
+    rule_paths.pop_back();
+  }
+  if (rule_paths.empty()) throw UsageError("missing required option '--rules'");
+  if (positionals.size() != 2) throw UsageError("explain takes a RULE_ID and an ENTITY_ID");
+  const std::string rule_id = positionals[0];
+  const std::string entity_id = positionals[1];
+  Date as_of = local_today();
+  if (auto text = arguments.value("as-of")) {
+    auto date = parse_iso_date(*text);
+    if (!date) throw UsageError(fmt::format("--as-of: {}", explain_invalid_date(*text)));
+    as_of = *date;
+  }
+  Database db(arguments.required("db"), OpenMode::must_exist);
+  Portfolio portfolio = load_portfolio(db);
+  Schema schema = portfolio.schema();
+  RuleSet rules = load_rules(rule_paths, &schema);
+  const Rule* rule = rules.find_rule(rule_id);
+  if (!rule) {
+    std::vector<std::string> ids;
+    for (const Rule* r : rules.rules()) ids.push_back(r->id);
+    std::string hint = closest_match(rule_id, ids);
+    throw Error(fmt::format("no rule '{}' in the given rules{}", rule_id, hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
+  }
+  std::optional<EntityIndex> entity;
+  if (rule->for_portfolio) {
+    if (entity_id != "portfolio" && entity_id != "-")
+      throw Error(fmt::format("rule {} is a portfolio rule: give 'portfolio' (or '-') as the entity", rule_id));
+  } else {
+    entity = portfolio.find(entity_id);
+    if (!entity) throw Error(fmt::format("no entity has the id '{}'", entity_id));
+    if (portfolio.kind_name(*entity) != rule->for_kind)
+      throw Error(fmt::format("rule {} is for {} entities, but {} is a {}", rule_id, rule->for_kind, entity_id,
+                              portfolio.kind_name(*entity)));
+  }
+  Evaluator evaluator(rules, portfolio, as_of);
+  auto explanation = evaluator.explain(*rule, entity);
+  const RuleFile& file = rules.file_of(*rule);
+
+  auto& out = std::cout;
+  Value name = entity ? portfolio.attribute(*entity, "name") : Value();
+  out << fmt::format("{}{} for {}{}, as of {}\n", rule->id, rule->title ? " \"" + *rule->title + "\"" : "",
+                     entity ? rule->for_kind + " " + entity_id : "the portfolio",
+                     name.is(ValueType::string) ? " (" + std::string(name.as_string()) + ")" : "", format_date(as_of));
+  out << verdict(explanation, *rule, file, portfolio) << "\n\n";
+  auto where = file.source->locate(rule->span.begin);
+  auto last = file.source->locate(rule->span.end);
+  for (int line = where.line; line <= last.line; ++line)
+    out << fmt::format("{:>5} | {}\n", line, file.source->line_text(line));
+  out << "\nvalues:\n";
+  for (const auto& v : explanation.values) {
+    bool entity_variable = v.node->kind == ExprKind::variable && v.value.is(ValueType::entity);
+    if (is_literal(*v.node) || entity_variable) continue;
+    std::string times = v.times > 1 ? fmt::format("   (evaluated {} times, for each element; the last shown)", v.times) : "";
+    out << fmt::format("  {:<{}}  {}{}\n", source_text(file, *v.node), kTextWidth, shown(v.value, portfolio), times);
+  }
+  for (const auto& let : rule->lets)
+    if (!value_of(explanation.values, *let.value))
+      out << fmt::format("  {:<{}}  not evaluated: the decision did not need it\n", "let " + let.name, kTextWidth);
+  return kExitOk;
+}
+
+}  // namespace vigil::cli
