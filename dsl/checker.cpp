@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 #include "dsl/functions.hpp"
 
@@ -33,6 +34,53 @@ struct Symbol {
   int slot;
   StaticType type;
 };
+
+// The value of a condition made of literals only: always true, always false, or not constant.
+std::optional<bool> constant_truth(const Expr& e) {
+  auto literal_order = [](const Expr& a, const Expr& b) -> std::optional<std::partial_ordering> {
+    if (a.kind != b.kind) return std::nullopt;
+    switch (a.kind) {
+      case ExprKind::number: return a.number_value <=> b.number_value;
+      case ExprKind::string: return a.text.compare(b.text) <=> 0;
+      case ExprKind::boolean: return a.bool_value <=> b.bool_value;
+      case ExprKind::date: return a.date_value <=> b.date_value;
+      case ExprKind::duration: return compare(a.duration_value, b.duration_value);
+      default: return std::nullopt;
+    }
+  };
+  switch (e.kind) {
+    case ExprKind::boolean: return e.bool_value;
+    case ExprKind::unary:
+      if (e.op == Op::not_)
+        if (auto inner = constant_truth(*e.args[0])) return !*inner;
+      return std::nullopt;
+    case ExprKind::binary: {
+      if (e.op == Op::and_ || e.op == Op::or_) {
+        bool deciding = e.op == Op::or_;
+        auto a = constant_truth(*e.args[0]), b = constant_truth(*e.args[1]);
+        if (a == deciding || b == deciding) return deciding;
+        if (a && b) return !deciding;
+        return std::nullopt;
+      }
+      auto order = literal_order(*e.args[0], *e.args[1]);
+      if (!order) return std::nullopt;
+      switch (e.op) {
+        case Op::eq: return *order == 0;
+        case Op::ne: return *order != 0;
+        case Op::lt: return *order < 0;
+        case Op::le: return *order <= 0;
+        case Op::gt: return *order > 0;
+        case Op::ge: return *order >= 0;
+        default: return std::nullopt;
+      }
+    }
+    default: return std::nullopt;
+  }
+}
+
+bool is_comparison(Op op) {
+  return op == Op::eq || op == Op::ne || op == Op::lt || op == Op::le || op == Op::gt || op == Op::ge;
+}
 
 bool orderable(ValueType t) {
   return t == ValueType::number || t == ValueType::string || t == ValueType::date || t == ValueType::duration;
@@ -112,6 +160,7 @@ class Checker {
 
   void check_rule(Rule& rule) {
     scope_.resize(constants_in_scope_);
+    used_slots_.clear();
     next_slot_ = 0;
     max_slot_ = 0;
     if (!rule.for_portfolio) {
@@ -129,7 +178,12 @@ class Checker {
     if (when.known() && !when.is(ValueType::boolean) && !when.is(ValueType::missing))
       error(rule.when->span.begin, fmt::format("'when' needs a true/false condition but this is {}",
                                                type_with_article(*when.type)));
+    if (constant_truth(*rule.when) == false)
+      warning(rule.when->span.begin, fmt::format("rule {} can never fire: its condition is always false", rule.id));
     check(*rule.message);
+    for (const auto& let : rule.lets)
+      if (!used_slots_.count(let.slot))
+        warning(let.name_span.begin, fmt::format("'{}' is never used: remove it, or use it in 'when' or 'message'", let.name));
     rule.slot_count = max_slot_;
   }
 
@@ -192,6 +246,7 @@ class Checker {
     }
     node.binding = symbol->binding;
     node.slot = symbol->slot;
+    if (symbol->binding == Binding::local) used_slots_.insert(symbol->slot);
     return symbol->type;
   }
 
@@ -244,6 +299,9 @@ class Checker {
     StaticType lhs = check(*node.args[0]);
     StaticType rhs = check(*node.args[1]);
     const std::uint32_t at = node.op_offset;
+    if (is_comparison(node.op))
+      if (auto always = constant_truth(node))
+        warning(at, fmt::format("this compares two constants: it is always {}", *always ? "true" : "false"));
     switch (node.op) {
       case Op::or_:
       case Op::and_:
@@ -483,6 +541,7 @@ class Checker {
   int next_slot_ = 0;
   int max_slot_ = 0;
   std::uint32_t next_id_ = 0;
+  std::set<int> used_slots_;  // locals of the current rule that are read somewhere
   std::vector<Diagnostic> diagnostics_;
 };
 

@@ -118,3 +118,18 @@ TEST_CASE("with a database schema: warnings for unknown attributes and kinds", "
         "4:47: warning: no entity of kind 'service' has an attribute 'criticallity' (did you mean `criticality`?)");
   CHECK(first_error(rule_when("v.irp_last_tested == \"soon\""), &schema) == "4:26: error: cannot compare a date with a string");
 }
+
+TEST_CASE("warnings: unused lets, constant comparisons, rules that can never fire", "[checker]") {
+  CHECK(first_error(rule_when("true", "  let spare = v.x\n")) ==
+        "4:7: warning: 'spare' is never used: remove it, or use it in 'when' or 'message'");
+  CHECK(first_error(rule_when("v.x > 1", "  let used = v.y\n")) ==
+        "4:7: warning: 'used' is never used: remove it, or use it in 'when' or 'message'");
+  CHECK(first_error("rule A {\n  severity high\n  for vendor v\n  let n = v.x\n  when true\n  message \"{n}\"\n}\n").empty());
+  CHECK(first_error(rule_when("false")) == "4:8: warning: rule A can never fire: its condition is always false");
+  CHECK(first_error(rule_when("v.x > 1 and not true")) == "4:8: warning: rule A can never fire: its condition is always false");
+  CHECK(first_error(rule_when("v.x > 1 and 2 < 1")) == "4:22: warning: this compares two constants: it is always false");
+  CHECK(first_error(rule_when("\"a\" == \"a\" or v.x")) == "4:12: warning: this compares two constants: it is always true");
+  CHECK(first_error(rule_when("2026-01-01 < 2025-01-01")) == "4:19: warning: this compares two constants: it is always false");
+  CHECK(first_error(rule_when("v.x > 1 or false")).empty());  // can still fire
+  CHECK(first_error(rule_when("missing(v.x)")).empty());
+}
