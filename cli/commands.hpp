@@ -25,6 +25,7 @@ int graph_command(const Args& args);
 int diff_command(const Args& args);
 int report_command(const Args& args);
 int explain_command(const Args& args);
+int test_command(const Args& args);
 
 // Options every command accepts.
 std::vector<OptionSpec> with_common_options(std::vector<OptionSpec> specs);

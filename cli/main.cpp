@@ -27,7 +27,7 @@ commands:
                                        (default: the last two), with how long each has been open
   explain --db DB --rules RULES... RULE_ID ENTITY_ID [--as-of DATE]
                                        why a rule fires or not for one entity: every value
-  test TESTS...                        run rule unit tests (not yet available)
+  test TESTS...                        run rule unit tests (*.test.json files or directories)
   graph --db DB [--focus ID] [--depth N] [--format dot]
                                        the dependency graph as Graphviz DOT, coloured by the last run
   report --db DB [--run N] --format html|md [--output FILE]
@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   const std::map<std::string, int (*)(const Args&)> commands{
-      {"import", import_command}, {"check", check_command}, {"run", run_command}, {"graph", graph_command}, {"diff", diff_command}, {"report", report_command}, {"explain", explain_command}};
+      {"import", import_command}, {"check", check_command}, {"run", run_command}, {"graph", graph_command}, {"diff", diff_command}, {"report", report_command}, {"explain", explain_command},
+      {"test", test_command}};
   std::string command = args[0];
   args.erase(args.begin());
   if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end()) {
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(command);
   try {
     if (it == commands.end()) {
-      for (const char* later : {"fmt", "test"})
+      for (const char* later : {"fmt"})
         if (command == later) return not_yet_available(command);
       std::vector<std::string> names{"import", "check", "run", "fmt", "diff", "explain", "test", "graph", "report"};
       std::string message = "vigil: unknown command '" + command + "'";

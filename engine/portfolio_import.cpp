@@ -395,8 +395,9 @@ Portfolio read_portfolio_directory(const std::string& directory) {
   return std::move(builder.portfolio);
 }
 
-Portfolio read_portfolio_json(const std::string& path) {
-  std::string text = read_text_file(path);
+Portfolio read_portfolio_json(const std::string& path) { return parse_portfolio_json(path, read_text_file(path)); }
+
+Portfolio parse_portfolio_json(const std::string& path, const std::string& text) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw ImportError(path, 1, "empty file: expected a JSON object");
   std::size_t offset = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   std::size_t line = 1;

@@ -11,6 +11,8 @@ namespace vigil {
 
 Portfolio read_portfolio_directory(const std::string& directory);
 Portfolio read_portfolio_json(const std::string& path);
+// The JSON form given as text; `path` names it in errors.
+Portfolio parse_portfolio_json(const std::string& path, const std::string& text);
 // A directory, or a file ending in .json.
 Portfolio read_portfolio(const std::string& path);
 

@@ -84,7 +84,7 @@ TEST_CASE("unknown commands and options are usage errors (exit 2)", "[cli]") {
 }
 
 TEST_CASE("commands of later versions say so and exit 2", "[cli]") {
-  for (const char* command : {"fmt", "test"}) {
+  for (const char* command : {"fmt"}) {
     auto result = run_vigil({command});
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("is not available in this version yet") != std::string::npos);
@@ -342,4 +342,46 @@ TEST_CASE("explain: bad rule ids, entities and arguments", "[cli]") {
   CHECK(w.run({"explain", "--db", "v.db", "--rules", "rules", "IRP-001"}).exit_code == 2);
   CHECK(w.run({"explain", "IRP-001", "V1", "--db", "v.db"}).err.find("missing required option '--rules'") != std::string::npos);
   CHECK(w.run({"explain", "IRP-001", "V1", "--db", "v.db", "--rules", "rules"}).exit_code == 0);
+}
+
+TEST_CASE("test: the standard pack's rule tests pass", "[cli]") {
+  auto result = run_vigil({"test", vigil::test::source_dir() + "/rules/tests"});
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("  ok    IRP-001 fires for an important vendor tested more than a year ago\n") != std::string::npos);
+  CHECK(result.out.substr(result.out.rfind('\n', result.out.size() - 2) + 1) == "50 passed, 0 failed\n");
+}
+
+TEST_CASE("test: failures show expected and actual findings; bad files exit 2", "[cli]") {
+  Workspace w;
+  w.dir.write("t/low.test.json", R"({
+  "rules": ["../rules/more/low.vigil"],
+  "as_of": "2026-06-30",
+  "cases": [
+    {"name": "a low vendor fires", "entities": [{"id": "V1", "kind": "vendor", "attributes": {"tier": "low", "name": "A"}}],
+     "expect": [{"rule": "LOW-1", "entity": "V1", "message": "A is low"}]},
+    {"name": "a wrong expectation",
+     "entities": [{"id": "V1", "kind": "vendor", "attributes": {"tier": "low", "name": "A"}}],
+     "expect": [{"rule": "LOW-1", "entity": "V2"}]},
+    {"name": "a bad portfolio", "entities": [{"id": "V1"}], "expect": []}
+  ]
+})");
+  auto result = w.run({"test", "t"});
+  CHECK(result.exit_code == 1);
+  CHECK(result.out ==
+        "t/low.test.json\n"
+        "  ok    a low vendor fires\n"
+        "  FAIL  a wrong expectation\n"
+        "        expected:\n            LOW-1 V2\n"
+        "        actual:  \n            LOW-1 V1\n"
+        "  FAIL  a bad portfolio\n"
+        "        t/low.test.json (case \"a bad portfolio\"):3: an entity has no \"kind\"\n"
+        "        expected: (no findings)\n"
+        "        actual:   (no findings)\n"
+        "1 passed, 2 failed\n");
+  w.dir.write("bad.test.json", "{\"rules\": [\"rules\"], \"as_of\": \"soon\", \"cases\": []}");
+  CHECK(w.run({"test", "bad.test.json"}).err == "vigil test: bad.test.json: \"as_of\" must be a date (YYYY-MM-DD)\n");
+  w.dir.write("broken.test.json", "{\"rules\": [");
+  CHECK(w.run({"test", "broken.test.json"}).exit_code == 2);
+  CHECK(w.run({"test", "nothing"}).err == "vigil test: nothing: no such file or directory\n");
+  CHECK(w.run({"test"}).exit_code == 2);
 }
