@@ -21,7 +21,8 @@ commands:
   run --db DB --rules RULES...         evaluate the rules; store the run; print findings
       [--as-of DATE] [--format table|json|jsonl|csv] [--output FILE]
       [--fail-on SEVERITY] [--no-store]
-  fmt [--check] RULES...               format rule files (not yet available)
+  fmt [--check] RULES...               rewrite rule files in canonical form (comments kept);
+                                       --check lists the files that would change and exits 1
   diff --db DB [RUN_A RUN_B] [--format table|json]
                                        findings new, resolved and still open between two runs
                                        (default: the last two), with how long each has been open
@@ -36,11 +37,6 @@ commands:
 options for every command: --verbose (-v), --quiet (-q), --help (-h)
 exit codes: 0 success; 1 findings at or above --fail-on; 2 bad usage, bad input or rule errors
 )";
-
-int not_yet_available(const std::string& command) {
-  std::cerr << "vigil: '" << command << "' is not available in this version yet\n";
-  return kExitError;
-}
 
 // The value of --db, to name the file in database errors.
 std::string database_argument(const std::vector<std::string>& args) {
@@ -73,7 +69,7 @@ int main(int argc, char** argv) {
   }
   const std::map<std::string, int (*)(const Args&)> commands{
       {"import", import_command}, {"check", check_command}, {"run", run_command}, {"graph", graph_command}, {"diff", diff_command}, {"report", report_command}, {"explain", explain_command},
-      {"test", test_command}};
+      {"test", test_command}, {"fmt", fmt_command}};
   std::string command = args[0];
   args.erase(args.begin());
   if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end()) {
@@ -83,8 +79,6 @@ int main(int argc, char** argv) {
   auto it = commands.find(command);
   try {
     if (it == commands.end()) {
-      for (const char* later : {"fmt"})
-        if (command == later) return not_yet_available(command);
       std::vector<std::string> names{"import", "check", "run", "fmt", "diff", "explain", "test", "graph", "report"};
       std::string message = "vigil: unknown command '" + command + "'";
       if (auto suggestion = vigil::closest_match(command, names); !suggestion.empty())

@@ -90,6 +90,7 @@ struct LetBinding {
   Span name_span;
   ExprPtr value;
   int slot = -1;
+  std::uint32_t keyword_offset = 0;  // of `let`
 };
 
 struct Rule {
@@ -109,6 +110,8 @@ struct Rule {
   ExprPtr when;
   ExprPtr message;  // an interpolation node
   int slot_count = 0;  // locals needed to evaluate the rule (filled by the checker)
+  // Where each clause's keyword is, for the formatter (comments stay with their clause).
+  std::uint32_t severity_offset = 0, tags_offset = 0, for_offset = 0, when_offset = 0, message_offset = 0;
 };
 
 struct RuleFile {

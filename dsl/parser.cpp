@@ -662,6 +662,7 @@ auto const set_severity = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
   auto& rule = x3::_val(ctx);
   reject_duplicate(rule.severity.has_value(), at_c<0>(a), "severity");
+  rule.severity_offset = at_c<0>(a);
   auto severity = parse_severity(at_c<2>(a));
   if (!severity) {
     std::string message = fmt::format("expected a severity (info, low, medium, high, critical) but found '{}'", at_c<2>(a));
@@ -675,12 +676,14 @@ auto const set_tags = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
   auto& rule = x3::_val(ctx);
   reject_duplicate(!rule.tags.empty(), at_c<0>(a), "tags");
+  rule.tags_offset = at_c<0>(a);
   for (auto& tag : at_c<1>(a)) rule.tags.push_back(tag.value);
 };
 auto const set_for_portfolio = [](auto& ctx) {
   auto& rule = x3::_val(ctx);
   reject_duplicate(rule.has_for, x3::_attr(ctx), "for");
   rule.has_for = true;
+  rule.for_offset = x3::_attr(ctx);
   rule.for_portfolio = true;
   rule.for_span = {x3::_attr(ctx), x3::_attr(ctx) + 3};
 };
@@ -689,25 +692,29 @@ auto const set_for_kind = [](auto& ctx) {
   auto& rule = x3::_val(ctx);
   reject_duplicate(rule.has_for, at_c<0>(a), "for");
   rule.has_for = true;
+  rule.for_offset = at_c<0>(a);
   rule.for_span = {at_c<1>(a), at_c<1>(a) + static_cast<std::uint32_t>(at_c<2>(a).size())};
   rule.for_kind = at_c<2>(a);
   rule.variable_span = {at_c<3>(a), at_c<3>(a) + static_cast<std::uint32_t>(at_c<4>(a).size())};
   rule.variable = at_c<4>(a);
 };
+LetBinding make_let(std::uint32_t keyword, std::uint32_t at, const std::string& name, ExprPtr value) {
+  return LetBinding{name, {at, at + static_cast<std::uint32_t>(name.size())}, std::move(value), -1, keyword};
+}
 auto const add_rule_let = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
-  std::uint32_t at = at_c<0>(a);
-  x3::_val(ctx).lets.push_back(
-      LetBinding{at_c<1>(a), {at, at + static_cast<std::uint32_t>(at_c<1>(a).size())}, at_c<2>(a)});
+  x3::_val(ctx).lets.push_back(make_let(at_c<0>(a), at_c<1>(a), at_c<2>(a), at_c<3>(a)));
 };
 auto const set_when = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
   reject_duplicate(x3::_val(ctx).when != nullptr, at_c<0>(a), "when");
+  x3::_val(ctx).when_offset = at_c<0>(a);
   x3::_val(ctx).when = at_c<1>(a);
 };
 auto const set_message = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
   reject_duplicate(x3::_val(ctx).message != nullptr, at_c<0>(a), "message");
+  x3::_val(ctx).message_offset = at_c<0>(a);
   x3::_val(ctx).message = parse_interpolation(source_of(ctx), at_c<1>(a));
 };
 auto const finish_rule = [](auto& ctx) {
@@ -730,7 +737,7 @@ auto const clause = (pos >> kw_severity > pos > severity_word)[set_severity] |
                     (pos >> kw_tags > tag_list)[set_tags] |
                     (pos >> kw_for >> kw_portfolio)[set_for_portfolio] |
                     (pos >> kw_for > pos > kind_word > pos > identifier)[set_for_kind] |
-                    (kw_let > pos > identifier > '=' > expression)[add_rule_let] |
+                    (pos >> kw_let > pos > identifier > '=' > expression)[add_rule_let] |
                     (pos >> kw_when > expression)[set_when] |
                     (pos >> kw_message > string_literal)[set_message];
 
@@ -741,15 +748,13 @@ BOOST_SPIRIT_DEFINE(rule_declaration)
 
 auto const add_constant = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
-  std::uint32_t at = at_c<0>(a);
-  x3::get<builder_tag>(ctx).get().file.constants.push_back(
-      LetBinding{at_c<1>(a), {at, at + static_cast<std::uint32_t>(at_c<1>(a).size())}, at_c<2>(a)});
+  x3::get<builder_tag>(ctx).get().file.constants.push_back(make_let(at_c<0>(a), at_c<1>(a), at_c<2>(a), at_c<3>(a)));
 };
 auto const add_rule = [](auto& ctx) { x3::get<builder_tag>(ctx).get().file.rules.push_back(x3::_attr(ctx)); };
 
 auto const end_of_file = x3::rule<class end_of_file_tag>{"'rule', 'let' or end of file"} = x3::eoi;
 auto const rule_file_grammar =
-    *((kw_let > pos > identifier > '=' > expression)[add_constant] | rule_declaration[add_rule]) > end_of_file;
+    *((pos >> kw_let > pos > identifier > '=' > expression)[add_constant] | rule_declaration[add_rule]) > end_of_file;
 
 auto const single_expression =
     expression > (x3::rule<class expression_end_tag>{"an operator or end of expression"} = x3::eoi);

@@ -83,14 +83,6 @@ TEST_CASE("unknown commands and options are usage errors (exit 2)", "[cli]") {
   CHECK(w.run({"run", "--db", "v.db", "--rules", "rules", "-v", "-q"}).exit_code == 2);
 }
 
-TEST_CASE("commands of later versions say so and exit 2", "[cli]") {
-  for (const char* command : {"fmt"}) {
-    auto result = run_vigil({command});
-    CHECK(result.exit_code == 2);
-    CHECK(result.err.find("is not available in this version yet") != std::string::npos);
-  }
-}
-
 TEST_CASE("import: success logs to stderr; bad input exits 2 naming file and line, leaving the database as it was",
           "[cli]") {
   Workspace w;
