@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <vigil/severity.hpp>
+
 #include "dsl/calendar.hpp"
 #include "dsl/source.hpp"
 
@@ -18,9 +20,6 @@ struct Span {
   std::uint32_t end = 0;
 };
 
-enum class Severity { info, low, medium, high, critical };
-const char* severity_name(Severity severity);
-std::optional<Severity> parse_severity(std::string_view name);
 
 enum class ExprKind {
   number,         // number_value

@@ -1,37 +1,4 @@
-// A rule source file held in memory, with offset -> line:column mapping.
+// Rule source files: defined in the public API (vigil/source.hpp).
 #pragma once
 
-#include <cstddef>
-#include <memory>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace vigil {
-
-struct LineColumn {
-  int line = 1;    // 1-based
-  int column = 1;  // 1-based, counted in characters (UTF-8 code points)
-};
-
-class SourceFile {
- public:
-  SourceFile(std::string path, std::string text);
-
-  const std::string& path() const { return path_; }
-  const std::string& text() const { return text_; }
-  LineColumn locate(std::size_t offset) const;
-  std::string_view line_text(int line) const;  // without the line break
-
- private:
-  std::string path_;
-  std::string text_;
-  std::vector<std::size_t> line_starts_;
-};
-
-using SourcePtr = std::shared_ptr<const SourceFile>;
-
-// Reads a file; throws vigil::Error with "PATH: cannot read: ..." on failure.
-SourcePtr read_source_file(const std::string& path);
-
-}  // namespace vigil
+#include <vigil/source.hpp>

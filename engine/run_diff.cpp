@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "dsl/calendar.hpp"
 #include "dsl/diagnostic.hpp"
 
 namespace vigil {

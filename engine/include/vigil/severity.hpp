@@ -1,0 +1,14 @@
+// Severities of findings, from least to most severe.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace vigil {
+
+enum class Severity { info, low, medium, high, critical };
+
+const char* severity_name(Severity severity);  // "info" ... "critical"
+std::optional<Severity> parse_severity(std::string_view name);
+
+}  // namespace vigil
