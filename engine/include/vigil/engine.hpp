@@ -1,0 +1,57 @@
+// vigil::Engine: rules and a portfolio, evaluated on demand, from any thread.
+//
+// Build it (rules from strings or files; facts from a Vigil database or added
+// through the API), then evaluate everything or one entity. Evaluation is
+// const and safe from many threads at once. Changing rules or facts while an
+// evaluation runs is not allowed: the engine checks, and throws vigil::Error.
+// Errors are exceptions carrying the same diagnostics as the vigil command.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <vigil/diagnostic.hpp>
+#include <vigil/finding.hpp>
+
+namespace vigil {
+
+class Engine {
+ public:
+  Engine();
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Rules. `name` names the text in diagnostics (`name:line:col: error: ...`).
+  void add_rules(const std::string& name, const std::string& text);
+  void add_rules_from(const std::string& path);  // a .vigil file, or a directory of them
+
+  // Facts: a database written by `vigil import` (or by a procurement system, docs/schema.md)
+  // replaces the portfolio; the calls below add to it. Attribute types are fixed by their first value.
+  void load_database(const std::string& path);
+  void add_entity(const std::string& id, const std::string& kind);
+  void set_number(const std::string& entity, const std::string& attribute, double value);
+  void set_string(const std::string& entity, const std::string& attribute, const std::string& value);
+  void set_bool(const std::string& entity, const std::string& attribute, bool value);
+  void set_date(const std::string& entity, const std::string& attribute, const std::string& iso_date);
+  void add_edge(const std::string& from, const std::string& to, const std::string& kind);
+
+  // Checks the rules against the portfolio (throws RuleError with every
+  // error) and returns the warnings. Evaluation does this when needed.
+  std::vector<Diagnostic> check();
+
+  // `as_of` is YYYY-MM-DD; empty means today. Results are sorted by rule id, then entity id.
+  EvaluationResult evaluate(const std::string& as_of = "") const;
+  // The rules for that entity's kind, for that entity only (throws Error for an unknown id).
+  EvaluationResult evaluate_entity(const std::string& id, const std::string& as_of = "") const;
+
+  std::size_t entity_count() const;
+  std::size_t rule_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,104 @@
+// The embedding API, through <vigil/vigil.hpp> only.
+#include <catch2/catch.hpp>
+
+#include <vigil/vigil.hpp>
+
+#include "test_support.hpp"
+
+namespace {
+
+const char* kRules = R"(let important = ["critical", "high"]
+rule IRP-001 "Untested plan" {
+  severity high
+  for vendor v
+  when v.tier in important and (missing(v.tested) or v.tested < today - 1y)
+  message "{v.name} untested"
+}
+rule CONC {
+  severity medium
+  for vendor v
+  when count(s in dependents*(v) where s.kind == "service") >= 2
+  message "{v.name} is relied on"
+}
+)";
+
+void build(vigil::Engine& engine) {
+  engine.add_rules("api.vigil", kRules);
+  engine.add_entity("V1", "vendor");
+  engine.set_string("V1", "name", "Acme");
+  engine.set_string("V1", "tier", "critical");
+  engine.set_date("V1", "tested", "2024-01-01");
+  engine.add_entity("V2", "vendor");
+  engine.set_string("V2", "name", "Beta");
+  engine.set_string("V2", "tier", "low");
+  engine.set_number("V2", "spend", 10);
+  engine.set_bool("V2", "active", true);
+  engine.add_entity("S1", "service");
+  engine.add_entity("S2", "service");
+  engine.add_edge("S1", "V2", "depends_on");
+  engine.add_edge("S2", "V2", "depends_on");
+}
+
+}  // namespace
+
+TEST_CASE("Engine: a portfolio built through the API, evaluated whole and per entity", "[api]") {
+  vigil::Engine engine;
+  build(engine);
+  CHECK(engine.entity_count() == 4);
+  CHECK(engine.rule_count() == 2);
+  auto all = engine.evaluate("2026-06-30");
+  REQUIRE(all.findings.size() == 2);
+  CHECK(all.findings[0].rule == "CONC");
+  CHECK(all.findings[0].entity == "V2");
+  CHECK(all.findings[0].severity == vigil::Severity::medium);
+  CHECK(all.findings[1].message == "Acme untested");
+  CHECK(all.findings[1].evidence_json == R"({"facts":{"V1":{"name":"Acme","tested":"2024-01-01","tier":"critical"}}})");
+  auto one = engine.evaluate_entity("V1", "2026-06-30");
+  REQUIRE(one.findings.size() == 1);
+  CHECK(one.findings[0].rule == "IRP-001");
+  CHECK(engine.evaluate_entity("V1", "2024-06-30").findings.empty());
+  CHECK(engine.evaluate_entity("S1", "2026-06-30").findings.empty());
+}
+
+TEST_CASE("Engine: errors carry the same diagnostics as the command line", "[api]") {
+  vigil::Engine engine;
+  engine.add_rules("bad.vigil", "rule A {\n  severity high\n  for vendor v\n  when v.tier = \"x\"\n  message \"m\"\n}\n");
+  try {
+    engine.evaluate();
+    FAIL("expected a RuleError");
+  } catch (const vigil::RuleError& error) {
+    REQUIRE(error.diagnostics().size() == 1);
+    CHECK(error.diagnostics()[0].location() == "bad.vigil:4:15");
+    CHECK(std::string(error.what()) ==
+          "bad.vigil:4:15: error: expected '==' to compare values but found '='\n  when v.tier = \"x\"\n              ^\n");
+  }
+  vigil::Engine other;
+  other.add_rules("r.vigil", kRules);
+  CHECK_THROWS_WITH(other.evaluate_entity("V9"), "no entity has the id 'V9'");
+  CHECK_THROWS_WITH(other.evaluate("2026-02-30"), "invalid date '2026-02-30': day 30 does not exist in that month");
+  CHECK_THROWS_WITH(other.set_string("V9", "name", "x"), "no entity has the id 'V9'");
+  other.add_entity("V1", "vendor");
+  CHECK_THROWS_AS(other.add_entity("V1", "vendor"), vigil::Error);
+  other.set_number("V1", "spend", 1);
+  CHECK_THROWS_WITH(other.set_string("V1", "spend", "lots"), "attribute 'spend' of V1 must be a number but was given a string");
+  CHECK_THROWS_AS(other.load_database("/nonexistent/x.db"), vigil::Error);
+}
+
+TEST_CASE("Engine: rules from files, facts from a database, warnings from check()", "[api]") {
+  vigil::test::TempDir dir;
+  auto db = (dir.path / "v.db").string();
+  REQUIRE(vigil::test::run_vigil({"import", vigil::test::source_dir() + "/samples/portfolio", "--db", db, "-q"}).exit_code == 0);
+  vigil::Engine engine;
+  engine.load_database(db);
+  engine.add_rules_from(vigil::test::source_dir() + "/rules");
+  CHECK(engine.check().empty());
+  CHECK(engine.evaluate("2026-11-01").findings.size() == 32);
+  auto v1 = engine.evaluate_entity("V001", "2026-11-01");
+  REQUIRE(v1.findings.size() == 2);
+  CHECK(v1.findings[0].rule == "CONC-001");
+  CHECK(v1.findings[1].rule == "SPEND-001");
+  engine.add_rules("typo.vigil", "rule T {\n  severity low\n  for vendor v\n  when v.tierr == \"x\"\n  message \"m\"\n}\n");
+  auto warnings = engine.check();
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].message == "no entity of kind 'vendor' has an attribute 'tierr' (did you mean `tier`?)");
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs vigil into a temporary prefix and builds samples/embed against the
+# installed package in a separate CMake project, as an embedder would.
+set -euo pipefail
+source_dir=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake -S "$source_dir" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DVIGIL_BUILD_TESTS=OFF > "$work/log" 2>&1
+cmake --build "$work/build" -j"$(nproc)" >> "$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+cmake --install "$work/build" --prefix "$work/prefix" >> "$work/log" 2>&1
+test -f "$work/prefix/include/vigil/vigil.hpp"
+test -f "$work/prefix/lib/cmake/vigil/vigilConfig.cmake"
+test -x "$work/prefix/bin/vigil"
+# The public headers use no Spirit, Boost.Graph or SQLite types.
+! grep -rlE "boost/|SQLiteCpp|sqlite3\.h|spirit" "$work/prefix/include/vigil"
+cmake -S "$source_dir/samples/embed" -B "$work/embed" -DCMAKE_PREFIX_PATH="$work/prefix" > "$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+cmake --build "$work/embed" >> "$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+set +e
+"$work/embed/onboarding_check" > "$work/out"
+status=$?
+set -e
+cat "$work/out"
+test $status -eq 1
+grep -qx "high ONB-001: Contoso Cloud would access restricted data without a SOC 2 report" "$work/out"
+grep -qx "medium ONB-002: Contoso Cloud is critical but has no exit plan" "$work/out"
+grep -qx "2 findings" "$work/out"
+echo "installed package and embedding example: ok"
