@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/arguments.hpp"
+#include "dsl/calendar.hpp"
 
 namespace vigil::cli {
 
@@ -34,6 +35,10 @@ std::vector<OptionSpec> with_common_options(std::vector<OptionSpec> specs);
 void apply_log_options(const Arguments& arguments);
 // Prints rule diagnostics (errors and warnings) to stderr.
 void print_diagnostics(const std::vector<Diagnostic>& diagnostics);
+// --as-of DATE (default: today); a UsageError names the problem.
+Date as_of_option(const Arguments& arguments);
+// Digits only, at most `max_digits` of them; nullopt otherwise.
+std::optional<long long> whole_number(const std::string& text, std::size_t max_digits);
 // Writes PATH.tmp with `write`, then renames it to PATH: readers never see half a file.
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 

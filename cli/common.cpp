@@ -27,6 +27,20 @@ void print_diagnostics(const std::vector<Diagnostic>& diagnostics) {
   }
 }
 
+Date as_of_option(const Arguments& arguments) {
+  auto text = arguments.value("as-of");
+  if (!text) return local_today();
+  auto date = parse_iso_date(*text);
+  if (!date) throw UsageError(fmt::format("--as-of: {}", explain_invalid_date(*text)));
+  return *date;
+}
+
+std::optional<long long> whole_number(const std::string& text, std::size_t max_digits) {
+  if (text.empty() || text.size() > max_digits || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoll(text);
+}
+
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
   std::string temporary = path + ".tmp";
   {

@@ -9,9 +9,9 @@ namespace vigil::cli {
 namespace {
 
 std::int64_t run_number(const std::string& text) {
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
-    throw UsageError(fmt::format("'{}' is not a run number", text));
-  return std::stoll(text);
+  auto number = whole_number(text, 18);
+  if (!number) throw UsageError(fmt::format("'{}' is not a run number", text));
+  return *number;
 }
 
 void write_table(std::ostream& out, const RunDiff& diff) {

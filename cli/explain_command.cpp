@@ -95,12 +95,7 @@ int explain_command(const Args& args) {
   if (positionals.size() != 2) throw UsageError("explain takes a RULE_ID and an ENTITY_ID");
   const std::string rule_id = positionals[0];
   const std::string entity_id = positionals[1];
-  Date as_of = local_today();
-  if (auto text = arguments.value("as-of")) {
-    auto date = parse_iso_date(*text);
-    if (!date) throw UsageError(fmt::format("--as-of: {}", explain_invalid_date(*text)));
-    as_of = *date;
-  }
+  Date as_of = as_of_option(arguments);
   Database db(arguments.required("db"), OpenMode::must_exist);
   Portfolio portfolio = load_portfolio(db);
   Schema schema = portfolio.schema();

@@ -18,9 +18,9 @@ int graph_command(const Args& args) {
     throw UsageError(fmt::format("--format: unknown format '{}' (graph supports dot)", *format));
   DotOptions options;
   if (auto depth = arguments.value("depth")) {
-    if (depth->empty() || depth->size() > 3 || depth->find_first_not_of("0123456789") != std::string::npos)
-      throw UsageError(fmt::format("--depth: '{}' is not a number of hops (0-999)", *depth));
-    options.depth = std::stoi(*depth);
+    auto hops = whole_number(*depth, 3);
+    if (!hops) throw UsageError(fmt::format("--depth: '{}' is not a number of hops (0-999)", *depth));
+    options.depth = static_cast<int>(*hops);
   }
   Database db(arguments.required("db"), OpenMode::must_exist);
   Portfolio portfolio = load_portfolio(db);

@@ -15,9 +15,8 @@ int report_command(const Args& args) {
   if (format != "html" && format != "md") throw UsageError(fmt::format("--format: unknown format '{}' (html or md)", format));
   std::optional<std::int64_t> run;
   if (auto text = arguments.value("run")) {
-    if (text->empty() || text->size() > 18 || text->find_first_not_of("0123456789") != std::string::npos)
-      throw UsageError(fmt::format("--run: '{}' is not a run number", *text));
-    run = std::stoll(*text);
+    run = whole_number(*text, 18);
+    if (!run) throw UsageError(fmt::format("--run: '{}' is not a run number", *text));
   }
   Database db(arguments.required("db"), OpenMode::must_exist);
   ReportData report = gather_report(db, run);

@@ -43,12 +43,7 @@ RunOptions parse_run_options(const Args& args) {
   options.db = arguments.required("db");
   options.rules = arguments.values("rules");
   if (options.rules.empty()) throw UsageError("missing required option '--rules'");
-  options.as_of = local_today();
-  if (auto as_of = arguments.value("as-of")) {
-    auto date = parse_iso_date(*as_of);
-    if (!date) throw UsageError(fmt::format("--as-of: {}", explain_invalid_date(*as_of)));
-    options.as_of = *date;
-  }
+  options.as_of = as_of_option(arguments);
   if (auto format = arguments.value("format")) {
     auto parsed = parse_output_format(*format);
     if (!parsed) throw UsageError(fmt::format("--format: unknown format '{}' (table, json, jsonl or csv)", *format));
@@ -60,10 +55,9 @@ RunOptions parse_run_options(const Args& args) {
       throw UsageError(fmt::format("--fail-on: unknown severity '{}' (info, low, medium, high, critical)", *fail_on));
   }
   if (auto threads = arguments.value("threads")) {
-    if (threads->empty() || threads->size() > 3 || threads->find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(*threads) < 1)
-      throw UsageError(fmt::format("--threads: '{}' is not a number of threads (1-999)", *threads));
-    options.threads = static_cast<unsigned>(std::stoi(*threads));
+    auto count = whole_number(*threads, 3);
+    if (!count || *count < 1) throw UsageError(fmt::format("--threads: '{}' is not a number of threads (1-999)", *threads));
+    options.threads = static_cast<unsigned>(*count);
   }
   options.output = arguments.value("output");
   options.store = !arguments.flag("no-store");
