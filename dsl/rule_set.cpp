@@ -38,15 +38,17 @@ std::size_t RuleSet::rule_count() const {
   return count;
 }
 
-std::vector<std::string> expand_rule_paths(const std::vector<std::string>& paths) {
+std::vector<std::string> expand_paths(const std::vector<std::string>& paths, std::string_view suffix, std::string_view what) {
   std::vector<std::string> files;
   for (const auto& path : paths) {
     std::error_code error;
     if (fs::is_directory(path, error)) {
       std::vector<std::string> found;
-      for (const auto& entry : fs::recursive_directory_iterator(path))
-        if (entry.is_regular_file() && entry.path().extension() == ".vigil") found.push_back(entry.path().string());
-      if (found.empty()) throw Error(fmt::format("{}: no .vigil rule files in this directory", path));
+      for (const auto& entry : fs::recursive_directory_iterator(path)) {
+        std::string name = entry.path().filename().string();
+        if (entry.is_regular_file() && name.size() > suffix.size() && name.ends_with(suffix)) found.push_back(entry.path().string());
+      }
+      if (found.empty()) throw Error(fmt::format("{}: no {} in this directory", path, what));
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::exists(path, error)) {
@@ -56,6 +58,10 @@ std::vector<std::string> expand_rule_paths(const std::vector<std::string>& paths
     }
   }
   return files;
+}
+
+std::vector<std::string> expand_rule_paths(const std::vector<std::string>& paths) {
+  return expand_paths(paths, ".vigil", ".vigil rule files");
 }
 
 RuleSet compile_rules(const std::vector<SourcePtr>& sources, const Schema* schema) {

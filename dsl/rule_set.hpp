@@ -21,8 +21,11 @@ struct RuleSet {
   std::size_t rule_count() const;
 };
 
-// `*.vigil` files: directories are searched recursively, in sorted order.
-// Throws vigil::Error when a path does not exist or holds no rule file.
+// Files ending in `suffix`: directories are searched recursively, in sorted
+// order; other paths are taken as they are. Throws vigil::Error when a path
+// does not exist, or a directory holds no such file ("no {what} in this directory").
+std::vector<std::string> expand_paths(const std::vector<std::string>& paths, std::string_view suffix, std::string_view what);
+// `*.vigil` files.
 std::vector<std::string> expand_rule_paths(const std::vector<std::string>& paths);
 
 // Parses and checks. Throws RuleError with every error found in every file;

@@ -89,26 +89,7 @@ RuleTestCase run_case(const std::string& path, const Json& test, const RuleSet& 
 }  // namespace
 
 std::vector<std::string> expand_test_paths(const std::vector<std::string>& paths) {
-  std::vector<std::string> files;
-  for (const auto& path : paths) {
-    std::error_code error;
-    if (fs::is_directory(path, error)) {
-      std::vector<std::string> found;
-      for (const auto& entry : fs::recursive_directory_iterator(path)) {
-        std::string name = entry.path().filename().string();
-        if (entry.is_regular_file() && name.size() > 10 && name.compare(name.size() - 10, 10, ".test.json") == 0)
-          found.push_back(entry.path().string());
-      }
-      if (found.empty()) throw Error(fmt::format("{}: no .test.json files in this directory", path));
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(path, error)) {
-      files.push_back(path);
-    } else {
-      throw Error(fmt::format("{}: no such file or directory", path));
-    }
-  }
-  return files;
+  return expand_paths(paths, ".test.json", ".test.json files");
 }
 
 std::vector<RuleTestCase> run_rule_tests(const std::string& path) {
