@@ -110,6 +110,8 @@ Date add(Date date, Duration duration) {
 
 Duration negate(Duration duration) { return Duration{-duration.months, -duration.days}; }
 
+Duration operator+(Duration a, Duration b) { return Duration{a.months + b.months, a.days + b.days}; }
+
 Duration difference(Date later, Date earlier) {
   return Duration{0, later.days_since_epoch - earlier.days_since_epoch};
 }

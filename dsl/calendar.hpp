@@ -42,6 +42,7 @@ std::string format_duration(Duration duration);
 // the target month (2026-01-31 + 1mo = 2026-02-28), then days.
 Date add(Date date, Duration duration);
 Duration negate(Duration duration);
+Duration operator+(Duration a, Duration b);  // months with months, days with days
 Duration difference(Date later, Date earlier);  // a pure-days duration
 
 Date local_today();

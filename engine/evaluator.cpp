@@ -231,14 +231,14 @@ Value eval_arithmetic(const Expr& e, const Value& a, const Value& b, Context& c)
       if (both(T::date, T::duration)) return Value::date(add(a.as_date(), b.as_duration()));
       if (both(T::duration, T::date)) return Value::date(add(b.as_date(), a.as_duration()));
       if (both(T::duration, T::duration))
-        return Value::duration({a.as_duration().months + b.as_duration().months, a.as_duration().days + b.as_duration().days});
+        return Value::duration(a.as_duration() + b.as_duration());
       break;
     case Op::sub:
       if (both(T::number, T::number)) return Value::number(a.as_number() - b.as_number());
       if (both(T::date, T::duration)) return Value::date(add(a.as_date(), negate(b.as_duration())));
       if (both(T::date, T::date)) return Value::duration(difference(a.as_date(), b.as_date()));
       if (both(T::duration, T::duration))
-        return Value::duration({a.as_duration().months - b.as_duration().months, a.as_duration().days - b.as_duration().days});
+        return Value::duration(a.as_duration() + negate(b.as_duration()));
       break;
     case Op::mul:
       if (both(T::number, T::number)) return Value::number(a.as_number() * b.as_number());
@@ -456,8 +456,7 @@ class AggregateState {
     if (v.is(ValueType::number) && sum_.is(ValueType::number)) {
       sum_ = Value::number(sum_.as_number() + v.as_number());
     } else if (v.is(ValueType::duration) && sum_.is(ValueType::duration)) {
-      sum_ = Value::duration({sum_.as_duration().months + v.as_duration().months,
-                              sum_.as_duration().days + v.as_duration().days});
+      sum_ = Value::duration(sum_.as_duration() + v.as_duration());
     } else {
       fail(e_, fmt::format("sum() adds numbers or durations but got {}", describe_value(v, c_.portfolio)));
     }
@@ -491,7 +490,10 @@ Value eval_aggregate(const Expr& e, Context& c) {
     fail(e, fmt::format("{}() needs a list to go over but got {}", e.text, describe_value(collection, c.portfolio)));
   auto function = static_cast<Function>(e.function);
   if (function == Function::count && !e.filter) return Value::number(static_cast<double>(collection.as_list().size()));
-  bool element_is_predicate = !e.filter && (function == Function::any || function == Function::all);
+  bool quantifier = function == Function::any || function == Function::all;
+  bool element_is_predicate = quantifier && !e.filter;
+  // For errors about the elements: formatted once per aggregate, not per element.
+  std::string what = element_is_predicate ? fmt::format("{}()", e.text) : std::string();
   AggregateState state(e, c);
   const ListData& items = collection.as_list();
   const auto& origin = items.origin();
@@ -502,7 +504,7 @@ Value eval_aggregate(const Expr& e, Context& c) {
     if (!kind) first = last;  // no entity has that kind: nothing passes `where`
     else if (range) std::tie(first, last) = *range;
   }
-  bool needs_element = function != Function::count && !(e.filter && (function == Function::any || function == Function::all));
+  bool needs_element = function != Function::count && !(quantifier && e.filter);
   for (std::size_t i = first; i < last; ++i) {
     const Value item = items[i];
     if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = item;
@@ -511,7 +513,7 @@ Value eval_aggregate(const Expr& e, Context& c) {
     if (e.filter) predicate = truth(*e.filter, eval(*e.filter, c), "'where'", c);
     // The element is only evaluated for elements that pass `where`.
     Value element = needs_element && predicate.value_or(false) && e.element ? eval(*e.element, c) : item;
-    if (element_is_predicate) predicate = truth(e, element, fmt::format("{}()", e.text).c_str(), c);
+    if (element_is_predicate) predicate = truth(e, element, what.c_str(), c);
     mark.keep_only_if(c, Value::boolean(predicate.value_or(false)));
     if (origin && predicate.value_or(false)) request_path(c, *origin, item.as_entity());
     if (state.add(element, predicate)) break;
