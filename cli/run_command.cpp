@@ -89,12 +89,8 @@ class PhaseTimer {
 };
 
 std::string severity_counts(const std::vector<Finding>& findings) {
-  std::string out;
-  for (auto s : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info}) {
-    auto n = std::count_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.severity == s; });
-    if (n > 0) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, severity_name(s));
-  }
-  return out.empty() ? "" : " (" + out + ")";
+  std::string summary = severity_summary(count_by_severity(findings));
+  return summary.empty() ? "" : " (" + summary + ")";
 }
 
 }  // namespace

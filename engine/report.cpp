@@ -7,6 +7,7 @@
 #include "dsl/diagnostic.hpp"
 #include "engine/dependency_graph.hpp"
 #include "engine/fact_store.hpp"
+#include "engine/finding.hpp"
 
 namespace vigil {
 namespace {
@@ -17,7 +18,6 @@ constexpr std::size_t kListed = 20;     // new/resolved findings listed, then "a
 constexpr std::size_t kPerRule = 25;    // messages listed per rule
 constexpr std::size_t kProviders = 10;
 
-const std::vector<Severity> kSeverities{Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info};
 
 // Providers ranked by the services that rely on them, directly or through other vendors.
 std::vector<ProviderReliance> most_relied_on(const Portfolio& portfolio) {
@@ -100,9 +100,7 @@ std::string md(std::string_view text) {
 }
 
 std::string headline(const ReportData& r) {
-  std::string counts;
-  for (auto s : kSeverities)
-    if (r.run.counts.at(s) > 0) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", r.run.counts.at(s), severity_name(s));
+  std::string counts = severity_summary(r.run.counts);
   std::string text = fmt::format("{} findings{}", r.run.finding_count, counts.empty() ? "" : " (" + counts + ")");
   if (r.changes) text += fmt::format("; {} new and {} resolved since run {}", r.changes->added.size(), r.changes->resolved.size(), r.changes->from.id);
   if (r.run.error_count > 0) text += fmt::format("; {} evaluation errors", r.run.error_count);
@@ -131,7 +129,7 @@ std::string trend_svg(const ReportData& r) {
   int x = gap;
   for (const auto& run : r.trend) {
     double y = height;
-    for (auto s : kSeverities) {
+    for (auto s : kSeveritiesMostSevereFirst) {
       double h = static_cast<double>(run.counts.at(s)) / static_cast<double>(highest) * (height - 10);
       if (h <= 0) continue;
       y -= h;
@@ -242,11 +240,11 @@ void write_markdown_report(std::ostream& out, const ReportData& r) {
   out << "# Third-party risk report\n\nRun " << r.run.id << ", as of " << r.run.as_of << " (evaluated " << r.run.finished_at
       << ").\n\n**" << headline(r) << ".**\n\n";
   out << "## Trend\n\n| Run | As of |";
-  for (auto s : kSeverities) out << " " << severity_name(s) << " |";
+  for (auto s : kSeveritiesMostSevereFirst) out << " " << severity_name(s) << " |";
   out << " Total |\n|---|---|---|---|---|---|---|---|\n";
   for (const auto& run : r.trend) {
     out << "| " << run.id << " | " << run.as_of << " |";
-    for (auto s : kSeverities) out << " " << run.counts.at(s) << " |";
+    for (auto s : kSeveritiesMostSevereFirst) out << " " << run.counts.at(s) << " |";
     out << " " << run.finding_count << " |\n";
   }
   out << "\n## Top risks\n\n";
@@ -283,7 +281,7 @@ void write_html_report(std::ostream& out, const ReportData& r) {
   out << "<h1>Third-party risk report</h1>\n<p class=\"meta\">Run " << r.run.id << ", as of " << html(r.run.as_of)
       << " (evaluated " << html(r.run.finished_at) << ")</p>\n";
   out << "<div class=\"cards\"><div class=\"card total\"><b>" << r.run.finding_count << "</b>findings</div>";
-  for (auto s : kSeverities)
+  for (auto s : kSeveritiesMostSevereFirst)
     out << "<div class=\"card\" style=\"background:" << colour_of(s) << "\"><b>" << r.run.counts.at(s) << "</b>"
         << severity_name(s) << "</div>";
   out << "</div>\n<p class=\"headline\"><strong>" << html(headline(r)) << ".</strong></p>\n";

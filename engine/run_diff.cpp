@@ -8,16 +8,14 @@
 namespace vigil {
 namespace {
 
-using Key = std::pair<std::string, std::string>;
-
 template <typename F>
-Key key_of(const F& finding) {
-  return {finding.rule, finding.entity.value_or("")};
+FindingKey key_of(const F& finding) {
+  return finding_key(finding.rule, finding.entity);
 }
 
 template <typename F>
-std::set<Key> keys_of(const std::vector<F>& findings) {
-  std::set<Key> keys;
+std::set<FindingKey> keys_of(const std::vector<F>& findings) {
+  std::set<FindingKey> keys;
   for (const auto& f : findings) keys.insert(key_of(f));
   return keys;
 }

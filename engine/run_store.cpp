@@ -22,17 +22,8 @@ void bind_optional(SQLite::Statement& statement, int index, const std::optional<
   else statement.bind(index);
 }
 
-using FindingKey = std::pair<std::string, std::string>;  // rule, entity ("" for portfolio findings)
-
-FindingKey key_of(const std::string& rule, const std::optional<std::string>& entity) {
-  return {rule, entity.value_or("")};
-}
 
 
-std::size_t count_severity(const EvaluationResult& result, Severity severity) {
-  return static_cast<std::size_t>(std::count_if(result.findings.begin(), result.findings.end(),
-                                                [&](const Finding& f) { return f.severity == severity; }));
-}
 
 StoredRun read_run(SQLite::Statement& row) {
   StoredRun run;
@@ -45,7 +36,7 @@ StoredRun read_run(SQLite::Statement& row) {
   run.finding_count = static_cast<std::size_t>(row.getColumn(6).getInt64());
   run.error_count = static_cast<std::size_t>(row.getColumn(7).getInt64());
   int column = 8;
-  for (auto severity : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info})
+  for (auto severity : kSeveritiesMostSevereFirst)
     run.counts[severity] = static_cast<std::size_t>(row.getColumn(column++).getInt64());
   auto titles = nlohmann::json::parse(row.getColumn(column).getString(), nullptr, false);
   if (titles.is_object())
@@ -87,8 +78,8 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
   insert_run.bind(8, static_cast<std::int64_t>(result.findings.size()));
   insert_run.bind(9, static_cast<std::int64_t>(result.errors.size()));
   int column = 10;
-  for (auto severity : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info})
-    insert_run.bind(column++, static_cast<std::int64_t>(count_severity(result, severity)));
+  auto counts = count_by_severity(result.findings);
+  for (auto severity : kSeveritiesMostSevereFirst) insert_run.bind(column++, static_cast<std::int64_t>(counts[severity]));
   insert_run.bind(column, nlohmann::json(run.rule_titles).dump());
   insert_run.exec();
   std::int64_t id = sql.getLastInsertRowid();
@@ -109,7 +100,7 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
     insert_finding.bind(5, severity_name(f.severity));
     insert_finding.bind(6, f.message);
     insert_finding.bind(7, f.evidence_json);
-    auto streak = earlier->first_seen.find(key_of(f.rule, f.entity));
+    auto streak = earlier->first_seen.find(finding_key(f.rule, f.entity));
     insert_finding.bind(8, streak == earlier->first_seen.end() ? run.as_of : streak->second);
     insert_finding.exec();
     insert_finding.reset();
@@ -134,6 +125,10 @@ std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& resu
 }  // namespace vigil
 
 namespace vigil {
+
+FindingKey finding_key(const std::string& rule, const std::optional<std::string>& entity) {
+  return {rule, entity.value_or("")};
+}
 
 std::optional<StoredRun> find_run(Database& db, std::int64_t id) {
   SQLite::Statement query(db.sql(), std::string(kRunColumns) + "WHERE id = ?");

@@ -24,10 +24,14 @@ struct RunRecord {
   std::map<std::string, std::string> rule_titles;  // rule id -> title (or "")
 };
 
-// A stored run's findings by identity (rule id, entity id or "") -> first-seen date.
+// A finding's identity across runs: rule id and entity id ("" for portfolio findings).
+using FindingKey = std::pair<std::string, std::string>;
+FindingKey finding_key(const std::string& rule, const std::optional<std::string>& entity);
+
+// A stored run's findings by identity -> first-seen date.
 struct FindingsOfRun {
   std::int64_t run = 0;
-  std::map<std::pair<std::string, std::string>, std::string> first_seen;
+  std::map<FindingKey, std::string> first_seen;
 };
 FindingsOfRun findings_of_run(Database& db, std::int64_t run);
 
