@@ -10,6 +10,7 @@
 
 #include "cli/arguments.hpp"
 #include "dsl/calendar.hpp"
+#include "engine/output_file.hpp"
 
 namespace vigil::cli {
 
@@ -39,7 +40,5 @@ void print_diagnostics(const std::vector<Diagnostic>& diagnostics);
 Date as_of_option(const Arguments& arguments);
 // Digits only, at most `max_digits` of them; nullopt otherwise.
 std::optional<long long> whole_number(const std::string& text, std::size_t max_digits);
-// Writes PATH.tmp with `write`, then renames it to PATH: readers never see half a file.
-void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace vigil::cli

@@ -1,5 +1,3 @@
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -39,20 +37,6 @@ std::optional<long long> whole_number(const std::string& text, std::size_t max_d
   if (text.empty() || text.size() > max_digits || text.find_first_not_of("0123456789") != std::string::npos)
     return std::nullopt;
   return std::stoll(text);
-}
-
-void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    if (!out) throw Error(fmt::format("{}: cannot write the output file", path));
-    write(out);
-    out.flush();
-    if (!out) throw Error(fmt::format("{}: error while writing the output file", path));
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) throw Error(fmt::format("{}: cannot write the output file: {}", path, error.message()));
 }
 
 }  // namespace vigil::cli

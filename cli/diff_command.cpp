@@ -77,7 +77,7 @@ int diff_command(const Args& args) {
     to = run_number(runs[1]);
   }
   RunDiff diff = diff_runs(db, from, to);
-  if (format == "json") std::cout << to_json(diff).dump(2) << "\n";
+  if (format == "json") std::cout << to_json(diff).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else write_table(std::cout, diff);
   return kExitOk;
 }

@@ -141,15 +141,20 @@ int run_command(const Args& args) {
   run.rule_count = rules.rule_count();
   for (const Rule* rule : rules.rules()) run.rule_titles[rule->id] = rule->title.value_or("");
   run.entity_count = portfolio.entity_count();
+  // The findings are written before the run is stored: when the output
+  // cannot be written (a full disk), nothing is stored and the next run still
+  // sees these findings as new.
+  if (options.output) {
+    write_file_atomically(*options.output, [&](std::ostream& out) { write_findings(out, result.findings, options.format); });
+  } else {
+    write_findings(std::cout, result.findings, options.format);
+    std::cout.flush();
+    if (!std::cout) throw Error("cannot write the findings to standard output; the run was not stored");
+  }
+  timer.done("write findings");
   std::string run_name = "run (not stored)";
   if (options.store) run_name = fmt::format("run {}", store_run(db, run, result, &previous));
   timer.done("store the run");
-
-  if (options.output)
-    write_file_atomically(*options.output, [&](std::ostream& out) { write_findings(out, result.findings, options.format); });
-  else write_findings(std::cout, result.findings, options.format);
-  std::cout.flush();
-  timer.done("write findings");
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("{}: {} findings{}, {} new, {} resolved, {} errors in {:.1f} s", run_name, result.findings.size(),

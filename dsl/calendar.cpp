@@ -1,6 +1,7 @@
 #include "dsl/calendar.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -75,13 +76,13 @@ std::string format_date(Date date) {
 std::optional<Duration> parse_duration(std::string_view text) {
   std::size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 6) return std::nullopt;  // at most 999999 units
-  int count = to_int(text.substr(0, digits));
+  if (digits == 0 || digits > 7) return std::nullopt;
+  double count = to_int(text.substr(0, digits));
   std::string_view unit = text.substr(digits);
-  if (unit == "d") return Duration{0, count};
-  if (unit == "w") return Duration{0, count * 7};
-  if (unit == "mo") return Duration{count, 0};
-  if (unit == "y") return Duration{count * 12, 0};
+  if (unit == "d") return make_duration(0, count);
+  if (unit == "w") return make_duration(0, count * 7);
+  if (unit == "mo") return make_duration(count, 0);
+  if (unit == "y") return make_duration(count * 12, 0);
   return std::nullopt;
 }
 
@@ -98,19 +99,40 @@ std::string format_duration(Duration d) {
   return sign + out;
 }
 
-Date add(Date date, Duration duration) {
+bool in_date_range(Date date) {
+  static const Date first = *parse_iso_date("0000-01-01"), last = *parse_iso_date("9999-12-31");
+  return first <= date && date <= last;
+}
+
+std::optional<Duration> make_duration(double months, double days) {
+  if (std::trunc(months) != months || std::trunc(days) != days) return std::nullopt;
+  if (std::abs(months) > kMaxDurationMonths || std::abs(days) > kMaxDurationDays) return std::nullopt;
+  return Duration{static_cast<std::int32_t>(months), static_cast<std::int32_t>(days)};
+}
+
+std::optional<Date> add(Date date, Duration duration) {
+  if (!in_date_range(date)) return std::nullopt;
   if (duration.months != 0) {
     auto ymd = to_ymd(date);
-    auto moved = chr::year_month(ymd.year(), ymd.month()) + chr::months(duration.months);
+    // In whole months since year 0, so that chrono's short year never wraps.
+    std::int64_t month_index = std::int64_t{static_cast<int>(ymd.year())} * 12 +
+                               (static_cast<unsigned>(ymd.month()) - 1) + duration.months;
+    if (month_index < 0 || month_index >= 10000 * 12) return std::nullopt;
+    chr::year_month moved{chr::year(static_cast<int>(month_index / 12)),
+                          chr::month(static_cast<unsigned>(month_index % 12) + 1)};
     auto last = chr::year_month_day_last(moved.year(), chr::month_day_last(moved.month())).day();
     date = from_ymd({moved.year(), moved.month(), std::min(ymd.day(), last)});
   }
-  return Date{date.days_since_epoch + duration.days};
+  Date moved{date.days_since_epoch + duration.days};
+  if (!in_date_range(moved)) return std::nullopt;
+  return moved;
 }
 
 Duration negate(Duration duration) { return Duration{-duration.months, -duration.days}; }
 
-Duration operator+(Duration a, Duration b) { return Duration{a.months + b.months, a.days + b.days}; }
+std::optional<Duration> add(Duration a, Duration b) {
+  return make_duration(double(a.months) + b.months, double(a.days) + b.days);
+}
 
 Duration difference(Date later, Date earlier) {
   return Duration{0, later.days_since_epoch - earlier.days_since_epoch};

@@ -38,11 +38,20 @@ std::string format_date(Date date);
 std::optional<Duration> parse_duration(std::string_view text);
 std::string format_duration(Duration duration);
 
+// Dates are those of four-digit years, 0000-01-01 to 9999-12-31, and a
+// duration is at most 10,000 years either way: arithmetic that leaves these
+// ranges gives nullopt (an evaluation error), never a wrapped-around date.
+constexpr std::int32_t kMaxDurationMonths = 12 * 10000;
+constexpr std::int32_t kMaxDurationDays = 3652425;  // 10,000 Gregorian years
+bool in_date_range(Date date);
+// A duration from counts that may be out of range or fractional (nullopt then).
+std::optional<Duration> make_duration(double months, double days);
+
 // Calendar arithmetic: months are added first, clamping the day to the end of
 // the target month (2026-01-31 + 1mo = 2026-02-28), then days.
-Date add(Date date, Duration duration);
+std::optional<Date> add(Date date, Duration duration);
 Duration negate(Duration duration);
-Duration operator+(Duration a, Duration b);  // months with months, days with days
+std::optional<Duration> add(Duration a, Duration b);  // months with months, days with days
 Duration difference(Date later, Date earlier);  // a pure-days duration
 
 Date local_today();

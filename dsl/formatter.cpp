@@ -17,35 +17,30 @@ struct Comment {
   bool used = false;
 };
 
-// Every comment of the file: a '#' outside string literals, to the end of the line.
+// Every comment of the file: a '#' outside string literals, to the end of
+// the line (lines as the source file counts them, so a lone CR ends a
+// comment here exactly as it does for the parser).
 std::vector<Comment> find_comments(const SourceFile& source) {
   std::vector<Comment> comments;
-  const std::string& text = source.text();
-  bool in_string = false, code_on_line = false;
-  int line = 1;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\n') {
-      ++line;
-      in_string = false;
-      code_on_line = false;
-      continue;
+  for (int line = 1; line <= source.line_count(); ++line) {
+    std::string_view text = source.line_text(line);
+    bool in_string = false, code_on_line = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_string = false;
+        continue;
+      }
+      if (c == '"') in_string = true;
+      if (c == '#') {
+        std::string comment(text.substr(i));
+        while (!comment.empty() && (comment.back() == ' ' || comment.back() == '\t')) comment.pop_back();
+        comments.push_back({line, comment, code_on_line});
+        break;
+      }
+      if (c != ' ' && c != '\t') code_on_line = true;
     }
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    if (c == '#') {
-      std::size_t end = text.find('\n', i);
-      std::string comment = text.substr(i, end == std::string::npos ? std::string::npos : end - i);
-      while (!comment.empty() && (comment.back() == ' ' || comment.back() == '\t' || comment.back() == '\r')) comment.pop_back();
-      comments.push_back({line, comment, code_on_line});
-      i = end == std::string::npos ? text.size() : end - 1;
-      continue;
-    }
-    if (c != ' ' && c != '\t' && c != '\r') code_on_line = true;
   }
   return comments;
 }

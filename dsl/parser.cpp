@@ -10,11 +10,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <boost/spirit/home/x3.hpp>
 
 #include "dsl/diagnostic.hpp"
 #include "dsl/functions.hpp"
+#include "dsl/unicode.hpp"
 
 // An action is described, in "expected ..." messages, by what it wraps.
 namespace boost::spirit::x3 {
@@ -47,6 +50,7 @@ struct SyntaxError {
 
 struct ParseState {
   Iterator begin;
+  int nesting = 0;  // brackets, calls and prefix operators open at this point
 };
 struct state_tag;
 
@@ -202,7 +206,9 @@ struct number_like_parser : x3::parser<number_like_parser> {
     }
     if (suffix.empty()) {
       auto node = make_node(ExprKind::number, begin, end);
-      node->number_value = std::stod(text);
+      node->number_value = std::strtod(text.c_str(), nullptr);
+      if (!std::isfinite(node->number_value))
+        throw SyntaxError{begin, fmt::format("number '{}' is too large (at most about 1.8e308)", text)};
       return node;
     }
     if (integer) {
@@ -211,6 +217,8 @@ struct number_like_parser : x3::parser<number_like_parser> {
         node->duration_value = *duration;
         return node;
       }
+      if (suffix == "d" || suffix == "w" || suffix == "mo" || suffix == "y")
+        throw SyntaxError{begin, fmt::format("duration '{}' is out of range (at most 10000 years)", text)};
       if (std::all_of(suffix.begin(), suffix.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
         throw SyntaxError{begin, fmt::format("invalid duration '{}': the units are d (days), w (weeks), "
                                              "mo (months) and y (years), as in 30d, 12w, 6mo, 1y", text)};
@@ -219,6 +227,40 @@ struct number_like_parser : x3::parser<number_like_parser> {
   }
 };
 number_like_parser const number_like{};
+
+// Every bracket, call and prefix operator nests the recursive descent one
+// level deeper; ten thousand '(' would overflow the stack. The limit is far
+// beyond any rule a person writes and well within the stack of a thread.
+constexpr int kMaxNesting = 100;
+
+template <typename Subject>
+struct nesting_guard : x3::unary_parser<Subject, nesting_guard<Subject>> {
+  using base_type = x3::unary_parser<Subject, nesting_guard<Subject>>;
+  static bool const is_pass_through_unary = true;
+  constexpr nesting_guard(Subject const& wrapped) : base_type(wrapped) {}
+
+  template <typename It, typename Ctx, typename RCtx, typename Attr>
+  bool parse(It& first, It const& last, Ctx const& ctx, RCtx& rctx, Attr& attr) const {
+    auto& state = x3::get<state_tag>(ctx).get();
+    if (state.nesting >= kMaxNesting) {
+      x3::skip_over(first, last, ctx);
+      throw SyntaxError{offset_of(ctx, first), fmt::format("expression nested too deeply (more than {} levels of "
+                                                           "brackets, calls or prefix operators): split it with 'let'",
+                                                           kMaxNesting)};
+    }
+    ++state.nesting;
+    bool parsed = this->subject.parse(first, last, ctx, rctx, attr);
+    --state.nesting;
+    return parsed;
+  }
+};
+struct nesting_guard_gen {
+  template <typename Subject>
+  constexpr nesting_guard<typename x3::extension::as_parser<Subject>::value_type> operator[](Subject const& subject) const {
+    return {x3::as_parser(subject)};
+  }
+};
+constexpr nesting_guard_gen nested{};
 
 // ---- tokens -----------------------------------------------------------------
 
@@ -446,7 +488,7 @@ x3::rule<class variable_tag, ExprPtr> const variable = "a name";
 
 auto const expression_def = and_expression[assign] >> *((pos >> kw_or > and_expression)[fold_with(Op::or_)]);
 auto const and_expression_def = not_expression[assign] >> *((pos >> kw_and > not_expression)[fold_with(Op::and_)]);
-auto const not_expression_def = (pos >> kw_not > not_expression)[unary_with(Op::not_)] | comparison[assign];
+auto const not_expression_def = (pos >> kw_not > nested[not_expression])[unary_with(Op::not_)] | comparison[assign];
 auto const comparison_def = coalesce[assign] >>
                             -((pos >> comparison_op > coalesce)[fold_with_symbol] >>
                               -(pos >> &comparison_op)[chained_comparison]) >>
@@ -454,20 +496,20 @@ auto const comparison_def = coalesce[assign] >>
 auto const coalesce_def = additive[assign] >> *((pos >> "??" > additive)[fold_with(Op::coalesce)]);
 auto const additive_def = multiplicative[assign] >> *((pos >> additive_ops > multiplicative)[fold_with_symbol]);
 auto const multiplicative_def = unary[assign] >> *((pos >> multiplicative_ops > unary)[fold_with_symbol]);
-auto const unary_def = (pos >> '-' > unary)[unary_with(Op::neg)] | postfix[assign];
+auto const unary_def = (pos >> '-' > nested[unary])[unary_with(Op::neg)] | postfix[assign];
 auto const postfix_def = primary[assign] >> *((pos >> '.' > attribute_name > end_pos)[make_member]);
 auto const primary_def = number_like[assign] | string_token[make_string] | list_literal[assign] |
-                         ('(' > expression > ')')[assign] |
+                         ('(' > nested[expression] > ')')[assign] |
                          (pos >> kw_true >> end_pos)[literal_action(ExprKind::boolean, true)] |
                          (pos >> kw_false >> end_pos)[literal_action(ExprKind::boolean, false)] |
                          (pos >> kw_today >> end_pos)[literal_action(ExprKind::today)] | call[assign] |
                          variable[assign];
-auto const list_literal_def = (pos >> '[')[start_list] > -(expression[add_element] % ',') > -x3::lit(',') >
+auto const list_literal_def = (pos >> '[')[start_list] > nested[-(expression[add_element] % ',')] > -x3::lit(',') >
                               (']' >> end_pos)[set_end];
 auto const call_def = (pos >> call_name >> '(')[start_call] >
-                      -(expression[add_element] >>
+                      nested[-(expression[add_element] >>
                         -((pos >> kw_for > identifier > kw_in > expression)[set_comprehension]) >>
-                        -((pos >> kw_where > expression)[set_filter]) >> *(',' > expression[add_element])) >
+                        -((pos >> kw_where > expression)[set_filter]) >> *(',' > expression[add_element]))] >
                       (')' >> end_pos)[end_call];
 auto const variable_def = (pos >> identifier >> end_pos)[make_variable];
 
@@ -482,7 +524,7 @@ std::uint32_t skip_blanks(const std::string& text, std::uint32_t offset) {
   while (offset < text.size()) {
     char c = text[offset];
     if (c == '#') {
-      while (offset < text.size() && text[offset] != '\n') ++offset;
+      while (offset < text.size() && text[offset] != '\n' && text[offset] != '\r') ++offset;
     } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
       ++offset;
     } else {
@@ -558,7 +600,12 @@ void run_parser(const SourcePtr& source, const std::string& text, const Grammar&
   ParseState state{text.begin()};
   Iterator first = text.begin();
   try {
-    x3::phrase_parse(first, text.cend(), x3::with<state_tag>(std::ref(state))[grammar], skipper, attribute);
+    if (!x3::phrase_parse(first, text.cend(), x3::with<state_tag>(std::ref(state))[grammar], skipper, attribute)) {
+      // The grammar failed at its first token, before any expectation point:
+      // `{)}` in a message cannot start an expression.
+      auto offset = skip_blanks(text, static_cast<std::uint32_t>(first - text.begin()));
+      throw SyntaxError{offset, fmt::format("expected an expression but found {}", describe_token_at(text, offset, end_name))};
+    }
   } catch (const x3::expectation_failure<Iterator>& failure) {
     auto offset = skip_blanks(text, static_cast<std::uint32_t>(failure.where() - text.begin()));
     throw RuleError({Diagnostic{DiagnosticLevel::error, source, to_source_offset(offset),
@@ -759,6 +806,40 @@ auto const rule_file_grammar =
 auto const single_expression =
     expression > (x3::rule<class expression_end_tag>{"an operator or end of expression"} = x3::eoi);
 
+// The checker, evaluator, formatter and explain walk expressions recursively.
+// A long `and` chain parses without recursion but nests one level per
+// operand, so the tree's depth is bounded too (SQLite caps it at 1000; a
+// worker thread's stack with sanitizers fits 256 comfortably).
+constexpr int kMaxExpressionDepth = 256;
+
+// The first node deeper than the limit, without recursing past the limit.
+const Expr* too_deep(const Expr& node, int depth) {
+  if (depth > kMaxExpressionDepth) return &node;
+  for (const auto& child : node.args)
+    if (auto* deep = child ? too_deep(*child, depth + 1) : nullptr) return deep;
+  for (const auto* child : {&node.collection, &node.element, &node.filter})
+    if (auto* deep = *child ? too_deep(**child, depth + 1) : nullptr) return deep;
+  return nullptr;
+}
+
+void reject_deep_expression(const SourcePtr& source, const ExprPtr& root) {
+  if (!root) return;
+  if (const Expr* deep = too_deep(*root, 1))
+    throw RuleError({Diagnostic{DiagnosticLevel::error, source, deep->span.begin,
+                                fmt::format("expression nested too deeply (more than {} operators inside each "
+                                            "other): split it with 'let'",
+                                            kMaxExpressionDepth)}});
+}
+
+void reject_deep_expressions(const RuleFile& file) {
+  for (const auto& constant : file.constants) reject_deep_expression(file.source, constant.value);
+  for (const auto& rule : file.rules) {
+    for (const auto& let : rule.lets) reject_deep_expression(file.source, let.value);
+    reject_deep_expression(file.source, rule.when);
+    reject_deep_expression(file.source, rule.message);
+  }
+}
+
 }  // namespace
 
 bool is_reserved_word(std::string_view word) {
@@ -766,16 +847,25 @@ bool is_reserved_word(std::string_view word) {
 }
 
 RuleFile parse_rule_file(SourcePtr source) {
+  if (source->text().size() > kMaxRuleFileBytes)
+    throw RuleError({Diagnostic{DiagnosticLevel::error, source, 0,
+                                fmt::format("larger than {} MiB: rule files are text written by people",
+                                            kMaxRuleFileBytes >> 20)}});
+  if (auto problem = find_text_problem(source->text()))
+    throw RuleError({Diagnostic{DiagnosticLevel::error, source, static_cast<std::uint32_t>(problem->offset),
+                                problem->message}});
   FileBuilder builder{source, RuleFile{source, {}, 0, {}}};
   x3::unused_type unused;
   auto identity = [](std::uint32_t at) { return at; };
   run_parser(source, source->text(), x3::with<builder_tag>(std::ref(builder))[rule_file_grammar], unused, identity);
+  reject_deep_expressions(builder.file);
   return std::move(builder.file);
 }
 
 ExprPtr parse_expression(SourcePtr source) {
   ExprPtr result;
   run_parser(source, source->text(), single_expression, result, [](std::uint32_t at) { return at; });
+  reject_deep_expression(source, result);
   return result;
 }
 

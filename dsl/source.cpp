@@ -1,6 +1,7 @@
 #include "dsl/source.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -13,8 +14,10 @@ namespace vigil {
 SourceFile::SourceFile(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {
   line_starts_.push_back(0);
-  for (std::size_t i = 0; i < text_.size(); ++i)
-    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  for (std::size_t i = 0; i < text_.size(); ++i) {
+    bool lone_cr = text_[i] == '\r' && (i + 1 == text_.size() || text_[i + 1] != '\n');
+    if (text_[i] == '\n' || lone_cr) line_starts_.push_back(i + 1);
+  }
 }
 
 LineColumn SourceFile::locate(std::size_t offset) const {
@@ -30,18 +33,31 @@ LineColumn SourceFile::locate(std::size_t offset) const {
 std::string_view SourceFile::line_text(int line) const {
   if (line < 1 || static_cast<std::size_t>(line) > line_starts_.size()) return {};
   std::size_t begin = line_starts_[static_cast<std::size_t>(line) - 1];
-  std::size_t end = text_.find('\n', begin);
+  std::size_t end = text_.find_first_of("\r\n", begin);
   if (end == std::string::npos) end = text_.size();
-  if (end > begin && text_[end - 1] == '\r') --end;
   return std::string_view(text_).substr(begin, end - begin);
 }
 
-SourcePtr read_source_file(const std::string& path) {
+std::optional<std::string> read_whole_file(const std::string& path, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return std::make_shared<SourceFile>(path, buffer.str());
+  if (!in) return std::nullopt;
+  std::string text;
+  std::array<char, 1 << 16> chunk;
+  while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) {
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_bytes) break;  // /dev/zero ends here too
+  }
+  if (in.bad()) return std::nullopt;
+  return text;
+}
+
+SourcePtr read_source_file(const std::string& path) {
+  auto text = read_whole_file(path, kMaxRuleFileBytes);
+  if (!text) throw Error(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
+  if (text->size() > kMaxRuleFileBytes)
+    throw Error(fmt::format("{}: larger than {} MiB: rule files are text written by people", path,
+                            kMaxRuleFileBytes >> 20));
+  return std::make_shared<SourceFile>(path, std::move(*text));
 }
 
 }  // namespace vigil

@@ -1,35 +1,22 @@
 #include "engine/csv_reader.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "dsl/source.hpp"
+#include "dsl/unicode.hpp"
 #include "engine/import_error.hpp"
 
 namespace vigil {
 namespace {
 
-// Length of the UTF-8 sequence starting at text[i], or 0 when it is invalid.
-std::size_t utf8_sequence_length(const std::string& text, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char lead = byte(i);
-  std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
-  if (length == 0 || i + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k)
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  if (length == 2 && lead < 0xC2) return 0;  // overlong
-  return length;
-}
-
+// Surrogates, overlong forms and code points above U+10FFFF are refused
+// here: stored, they would break every later JSON output of the value.
 void validate_bytes(const std::string& path, const std::string& text) {
-  std::size_t line = 1;
-  for (std::size_t i = 0; i < text.size();) {
-    if (text[i] == '\0') throw ImportError(path, line, "NUL byte: this is not a text CSV file");
-    if (text[i] == '\n') ++line;
-    std::size_t length = utf8_sequence_length(text, i);
-    if (length == 0) throw ImportError(path, line, "invalid UTF-8 (save the file as UTF-8)");
-    i += length;
+  if (auto problem = find_text_problem(text)) {
+    auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(problem->offset), '\n');
+    throw ImportError(path, static_cast<std::size_t>(line), problem->message);
   }
 }
 
@@ -142,11 +129,9 @@ CsvTable parse_csv(const std::string& path, const std::string& text) {
 }
 
 CsvTable read_csv_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ImportError(path, 0, fmt::format("cannot read: {}", std::strerror(errno)));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse_csv(path, buffer.str());
+  auto text = read_whole_file(path);
+  if (!text) throw ImportError(path, 0, fmt::format("cannot read: {}", std::strerror(errno)));
+  return parse_csv(path, *text);
 }
 
 }  // namespace vigil

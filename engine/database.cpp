@@ -1,8 +1,11 @@
 #include "engine/database.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 #include <fmt/format.h>
 
 #include "dsl/diagnostic.hpp"
@@ -25,7 +28,7 @@ CREATE TABLE attribute_types (
 CREATE TABLE attributes (
   entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
   name      TEXT NOT NULL,
-  value     ANY,
+  value,    -- no declared type: values keep their storage class ('007' stays text)
   PRIMARY KEY (entity_id, name)
 ) WITHOUT ROWID;
 CREATE TABLE edges (
@@ -94,6 +97,41 @@ UPDATE findings SET first_seen = (SELECT as_of FROM runs WHERE runs.id = finding
 PRAGMA user_version = 2;
 )sql";
 
+// Schema version 2 -> 3: `value ANY` had NUMERIC affinity, so SQLite turned
+// the strings '+1' and '007' into the numbers 1 and 7. An untyped column
+// stores every value as given. (Values already converted cannot be told apart
+// from numbers; the next import stores them right.)
+constexpr const char* kMigrationTo3 = R"sql(
+CREATE TABLE attributes_v3 (
+  entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+  name      TEXT NOT NULL,
+  value,
+  PRIMARY KEY (entity_id, name)
+) WITHOUT ROWID;
+INSERT INTO attributes_v3 SELECT entity_id, name, value FROM attributes;
+DROP TABLE attributes;
+ALTER TABLE attributes_v3 RENAME TO attributes;
+PRAGMA user_version = 3;
+)sql";
+
+// What went wrong when opening, in the user's terms: only a file that SQLite
+// does not recognise is "not a Vigil database"; a missing folder, a read-only
+// file or a full disk say so.
+std::string open_failure(const std::string& path, const SQLite::Exception& e) {
+  switch (e.getErrorCode()) {
+    case SQLITE_NOTADB: return fmt::format("{}: not a Vigil database (not an SQLite file); nothing was changed", path);
+    case SQLITE_CORRUPT: return fmt::format("{}: the database file is damaged ({})", path, e.what());
+    case SQLITE_CANTOPEN: return fmt::format("{}: cannot open the database file (check the path and its permissions)", path);
+    case SQLITE_READONLY: return fmt::format("{}: the database is read-only (check its permissions)", path);
+    case SQLITE_PERM: return fmt::format("{}: permission denied", path);
+    case SQLITE_FULL: return fmt::format("{}: the disk is full; nothing was changed", path);
+    case SQLITE_IOERR: return fmt::format("{}: input/output error ({})", path, e.what());
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return fmt::format("{}: the database is locked by another process; try again", path);
+    default: return fmt::format("{}: database error ({})", path, e.what());
+  }
+}
+
 }  // namespace
 
 Database::Database(const std::string& path, OpenMode mode) : path_(path) {
@@ -102,12 +140,15 @@ Database::Database(const std::string& path, OpenMode mode) : path_(path) {
   if (!exists && mode == OpenMode::must_exist)
     throw Error(fmt::format("{}: no such database (create it with `vigil import PORTFOLIO --db {}`)", path, path));
   if (exists && std::filesystem::is_directory(path, error)) throw Error(fmt::format("{}: is a directory, not a database", path));
+  auto folder = std::filesystem::path(path).parent_path();
+  if (!exists && !folder.empty() && !std::filesystem::is_directory(folder, error))
+    throw Error(fmt::format("{}: the folder {} does not exist", path, folder.string()));
   try {
     int flags = SQLite::OPEN_READWRITE | (mode == OpenMode::create_if_missing ? SQLite::OPEN_CREATE : 0);
     db_ = std::make_unique<SQLite::Database>(path, flags, 5000);
     verify_or_create_schema(mode == OpenMode::create_if_missing);
   } catch (const SQLite::Exception& e) {
-    throw Error(fmt::format("{}: not a Vigil database ({})", path, e.what()));
+    throw Error(open_failure(path, e));
   }
 }
 
@@ -130,9 +171,10 @@ void Database::verify_or_create_schema(bool may_create) {
     if (version > kSchemaVersion)
       throw Error(fmt::format("{}: database schema version {} is newer than this vigil understands ({})", path_,
                               version, kSchemaVersion));
-    if (version == 1) {  // migrated in place, in one transaction
+    if (version < kSchemaVersion) {  // migrated in place, in one transaction
       SQLite::Transaction transaction(*db_);
-      db_->exec(kMigrationTo2);
+      if (version < 2) db_->exec(kMigrationTo2);
+      db_->exec(kMigrationTo3);
       transaction.commit();
     }
   }

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "dsl/functions.hpp"
+#include "dsl/unicode.hpp"
 #include "engine/dependency_graph.hpp"
 #include "engine/value_format.hpp"
 
@@ -78,7 +79,12 @@ struct Context {
   std::vector<std::pair<KindId, int>> column_cache;  // per node id: the last kind seen and its column
   // For `vigil explain`: every node's value, by node id (null in normal evaluation).
   std::vector<Evaluator::NodeValue>* recorded = nullptr;
+  // Expressions being evaluated inside each other, through lets included: the
+  // parser bounds each expression's depth, this bounds chains of lets.
+  int depth = 0;
 };
+
+constexpr int kMaxEvaluationDepth = 2000;
 
 // Paths requested while evaluating a condition that turns out not true did
 // not make the rule fire: they are dropped again.
@@ -220,6 +226,17 @@ Value eval_membership(const Expr& e, const Value& item, const Value& list, Conte
   return Value::boolean(e.op == Op::in ? found : !found);
 }
 
+// Calendar arithmetic that leaves the representable range is an error for
+// this entity, never a date that wrapped around.
+Value in_range(const Expr& e, std::optional<Date> date) {
+  if (!date) fail(e, "date out of range: dates run from 0000-01-01 to 9999-12-31");
+  return Value::date(*date);
+}
+Value in_range(const Expr& e, std::optional<Duration> duration) {
+  if (!duration) fail(e, "duration out of range: durations are whole days or months up to 10000 years");
+  return Value::duration(*duration);
+}
+
 Value eval_arithmetic(const Expr& e, const Value& a, const Value& b, Context& c) {
   if (a.is_missing() || b.is_missing()) return Value::missing();
   using T = ValueType;
@@ -228,17 +245,15 @@ Value eval_arithmetic(const Expr& e, const Value& a, const Value& b, Context& c)
     case Op::add:
       if (both(T::number, T::number)) return Value::number(a.as_number() + b.as_number());
       if (both(T::string, T::string)) return Value::string(std::string(a.as_string()) + std::string(b.as_string()));
-      if (both(T::date, T::duration)) return Value::date(add(a.as_date(), b.as_duration()));
-      if (both(T::duration, T::date)) return Value::date(add(b.as_date(), a.as_duration()));
-      if (both(T::duration, T::duration))
-        return Value::duration(a.as_duration() + b.as_duration());
+      if (both(T::date, T::duration)) return in_range(e, add(a.as_date(), b.as_duration()));
+      if (both(T::duration, T::date)) return in_range(e, add(b.as_date(), a.as_duration()));
+      if (both(T::duration, T::duration)) return in_range(e, add(a.as_duration(), b.as_duration()));
       break;
     case Op::sub:
       if (both(T::number, T::number)) return Value::number(a.as_number() - b.as_number());
-      if (both(T::date, T::duration)) return Value::date(add(a.as_date(), negate(b.as_duration())));
+      if (both(T::date, T::duration)) return in_range(e, add(a.as_date(), negate(b.as_duration())));
       if (both(T::date, T::date)) return Value::duration(difference(a.as_date(), b.as_date()));
-      if (both(T::duration, T::duration))
-        return Value::duration(a.as_duration() + negate(b.as_duration()));
+      if (both(T::duration, T::duration)) return in_range(e, add(a.as_duration(), negate(b.as_duration())));
       break;
     case Op::mul:
       if (both(T::number, T::number)) return Value::number(a.as_number() * b.as_number());
@@ -246,7 +261,7 @@ Value eval_arithmetic(const Expr& e, const Value& a, const Value& b, Context& c)
         Duration d = a.is(T::duration) ? a.as_duration() : b.as_duration();
         double n = a.is(T::number) ? a.as_number() : b.as_number();
         if (std::trunc(n) != n) fail(e, "a duration can only be multiplied by a whole number");
-        return Value::duration({static_cast<std::int32_t>(d.months * n), static_cast<std::int32_t>(d.days * n)});
+        return in_range(e, make_duration(d.months * n, d.days * n));
       }
       break;
     case Op::div:
@@ -299,13 +314,6 @@ Value eval_unary(const Expr& e, Context& c) {
   if (v.is(ValueType::number)) return Value::number(-v.as_number());
   if (v.is(ValueType::duration)) return Value::duration(negate(v.as_duration()));
   fail(e, fmt::format("cannot negate {}", describe_value(v, c.portfolio)));
-}
-
-std::string lower_or_upper(std::string_view text, bool upper) {
-  std::string out(text);
-  for (auto& ch : out) ch = static_cast<char>(upper ? std::toupper(static_cast<unsigned char>(ch))
-                                                   : std::tolower(static_cast<unsigned char>(ch)));
-  return out;
 }
 
 const Value& expect(const Expr& e, const Value& v, ValueType type, Context& c) {
@@ -378,10 +386,9 @@ Value eval_call(const Expr& e, Context& c) {
   switch (function) {
     case Function::len:
       if (args[0].is(ValueType::list)) return Value::number(static_cast<double>(args[0].as_list().size()));
-      return Value::number(static_cast<double>(expect(e, args[0], ValueType::string, c).as_string().size()));
-    case Function::lower:
-    case Function::upper:
-      return Value::string(lower_or_upper(expect(e, args[0], ValueType::string, c).as_string(), function == Function::upper));
+      return Value::number(static_cast<double>(count_code_points(expect(e, args[0], ValueType::string, c).as_string())));
+    case Function::lower: return Value::string(to_lower(expect(e, args[0], ValueType::string, c).as_string()));
+    case Function::upper: return Value::string(to_upper(expect(e, args[0], ValueType::string, c).as_string()));
     case Function::contains:
       if (args[0].is(ValueType::list))
         return Value::boolean(std::any_of(args[0].as_list().begin(), args[0].as_list().end(),
@@ -456,7 +463,7 @@ class AggregateState {
     if (v.is(ValueType::number) && sum_.is(ValueType::number)) {
       sum_ = Value::number(sum_.as_number() + v.as_number());
     } else if (v.is(ValueType::duration) && sum_.is(ValueType::duration)) {
-      sum_ = Value::duration(sum_.as_duration() + v.as_duration());
+      sum_ = in_range(e_, vigil::add(sum_.as_duration(), v.as_duration()));
     } else {
       fail(e_, fmt::format("sum() adds numbers or durations but got {}", describe_value(v, c_.portfolio)));
     }
@@ -531,7 +538,14 @@ Value eval_interpolation(const Expr& e, Context& c) {
 Value eval_node(const Expr& e, Context& c);
 
 Value eval(const Expr& e, Context& c) {
+  if (++c.depth > kMaxEvaluationDepth)
+    fail(e, fmt::format("evaluation nested too deeply (more than {} levels, through lets): simplify the rule",
+                        kMaxEvaluationDepth));
   Value value = eval_node(e, c);
+  --c.depth;
+  // inf and NaN would make comparisons fire and print as "-nan" or null.
+  if (value.is(ValueType::number) && !std::isfinite(value.as_number()))
+    fail(e, "number out of range: the result is too large to represent");
   if (c.recorded) {
     auto& slot = (*c.recorded)[e.id];
     slot.node = &e;
@@ -608,7 +622,7 @@ std::string evidence_json(const Rule& rule, const Context& c) {
     if (c.paths_left_out > 0) evidence["more_paths"] = c.paths_left_out;
   }
   if (c.reads_truncated) evidence["truncated"] = true;
-  return evidence.dump();
+  return evidence.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -637,6 +651,7 @@ struct Evaluator::Impl {
       c.locals.assign(static_cast<std::size_t>(file.constant_slot_count), Value());
       for (const auto& constant : file.constants) {
         try {
+          c.depth = 0;
           values.push_back(eval(*constant.value, c));
         } catch (const EvalFailure& failure) {
           constant_errors.push_back({"(let " + constant.name + ")", std::nullopt, failure.attribute, failure.message,
@@ -676,6 +691,7 @@ struct Evaluator::Impl {
     c.reads_truncated = false;
     c.paths.clear();
     c.paths_left_out = 0;
+    c.depth = 0;  // a failure leaves it wherever the evaluation stopped
     if (entity) c.locals[0] = Value::entity(*entity);
     try {
       auto fires = truth(*rule.when, eval(*rule.when, c), "'when'", c);

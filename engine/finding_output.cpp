@@ -10,7 +10,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string json_string(const std::string& text) { return Json(text).dump(); }
+// Text that a direct writer of the database may have stored as invalid
+// UTF-8 is written with U+FFFD rather than failing the whole output.
+std::string json_string(const std::string& text) { return Json(text).dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 // One finding as compact JSON, keys in the contract's order. The evidence is
 // already JSON text: it is spliced in, not parsed again.
@@ -21,9 +23,13 @@ void write_finding_json(std::ostream& out, const Finding& f) {
       << ",\"evidence\":" << (f.evidence_json.empty() ? std::string("{}") : f.evidence_json) << "}";
 }
 
+// A spreadsheet runs a cell starting with = + - @ (or tab or CR) as a
+// formula: such a cell gets a leading ' and quotes, as OWASP recommends for
+// CSV injection, so that `=2+5` shows as text, not 7.
 std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
+  bool formula = !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+  if (!formula && text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string quoted = formula ? "\"'" : "\"";
   for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
   return quoted + "\"";
 }

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dsl/source.hpp"
 #include "engine/cell_types.hpp"
 #include "engine/csv_reader.hpp"
 #include "engine/import_error.hpp"
@@ -187,32 +188,37 @@ struct LineCountingIterator {
   bool operator!=(const LineCountingIterator& other) const { return at != other.at; }
 };
 
+// Values nest at most this deep (a portfolio needs 4: the document, an array,
+// an entity, its attributes); deeper input is refused before anything walks
+// it recursively.
+constexpr int kMaxJsonDepth = 32;
+
 // Builds the DOM and records the line of each object directly inside the
-// top-level "entities" and "edges" arrays.
+// top-level "entities" and "edges" arrays. Refuses, by stopping the parse,
+// nesting beyond kMaxJsonDepth and strings holding NUL (`\u0000`).
 class LocatingHandler {
  public:
   explicit LocatingHandler(Json& root, const std::size_t& line) : dom_(root, true), line_(line) {}
   std::map<std::string, std::vector<std::size_t>> lines;  // "entities"/"edges" -> line of element i
+  std::optional<std::string> refusal;                     // why the parse was stopped
 
   bool null() { return dom_.null(); }
   bool boolean(bool v) { return dom_.boolean(v); }
   bool number_integer(Json::number_integer_t v) { return dom_.number_integer(v); }
   bool number_unsigned(Json::number_unsigned_t v) { return dom_.number_unsigned(v); }
   bool number_float(Json::number_float_t v, const Json::string_t& s) { return dom_.number_float(v, s); }
-  bool string(Json::string_t& v) { return dom_.string(v); }
+  bool string(Json::string_t& v) { return no_nul(v) && dom_.string(v); }
   bool binary(Json::binary_t& v) { return dom_.binary(v); }
   bool start_object(std::size_t n) {
     if (depth_ == 2) lines[top_key_].push_back(line_);
-    ++depth_;
-    return dom_.start_object(n);
+    return deeper() && dom_.start_object(n);
   }
   bool end_object() {
     --depth_;
     return dom_.end_object();
   }
   bool start_array(std::size_t n) {
-    ++depth_;
-    return dom_.start_array(n);
+    return deeper() && dom_.start_array(n);
   }
   bool end_array() {
     --depth_;
@@ -220,7 +226,7 @@ class LocatingHandler {
   }
   bool key(Json::string_t& k) {
     if (depth_ == 1) top_key_ = k;
-    return dom_.key(k);
+    return no_nul(k) && dom_.key(k);
   }
   // A template, as in nlohmann's DOM parser: the exception is rethrown with its own type.
   template <class Exception>
@@ -229,6 +235,17 @@ class LocatingHandler {
   }
 
  private:
+  bool deeper() {
+    if (++depth_ <= kMaxJsonDepth) return true;
+    refusal = fmt::format("values nested more than {} levels deep", kMaxJsonDepth);
+    return false;
+  }
+  bool no_nul(const std::string& text) {
+    if (text.find('\0') == std::string::npos) return true;
+    refusal = "NUL character (\\u0000) in a string: text may not contain NUL";
+    return false;
+  }
+
   nlohmann::detail::json_sax_dom_parser<Json> dom_;
   const std::size_t& line_;
   int depth_ = 0;
@@ -236,11 +253,9 @@ class LocatingHandler {
 };
 
 std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ImportError(path, 0, "cannot read the file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  auto text = read_whole_file(path);
+  if (!text) throw ImportError(path, 0, "cannot read the file");
+  return std::move(*text);
 }
 
 // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..." -> "syntax error ..."
@@ -379,6 +394,23 @@ void read_json_edges(PortfolioBuilder& builder, const Json& edges, const std::ve
 
 }  // namespace
 
+namespace {
+
+// A portfolio directory is read as plain files only: a FIFO or device would
+// hang the import, and a link may not lead outside the directory (its
+// target's first line would otherwise be echoed in an error message).
+void require_plain_file_inside(const fs::path& file, const fs::path& root) {
+  std::error_code error;
+  auto target = fs::weakly_canonical(file, error);
+  auto inside = fs::weakly_canonical(root, error);
+  if (error || std::mismatch(inside.begin(), inside.end(), target.begin(), target.end()).first != inside.end())
+    throw ImportError(file.string(), 0, "is a link leading outside the portfolio directory; copy the file in instead");
+  if (!fs::is_regular_file(fs::status(file, error)))
+    throw ImportError(file.string(), 0, "is not a regular file (a portfolio directory holds plain CSV files)");
+}
+
+}  // namespace
+
 Portfolio read_portfolio_directory(const std::string& directory) {
   fs::path root(directory);
   fs::path entities = root / "entities";
@@ -386,12 +418,17 @@ Portfolio read_portfolio_directory(const std::string& directory) {
     throw ImportError(directory, 0, "no entities/ folder: a portfolio directory holds entities/<kind>.csv and edges.csv");
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(entities))
-    if (entry.is_regular_file() && entry.path().extension() == ".csv") files.push_back(entry.path());
+    if (entry.path().extension() == ".csv") files.push_back(entry.path());
   if (files.empty()) throw ImportError(entities.string(), 0, "no <kind>.csv files in this folder");
   std::sort(files.begin(), files.end());
+  std::error_code error;
+  fs::path edges = root / "edges.csv";
+  bool has_edges = fs::exists(fs::symlink_status(edges, error));
+  for (const auto& file : files) require_plain_file_inside(file, root);
+  if (has_edges) require_plain_file_inside(edges, root);
   PortfolioBuilder builder;
   for (const auto& file : files) read_entity_file(builder, file);
-  if (fs::exists(root / "edges.csv")) read_edge_file(builder, root / "edges.csv");
+  if (has_edges) read_edge_file(builder, edges);
   return std::move(builder.portfolio);
 }
 
@@ -408,7 +445,10 @@ Portfolio parse_portfolio_json(const std::string& path, const std::string& text)
                     &handler);
   } catch (const nlohmann::json::parse_error& error) {
     throw ImportError(path, line_of_byte(text, offset + error.byte - 1), json_error_text(error.what()));
+  } catch (const nlohmann::json::exception& error) {  // out_of_range.406: a number such as 1e400
+    throw ImportError(path, line, json_error_text(error.what()));
   }
+  if (handler.refusal) throw ImportError(path, line, *handler.refusal);
   Location top{path, 1};
   if (!root.is_object()) throw ImportError(path, 1, "expected a JSON object with \"entities\" and \"edges\"");
   expect_keys(root, {"entities", "edges"}, top, "the portfolio");

@@ -88,12 +88,16 @@ std::string html(std::string_view text) {
   return out;
 }
 
-// Markdown table cells: pipes and line breaks would end the cell.
+// Text from the facts and rules shown in Markdown: every character that
+// Markdown or the HTML inside it gives a meaning is escaped, so a vendor
+// named `<script>` or `[x](javascript:...)` stays text; pipes would end a
+// table cell and line breaks the row.
 std::string md(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
+    if (c == '&') out += "&amp;";
+    else if (c == '\n' || c == '\r') out += ' ';
+    else if (std::string_view("\\`*_[]<>()#!|~").find(c) != std::string_view::npos) out += {'\\', c};
     else out += c;
   }
   return out;

@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "dsl/rule_set.hpp"
+#include "dsl/source.hpp"
 #include "engine/evaluator.hpp"
 #include "engine/import_error.hpp"
 #include "engine/portfolio_import.hpp"
@@ -20,11 +19,9 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("{}: cannot read", path));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  auto text = read_whole_file(path);
+  if (!text) throw Error(fmt::format("{}: cannot read", path));
+  return std::move(*text);
 }
 
 std::string describe(const std::string& rule, const std::optional<std::string>& entity, const std::string& message) {
@@ -92,16 +89,34 @@ std::vector<std::string> expand_test_paths(const std::vector<std::string>& paths
   return expand_paths(paths, ".test.json", ".test.json files");
 }
 
+namespace {
+
+std::vector<RuleTestCase> run_parsed_rule_tests(const std::string& path, const Json& test);
+
+// nlohmann's words without its prefix: "[json.exception.type_error.302] type must be string" -> "type must be string".
+std::string json_message(const std::string& what) {
+  auto at = what.find("at line ");
+  if (at != std::string::npos) return what.substr(at);
+  auto bracket = what.find("] ");
+  return bracket == std::string::npos ? what : what.substr(bracket + 2);
+}
+
+}  // namespace
+
 std::vector<RuleTestCase> run_rule_tests(const std::string& path) {
   std::string text = read_text(path);
-  Json test;
+  // A malformed test file of any shape (a field of the wrong type, a number
+  // such as 1e400) is an error naming the file, never an internal error.
   try {
-    test = Json::parse(text);
-  } catch (const nlohmann::json::parse_error& error) {
-    std::string what = error.what();
-    auto at = what.find("at line ");
-    throw Error(fmt::format("{}: {}", path, at == std::string::npos ? what : what.substr(at)));
+    return run_parsed_rule_tests(path, Json::parse(text));
+  } catch (const nlohmann::json::exception& error) {
+    throw Error(fmt::format("{}: {}", path, json_message(error.what())));
   }
+}
+
+namespace {
+
+std::vector<RuleTestCase> run_parsed_rule_tests(const std::string& path, const Json& test) {
   if (!test.is_object() || !test.contains("rules") || !test.contains("cases"))
     throw Error(fmt::format("{}: a rule test is an object with \"rules\", \"as_of\" and \"cases\"", path));
   auto as_of = parse_iso_date(test.value("as_of", std::string()));
@@ -118,5 +133,7 @@ std::vector<RuleTestCase> run_rule_tests(const std::string& path) {
   for (const auto& c : test["cases"]) results.push_back(run_case(path, c, rules, *as_of));
   return results;
 }
+
+}  // namespace
 
 }  // namespace vigil

@@ -40,13 +40,13 @@ TEST_CASE("durations parse in days, weeks, months and years", "[calendar]") {
 }
 
 TEST_CASE("month arithmetic is calendar arithmetic, clamped to the month's end", "[calendar]") {
-  CHECK(format_date(add(date("2026-01-31"), {1, 0})) == "2026-02-28");
-  CHECK(format_date(add(date("2024-01-31"), {1, 0})) == "2024-02-29");
-  CHECK(format_date(add(date("2026-03-31"), {-1, 0})) == "2026-02-28");
-  CHECK(format_date(add(date("2024-02-29"), {12, 0})) == "2025-02-28");
-  CHECK(format_date(add(date("2026-11-15"), {3, 0})) == "2027-02-15");
-  CHECK(format_date(add(date("2026-01-01"), {0, 365})) == "2027-01-01");
-  CHECK(format_date(add(date("2026-01-31"), {1, 1})) == "2026-03-01");  // months first, then days
+  CHECK(format_date(*add(date("2026-01-31"), Duration{1, 0})) == "2026-02-28");
+  CHECK(format_date(*add(date("2024-01-31"), Duration{1, 0})) == "2024-02-29");
+  CHECK(format_date(*add(date("2026-03-31"), Duration{-1, 0})) == "2026-02-28");
+  CHECK(format_date(*add(date("2024-02-29"), Duration{12, 0})) == "2025-02-28");
+  CHECK(format_date(*add(date("2026-11-15"), Duration{3, 0})) == "2027-02-15");
+  CHECK(format_date(*add(date("2026-01-01"), Duration{0, 365})) == "2027-01-01");
+  CHECK(format_date(*add(date("2026-01-31"), Duration{1, 1})) == "2026-03-01");  // months first, then days
 }
 
 TEST_CASE("durations compare exactly in one unit and approximately across units", "[calendar]") {

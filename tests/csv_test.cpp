@@ -66,7 +66,11 @@ TEST_CASE("malformed CSV names the file and line", "[csv]") {
         "f.csv:2: unexpected text after a closing quote (a quote inside a quoted field is written \"\")");
   CHECK(csv_error("a,b\n1,2\n3,\"open\n\n") == "f.csv:3: unterminated quoted field: the quote opened here is never closed");
   CHECK(csv_error("a,b\n1,2\x00\n") == "");  // embedded NUL is caught when the text is whole (below)
-  CHECK(csv_error(std::string("a,b\n1,2\n3,\0\n", 12)) == "f.csv:3: NUL byte: this is not a text CSV file");
-  CHECK(csv_error("a,b\n1,\xff\n") == "f.csv:2: invalid UTF-8 (save the file as UTF-8)");
+  CHECK(csv_error(std::string("a,b\n1,2\n3,\0\n", 12)) == "f.csv:3: NUL character: text may not contain NUL");
+  CHECK(csv_error("a,b\n1,\xff\n") == "f.csv:2: invalid UTF-8 (byte 0xFF): save the file as UTF-8");
+  CHECK(csv_error("a,b\n1,\xed\xa0\x80\n") == "f.csv:2: invalid UTF-8 (byte 0xED): save the file as UTF-8");  // surrogate
+  CHECK(csv_error("a,b\n1,2\n3,\xc0\xaf\n") == "f.csv:3: invalid UTF-8 (byte 0xC0): save the file as UTF-8");  // overlong '/'
+  CHECK(csv_error("a,b\n1,\xe0\x80\xaf\n") == "f.csv:2: invalid UTF-8 (byte 0xE0): save the file as UTF-8");  // overlong, 3 bytes
+  CHECK(csv_error("a,b\n1,\xf4\x90\x80\x80\n") == "f.csv:2: invalid UTF-8 (byte 0xF4): save the file as UTF-8");  // U+110000
   CHECK(csv_error("a,b\n1,x\ry\n") == "f.csv:2: carriage return without a line feed");
 }

@@ -5,6 +5,7 @@
 #include "engine/fact_store.hpp"
 #include "engine/portfolio_import.hpp"
 #include "engine/run_store.hpp"
+#include "engine/value_format.hpp"
 #include "test_support.hpp"
 
 using namespace vigil;
@@ -129,15 +130,38 @@ TEST_CASE("a version 1 database is migrated in place when opened", "[database]")
                                       location TEXT, message TEXT NOT NULL);
       INSERT INTO runs VALUES (1, 's', 'f', '2026-01-01', 'r', 'h', 1, 2, 2, 0);
       INSERT INTO findings VALUES (1, 'R', 'V1', 'vendor', 'high', 'm', '{}'), (1, 'R', 'V2', 'vendor', 'low', 'm', '{}');
+      INSERT INTO entities VALUES ('V1', 'vendor');
+      INSERT INTO attributes VALUES ('V1', 'name', 'Acme');
       PRAGMA application_id = 1447642956;
       PRAGMA user_version = 1;
     )sql");
   }
   Database db(path, OpenMode::must_exist);
-  CHECK(db.sql().execAndGet("PRAGMA user_version").getInt() == 2);
+  CHECK(db.sql().execAndGet("PRAGMA user_version").getInt() == 3);
+  CHECK(db.sql().execAndGet("SELECT value FROM attributes WHERE entity_id = 'V1'").getString() == "Acme");
   auto run = find_run(db, 1);
   REQUIRE(run);
   CHECK(run->counts.at(Severity::high) == 1);
   CHECK(run->counts.at(Severity::low) == 1);
   CHECK(load_findings(db, 1).at(0).first_seen == "2026-01-01");
+}
+
+TEST_CASE("strings that look like numbers are stored as given", "[database]") {
+  test::TempDir dir;
+  auto path = (dir.path / "v.db").string();
+  Portfolio portfolio;
+  KindId vendor = portfolio.declare_kind("vendor");
+  int code = portfolio.declare_attribute(vendor, "code", ValueType::string);
+  for (const char* text : {"+1", "007", "1.50", "1e3"}) {
+    EntityIndex e = portfolio.add_entity(std::string("V") + text, vendor);
+    portfolio.set_attribute(e, code, Value::string_view(text));
+  }
+  {
+    Database db(path, OpenMode::create_if_missing);
+    save_portfolio(db, portfolio);
+  }
+  Database db(path, OpenMode::must_exist);
+  Portfolio loaded = load_portfolio(db);
+  for (const char* text : {"+1", "007", "1.50", "1e3"})
+    CHECK(display_value(loaded.attribute(*loaded.find(std::string("V") + text), 0), loaded) == text);
 }

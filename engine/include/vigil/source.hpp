@@ -14,6 +14,8 @@ struct LineColumn {
   int column = 1;  // 1-based, counted in characters (UTF-8 code points)
 };
 
+// A line ends at LF, CRLF or a lone CR, the same for the parser, the
+// positions in diagnostics and the formatter.
 class SourceFile {
  public:
   SourceFile(std::string path, std::string text);
@@ -22,6 +24,7 @@ class SourceFile {
   const std::string& text() const { return text_; }
   LineColumn locate(std::size_t offset) const;
   std::string_view line_text(int line) const;  // without the line break
+  int line_count() const { return static_cast<int>(line_starts_.size()); }
 
  private:
   std::string path_;
