@@ -273,7 +273,8 @@ std::size_t line_of_byte(const std::string& text, std::size_t byte) {
 
 void expect_keys(const Json& object, std::initializer_list<const char*> allowed, const Location& at,
                  const char* what) {
-  for (const auto& [key, value] : object.items()) {
+  for (const auto& item : object.items()) {
+    const std::string& key = item.key();
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* k) { return key == k; })) {
       std::vector<std::string> names(allowed.begin(), allowed.end());
       std::string message = fmt::format("unknown field '{}' in {}", key, what);
