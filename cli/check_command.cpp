@@ -3,8 +3,8 @@
 
 #include "cli/commands.hpp"
 #include "dsl/rule_set.hpp"
-#include "engine/database.hpp"
-#include "engine/fact_store.hpp"
+#include "engine/store/database.hpp"
+#include "engine/store/fact_store.hpp"
 
 namespace vigil::cli {
 

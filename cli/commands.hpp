@@ -10,7 +10,7 @@
 
 #include "cli/arguments.hpp"
 #include "dsl/calendar.hpp"
-#include "engine/output_file.hpp"
+#include "engine/output/output_file.hpp"
 
 namespace vigil::cli {
 

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "engine/run_diff.hpp"
+#include "engine/store/run_diff.hpp"
 
 namespace vigil::cli {
 namespace {

@@ -3,9 +3,9 @@
 
 #include "cli/commands.hpp"
 #include "dsl/rule_set.hpp"
-#include "engine/evaluator.hpp"
-#include "engine/fact_store.hpp"
-#include "engine/value_format.hpp"
+#include "engine/eval/evaluator.hpp"
+#include "engine/store/fact_store.hpp"
+#include "engine/facts/value_format.hpp"
 
 namespace vigil::cli {
 namespace {

@@ -1,9 +1,9 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "engine/fact_store.hpp"
-#include "engine/graph_dot.hpp"
-#include "engine/run_store.hpp"
+#include "engine/store/fact_store.hpp"
+#include "engine/output/graph_dot.hpp"
+#include "engine/store/run_store.hpp"
 
 namespace vigil::cli {
 

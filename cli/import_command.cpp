@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
-#include "engine/fact_store.hpp"
-#include "engine/portfolio_import.hpp"
+#include "engine/store/fact_store.hpp"
+#include "engine/facts/portfolio_import.hpp"
 
 namespace vigil::cli {
 

@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "engine/report.hpp"
+#include "engine/output/report.hpp"
 
 namespace vigil::cli {
 

@@ -4,12 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
-#include "engine/evaluator.hpp"
-#include "engine/fact_store.hpp"
-#include "engine/finding_output.hpp"
-#include "engine/fingerprint.hpp"
-#include "engine/run_diff.hpp"
-#include "engine/run_store.hpp"
+#include "engine/eval/evaluator.hpp"
+#include "engine/store/fact_store.hpp"
+#include "engine/output/finding_output.hpp"
+#include "engine/store/fingerprint.hpp"
+#include "engine/store/run_diff.hpp"
+#include "engine/store/run_store.hpp"
 
 namespace vigil::cli {
 namespace {

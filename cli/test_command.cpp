@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "engine/rule_tests.hpp"
+#include "engine/eval/rule_tests.hpp"
 
 namespace vigil::cli {
 

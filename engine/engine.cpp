@@ -6,9 +6,9 @@
 
 #include "dsl/calendar.hpp"
 #include "dsl/rule_set.hpp"
-#include "engine/database.hpp"
-#include "engine/evaluator.hpp"
-#include "engine/fact_store.hpp"
+#include "engine/store/database.hpp"
+#include "engine/eval/evaluator.hpp"
+#include "engine/store/fact_store.hpp"
 
 namespace vigil {
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "engine/csv_reader.hpp"
-#include "engine/import_error.hpp"
+#include "engine/facts/csv_reader.hpp"
+#include "engine/facts/import_error.hpp"
 
 using namespace vigil;
 

@@ -2,10 +2,10 @@
 
 #include <SQLiteCpp/Database.h>
 
-#include "engine/fact_store.hpp"
-#include "engine/portfolio_import.hpp"
-#include "engine/run_store.hpp"
-#include "engine/value_format.hpp"
+#include "engine/store/fact_store.hpp"
+#include "engine/facts/portfolio_import.hpp"
+#include "engine/store/run_store.hpp"
+#include "engine/facts/value_format.hpp"
 #include "test_support.hpp"
 
 using namespace vigil;

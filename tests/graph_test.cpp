@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/dependency_graph.hpp"
+#include "engine/facts/dependency_graph.hpp"
 #include "test_support.hpp"
 
 using namespace vigil;

@@ -8,7 +8,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <nlohmann/json.hpp>
 
-#include "engine/run_diff.hpp"
+#include "engine/store/run_diff.hpp"
 #include "test_support.hpp"
 
 using vigil::test::run_vigil;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "engine/import_error.hpp"
-#include "engine/portfolio_import.hpp"
+#include "engine/facts/import_error.hpp"
+#include "engine/facts/portfolio_import.hpp"
 #include "test_support.hpp"
 
 using namespace vigil;

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "dsl/rule_set.hpp"
-#include "engine/evaluator.hpp"
-#include "engine/portfolio.hpp"
+#include "engine/eval/evaluator.hpp"
+#include "engine/facts/portfolio.hpp"
 
 namespace vigil::test {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "dsl/diagnostic.hpp"
-#include "engine/portfolio_import.hpp"
+#include "engine/facts/portfolio_import.hpp"
 
 namespace fs = std::filesystem;
 

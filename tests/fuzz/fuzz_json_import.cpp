@@ -3,7 +3,7 @@
 #include <string>
 
 #include "dsl/diagnostic.hpp"
-#include "engine/portfolio_import.hpp"
+#include "engine/facts/portfolio_import.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dsl/diagnostic.hpp"
-#include "engine/rule_tests.hpp"
+#include "engine/eval/rule_tests.hpp"
 
 namespace fs = std::filesystem;
 

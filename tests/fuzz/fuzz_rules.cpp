@@ -9,8 +9,8 @@
 #include "dsl/formatter.hpp"
 #include "dsl/parser.hpp"
 #include "dsl/rule_set.hpp"
-#include "engine/evaluator.hpp"
-#include "engine/portfolio_import.hpp"
+#include "engine/eval/evaluator.hpp"
+#include "engine/facts/portfolio_import.hpp"
 
 namespace {
 

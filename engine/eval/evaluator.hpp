@@ -1,0 +1,50 @@
+// Evaluates a checked rule set over a portfolio as of a date.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "dsl/rule_set.hpp"
+#include "engine/eval/finding.hpp"
+#include "engine/facts/portfolio.hpp"
+
+namespace vigil {
+
+class Evaluator {
+ public:
+  // The rule set and portfolio must outlive the evaluator. File constants
+  // are evaluated here, once.
+  Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today);
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  // Called now and then during evaluate_all with the work done and the work in all.
+  using Progress = std::function<void(std::size_t done, std::size_t total)>;
+
+  // Every rule over every entity of its kind (and each portfolio rule once),
+  // on `threads` threads (0: one per core). The result does not depend on it.
+  EvaluationResult evaluate_all(unsigned threads = 0, const Progress& progress = {}) const;
+  // The rules whose kind is the entity's kind, for that entity only.
+  EvaluationResult evaluate_entity(EntityIndex entity) const;
+  // One rule, for one entity (none for portfolio rules).
+  EvaluationResult evaluate_rule(const Rule& rule, std::optional<EntityIndex> entity) const;
+
+  // The value of every sub-expression evaluated while deciding one rule for one entity.
+  struct NodeValue {
+    const Expr* node;
+    Value value;            // the last value (nodes inside aggregates run once per element)
+    std::size_t times = 0;  // how often the node was evaluated
+  };
+  struct Explanation {
+    EvaluationResult result;        // the finding or the evaluation error, if any
+    std::vector<NodeValue> values;  // in source order
+  };
+  Explanation explain(const Rule& rule, std::optional<EntityIndex> entity) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil

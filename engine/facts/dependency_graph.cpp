@@ -1,0 +1,332 @@
+#include "engine/facts/dependency_graph.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <numeric>
+#include <unordered_map>
+
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <boost/graph/strong_components.hpp>
+#include <boost/property_map/property_map.hpp>
+#include <boost/range/iterator_range.hpp>
+
+namespace vigil {
+namespace {
+
+using Csr = boost::compressed_sparse_row_graph<boost::bidirectionalS, boost::no_property, boost::no_property,
+                                               boost::no_property, std::uint32_t, std::uint32_t>;
+using Component = std::uint32_t;
+
+// Adjacency of the condensation in compressed form: targets of c are
+// targets[offsets[c] .. offsets[c + 1]).
+struct Adjacency {
+  std::vector<std::uint32_t> offsets;
+  std::vector<Component> targets;
+
+  static Adjacency build(std::size_t nodes, std::vector<std::pair<Component, Component>> arcs) {
+    std::sort(arcs.begin(), arcs.end());
+    arcs.erase(std::unique(arcs.begin(), arcs.end()), arcs.end());
+    Adjacency adjacency;
+    adjacency.offsets.assign(nodes + 1, 0);
+    for (auto [from, to] : arcs) ++adjacency.offsets[from + 1];
+    std::partial_sum(adjacency.offsets.begin(), adjacency.offsets.end(), adjacency.offsets.begin());
+    adjacency.targets.reserve(arcs.size());
+    for (auto [from, to] : arcs) adjacency.targets.push_back(to);
+    return adjacency;
+  }
+  std::pair<const Component*, const Component*> of(Component c) const {
+    return {targets.data() + offsets[c], targets.data() + offsets[c + 1]};
+  }
+};
+
+// A set of entities built by marking ranks in a bitmap; read out in rank (id) order.
+class RankSet {
+ public:
+  explicit RankSet(std::size_t size) : bits_((size + 63) / 64, 0) {}
+  void add(std::uint32_t rank) {
+    std::uint64_t& word = bits_[rank / 64];
+    std::uint64_t bit = std::uint64_t{1} << (rank % 64);
+    if (!(word & bit)) {
+      word |= bit;
+      marked_.push_back(rank);
+    }
+  }
+  // The ranks in increasing order; clears the set for the next use.
+  std::vector<std::uint32_t> take_sorted() {
+    std::vector<std::uint32_t> out;
+    out.reserve(marked_.size());
+    if (marked_.size() * 16 > bits_.size()) {  // dense: a scan of the bitmap beats sorting
+      for (std::size_t w = 0; w < bits_.size(); ++w)
+        for (std::uint64_t word = bits_[w]; word; word &= word - 1)
+          out.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(word))));
+    } else {
+      out = marked_;
+      std::sort(out.begin(), out.end());
+    }
+    for (auto rank : marked_) bits_[rank / 64] = 0;
+    marked_.clear();
+    return out;
+  }
+
+ private:
+  std::vector<std::uint64_t> bits_;
+  std::vector<std::uint32_t> marked_;
+};
+
+}  // namespace
+
+struct GraphView::Impl {
+  const Portfolio& portfolio;
+  const std::vector<std::uint32_t>& rank;
+  int edge_kind;
+  std::vector<EntityIndex> by_rank;  // rank -> entity
+  Csr graph;
+  std::vector<bool> self_loop;
+  std::vector<Component> component;              // entity -> component
+  std::vector<std::vector<EntityIndex>> members;  // component -> entities, in id order
+  Adjacency successors, predecessors;            // the condensation DAG
+
+  // Closures are computed on demand, for the part of the condensation that a
+  // query reaches, and kept: later queries reuse them.
+  struct Closure {
+    std::mutex mutex;
+    std::unique_ptr<RankSet> set;       // scratch space, allocated on first use
+    std::vector<ListPtr> of_component;  // everything reachable from (or reaching) the component, itself excluded
+    // For components with several members (cycles): the closure plus the
+    // members, in id order; a member's closure is this list without itself.
+    std::vector<std::shared_ptr<const std::vector<EntityIndex>>> with_members;
+    std::vector<ListData::KindRuns> member_runs;
+  };
+  mutable Closure supplier_closure, dependent_closure;
+
+  Impl(const Portfolio& p, const std::vector<std::uint32_t>& r, int kind) : portfolio(p), rank(r), edge_kind(kind) {
+    std::size_t n = p.entity_count();
+    by_rank.resize(n);
+    for (EntityIndex e = 0; e < n; ++e) by_rank[rank[e]] = e;
+    build_graph(n);
+    build_condensation(n);
+  }
+
+  void build_graph(std::size_t n) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
+    self_loop.assign(n, false);
+    for (const auto& edge : portfolio.edges()) {
+      if (edge_kind == DependencyGraph::kNoSuchKind) break;
+      if (edge_kind != DependencyGraph::kAllEdges && static_cast<int>(edge.kind) != edge_kind) continue;
+      edges.emplace_back(edge.from, edge.to);
+      if (edge.from == edge.to) self_loop[edge.from] = true;
+    }
+    // Ordered by target id within each source: adjacency, and so BFS paths, are deterministic.
+    std::sort(edges.begin(), edges.end(), [&](const auto& a, const auto& b) {
+      return std::make_pair(a.first, rank[a.second]) < std::make_pair(b.first, rank[b.second]);
+    });
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());  // one edge per pair, whatever the kinds
+    graph = Csr(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), n);
+  }
+
+  void build_condensation(std::size_t n) {
+    component.assign(n, 0);
+    std::size_t count =
+        n == 0 ? 0
+               : boost::strong_components(
+                     graph, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, graph)));
+    members.assign(count, {});
+    for (std::uint32_t r = 0; r < n; ++r) members[component[by_rank[r]]].push_back(by_rank[r]);
+    std::vector<std::pair<Component, Component>> forward, backward;
+    for (auto e : boost::make_iterator_range(boost::edges(graph))) {
+      Component a = component[boost::source(e, graph)], b = component[boost::target(e, graph)];
+      if (a == b) continue;
+      forward.emplace_back(a, b);
+      backward.emplace_back(b, a);
+    }
+    successors = Adjacency::build(count, std::move(forward));
+    predecessors = Adjacency::build(count, std::move(backward));
+  }
+
+  std::vector<EntityIndex> entities_of(const std::vector<std::uint32_t>& ranks) const {
+    std::vector<EntityIndex> entities(ranks.size());
+    for (std::size_t i = 0; i < ranks.size(); ++i) entities[i] = by_rank[ranks[i]];
+    return entities;
+  }
+  // Ranks order entities by kind first, so each kind is one run of the list.
+  ListData::KindRuns kind_runs(const std::vector<EntityIndex>& entities) const {
+    auto runs = std::make_shared<std::vector<KindRun>>();
+    for (std::size_t i = 0; i < entities.size(); ++i) {
+      KindId kind = portfolio.kind_of(entities[i]);
+      if (runs->empty() || runs->back().kind != kind) runs->push_back({kind, i, i});
+      runs->back().end = i + 1;
+    }
+    return runs;
+  }
+  ListPtr make_list(const std::vector<std::uint32_t>& ranks, std::optional<GraphOrigin> origin) const {
+    auto entities = std::make_shared<const std::vector<EntityIndex>>(entities_of(ranks));
+    auto runs = kind_runs(*entities);
+    return std::make_shared<const ListData>(std::move(entities), origin, ListData::kSkipNone, std::move(runs));
+  }
+
+  // closure(c) = union over next(c) of members(next) and closure(next): each
+  // component reuses the closures of the components it points to.
+  void compute_one(Closure& closure, Component c, bool towards_suppliers) const {
+    const Adjacency& next = towards_suppliers ? successors : predecessors;
+    RankSet& set = *closure.set;
+    auto [begin, end] = next.of(c);
+    for (auto it = begin; it != end; ++it) {
+      for (EntityIndex e : members[*it]) set.add(rank[e]);
+      for (const Value& reached : *closure.of_component[*it]) set.add(rank[reached.as_entity()]);
+    }
+    if (members[c].size() > 1) {
+      std::vector<std::uint32_t> outside = set.take_sorted();
+      for (std::uint32_t r : outside) set.add(r);
+      for (EntityIndex e : members[c]) set.add(rank[e]);
+      closure.with_members[c] = std::make_shared<const std::vector<EntityIndex>>(entities_of(set.take_sorted()));
+      closure.member_runs[c] = kind_runs(*closure.with_members[c]);
+      closure.of_component[c] = make_list(outside, std::nullopt);
+      return;
+    }
+    closure.of_component[c] = make_list(set.take_sorted(), GraphOrigin{members[c][0], towards_suppliers, edge_kind});
+  }
+
+  // Computes the closure of `root` and of everything it needs first, by an
+  // iterative depth-first walk (supply chains can be deeper than the stack).
+  void ensure_closure(Closure& closure, Component root, bool towards_suppliers) const {
+    if (closure.of_component[root]) return;
+    const Adjacency& next = towards_suppliers ? successors : predecessors;
+    std::vector<std::pair<Component, std::uint32_t>> stack{{root, next.offsets[root]}};  // component, next arc
+    while (!stack.empty()) {
+      Component c = stack.back().first;
+      std::uint32_t& arc = stack.back().second;
+      while (arc < next.offsets[c + 1] && closure.of_component[next.targets[arc]]) ++arc;
+      if (arc < next.offsets[c + 1]) {
+        Component child = next.targets[arc++];
+        stack.emplace_back(child, next.offsets[child]);
+        continue;
+      }
+      compute_one(closure, c, towards_suppliers);
+      stack.pop_back();
+    }
+  }
+
+  ListPtr closure_of(EntityIndex x, bool towards_suppliers) const {
+    Closure& closure = towards_suppliers ? supplier_closure : dependent_closure;
+    Component c = component[x];
+    std::lock_guard lock(closure.mutex);
+    if (!closure.set) {
+      closure.set = std::make_unique<RankSet>(by_rank.size());
+      closure.of_component.assign(members.size(), nullptr);
+      closure.with_members.assign(members.size(), nullptr);
+      closure.member_runs.assign(members.size(), nullptr);
+    }
+    ensure_closure(closure, c, towards_suppliers);
+    if (members[c].size() == 1) return closure.of_component[c];
+    // x's own component (a cycle) is reachable too, except x itself: the
+    // shared list, skipping x (found by its id rank).
+    const auto& shared = closure.with_members[c];
+    auto position = std::lower_bound(shared->begin(), shared->end(), x,
+                                     [&](EntityIndex a, EntityIndex b) { return rank[a] < rank[b]; });
+    return std::make_shared<const ListData>(shared, GraphOrigin{x, towards_suppliers, edge_kind},
+                                            static_cast<std::size_t>(position - shared->begin()), closure.member_runs[c]);
+  }
+
+  ListPtr neighbours(EntityIndex x, bool towards_suppliers) const {
+    std::vector<std::uint32_t> ranks;
+    if (towards_suppliers) {
+      for (auto v : boost::make_iterator_range(boost::adjacent_vertices(x, graph))) ranks.push_back(rank[v]);
+    } else {
+      for (auto e : boost::make_iterator_range(boost::in_edges(x, graph))) ranks.push_back(rank[boost::source(e, graph)]);
+    }
+    std::sort(ranks.begin(), ranks.end());
+    return make_list(ranks, GraphOrigin{x, towards_suppliers, edge_kind});
+  }
+};
+
+GraphView::GraphView(const Portfolio& portfolio, const std::vector<std::uint32_t>& rank, int edge_kind)
+    : impl_(std::make_unique<Impl>(portfolio, rank, edge_kind)) {}
+GraphView::~GraphView() = default;
+
+GraphView::ListPtr GraphView::suppliers(EntityIndex x) const { return impl_->neighbours(x, true); }
+GraphView::ListPtr GraphView::dependents(EntityIndex x) const { return impl_->neighbours(x, false); }
+GraphView::ListPtr GraphView::suppliers_closure(EntityIndex x) const { return impl_->closure_of(x, true); }
+GraphView::ListPtr GraphView::dependents_closure(EntityIndex x) const { return impl_->closure_of(x, false); }
+std::size_t GraphView::component_count() const { return impl_->members.size(); }
+
+bool GraphView::in_cycle(EntityIndex x) const {
+  return impl_->self_loop[x] || impl_->members[impl_->component[x]].size() > 1;
+}
+
+bool GraphView::reaches(EntityIndex from, EntityIndex to) const {
+  if (impl_->component[from] == impl_->component[to]) return from == to ? in_cycle(from) : true;
+  auto closure = suppliers_closure(from);
+  const auto& rank = impl_->rank;
+  // The closure is sorted by id (rank): binary search.
+  std::size_t low = 0, high = closure->size();
+  while (low < high) {
+    std::size_t mid = (low + high) / 2;
+    auto r = rank[(*closure)[mid].as_entity()];
+    if (r == rank[to]) return true;
+    if (r < rank[to]) low = mid + 1;
+    else high = mid;
+  }
+  return false;
+}
+
+std::vector<EntityIndex> GraphView::path(EntityIndex from, EntityIndex to) const {
+  const Csr& graph = impl_->graph;
+  // Breadth-first from `from`; parents only for what is explored, so a short
+  // path in a huge graph stays cheap.
+  std::unordered_map<EntityIndex, EntityIndex> parent;
+  std::deque<EntityIndex> queue{from};
+  bool found = false;
+  while (!queue.empty() && !found) {
+    EntityIndex u = queue.front();
+    queue.pop_front();
+    for (auto v : boost::make_iterator_range(boost::adjacent_vertices(u, graph))) {
+      if (parent.count(v) || (v == from && from != to)) continue;
+      parent.emplace(v, u);
+      if (v == to) {
+        found = true;
+        break;
+      }
+      queue.push_back(v);
+    }
+  }
+  if (!found) return {};
+  std::vector<EntityIndex> chain{to};
+  for (EntityIndex at = parent.at(to); at != from; at = parent.at(at)) chain.push_back(at);
+  chain.push_back(from);
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+struct DependencyGraph::Slot {
+  std::once_flag once;
+  std::unique_ptr<GraphView> view;
+};
+
+DependencyGraph::DependencyGraph(const Portfolio& portfolio)
+    : portfolio_(portfolio), slots_(std::make_unique<Slot[]>(portfolio.edge_kinds().size() + 2)) {
+  // Graph results are ordered by kind, then id (see ListData::kind_range).
+  auto order = portfolio.entities_sorted_by_id();
+  std::stable_sort(order.begin(), order.end(),
+                   [&](EntityIndex a, EntityIndex b) { return portfolio.kind_name(a) < portfolio.kind_name(b); });
+  rank_.resize(order.size());
+  for (std::uint32_t r = 0; r < order.size(); ++r) rank_[order[r]] = r;
+}
+
+DependencyGraph::~DependencyGraph() = default;
+
+int DependencyGraph::edge_kind(std::optional<std::string_view> name) const {
+  if (!name) return kAllEdges;
+  const auto& kinds = portfolio_.edge_kinds();
+  auto it = std::find(kinds.begin(), kinds.end(), *name);
+  return it == kinds.end() ? kNoSuchKind : static_cast<int>(it - kinds.begin());
+}
+
+const GraphView& DependencyGraph::view(int edge_kind) const {
+  std::size_t kinds = portfolio_.edge_kinds().size();
+  std::size_t index = edge_kind >= 0 ? static_cast<std::size_t>(edge_kind) : edge_kind == kAllEdges ? kinds : kinds + 1;
+  Slot& slot = slots_[index];
+  std::call_once(slot.once, [&] { slot.view = std::make_unique<GraphView>(portfolio_, rank_, edge_kind); });
+  return *slot.view;
+}
+
+}  // namespace vigil

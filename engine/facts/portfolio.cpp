@@ -1,0 +1,140 @@
+#include "engine/facts/portfolio.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "dsl/diagnostic.hpp"
+
+namespace vigil {
+
+int KindTable::column(std::string_view attribute) const {
+  auto it = column_of.find(attribute);
+  return it == column_of.end() ? -1 : it->second;
+}
+
+KindId Portfolio::declare_kind(std::string_view name) {
+  for (KindId k = 0; k < kinds_.size(); ++k)
+    if (kinds_[k].name == name) return k;
+  kinds_.push_back(KindTable{std::string(name), {}, {}, {}, {}, {}});
+  return static_cast<KindId>(kinds_.size() - 1);
+}
+
+int Portfolio::declare_attribute(KindId kind, std::string_view name, ValueType type) {
+  auto& table = kinds_.at(kind);
+  if (int existing = table.column(name); existing >= 0) {
+    if (table.attribute_types[static_cast<std::size_t>(existing)] != type)
+      throw Error(fmt::format("attribute '{}' of kind {} is declared both as {} and as {}", name, table.name,
+                              type_name(table.attribute_types[static_cast<std::size_t>(existing)]),
+                              type_name(type)));
+    return existing;
+  }
+  table.attribute_names.emplace_back(name);
+  table.attribute_types.push_back(type);
+  table.columns.emplace_back(table.members.size());
+  int column = static_cast<int>(table.attribute_names.size() - 1);
+  table.column_of.emplace(std::string(name), column);
+  return column;
+}
+
+EntityIndex Portfolio::add_entity(std::string_view id, KindId kind) {
+  auto index = static_cast<EntityIndex>(ids_.size());
+  if (!index_of_.emplace(std::string(id), index).second) throw Error(fmt::format("duplicate entity id '{}'", id));
+  ids_.emplace_back(id);
+  kind_of_.push_back(kind);
+  auto& table = kinds_.at(kind);
+  row_of_.push_back(static_cast<std::uint32_t>(table.members.size()));
+  table.members.push_back(index);
+  for (auto& column : table.columns) column.emplace_back();
+  kind_lists_.clear();
+  return index;
+}
+
+void Portfolio::set_attribute(EntityIndex entity, int column, const Value& value) {
+  auto& table = kinds_[kind_of_[entity]];
+  auto expected = table.attribute_types.at(static_cast<std::size_t>(column));
+  if (!value.is_missing() && value.type() != expected)
+    throw Error(fmt::format("attribute '{}' of {} must be {} but was given {}",
+                            table.attribute_names[static_cast<std::size_t>(column)], ids_[entity],
+                            type_with_article(expected), type_with_article(value.type())));
+  Value stored = value.is(ValueType::string) ? Value::string_view(intern(value.as_string())) : value;
+  table.columns[static_cast<std::size_t>(column)][row_of_[entity]] = std::move(stored);
+}
+
+void Portfolio::set_attribute(EntityIndex entity, std::string_view name, const Value& value) {
+  int column = kinds_[kind_of_[entity]].column(name);
+  if (column < 0) {
+    if (value.is_missing()) return;
+    column = declare_attribute(kind_of_[entity], name, value.type());
+  }
+  set_attribute(entity, column, value);
+}
+
+void Portfolio::add_edge(EntityIndex from, EntityIndex to, std::string_view kind, std::string attributes_json) {
+  if (from >= ids_.size() || to >= ids_.size()) throw Error("edge between unknown entities");
+  auto it = std::find(edge_kinds_.begin(), edge_kinds_.end(), kind);
+  auto kind_index = static_cast<std::uint32_t>(it - edge_kinds_.begin());
+  if (it == edge_kinds_.end()) edge_kinds_.emplace_back(kind);
+  edges_.push_back(Edge{from, to, kind_index, std::move(attributes_json)});
+}
+
+std::string_view Portfolio::intern(std::string_view text) {
+  if (auto it = pool_index_.find(text); it != pool_index_.end()) return *it;
+  std::string_view stored = pool_.emplace_back(text);
+  pool_index_.insert(stored);
+  return stored;
+}
+
+std::optional<EntityIndex> Portfolio::find(std::string_view id) const {
+  auto it = index_of_.find(id);
+  if (it == index_of_.end()) return std::nullopt;
+  return it->second;
+}
+
+const KindTable* Portfolio::find_kind(std::string_view name) const {
+  for (const auto& table : kinds_)
+    if (table.name == name) return &table;
+  return nullptr;
+}
+
+Value Portfolio::attribute(EntityIndex entity, int column) const {
+  if (column < 0) return Value::missing();
+  return kinds_[kind_of_[entity]].columns[static_cast<std::size_t>(column)][row_of_[entity]];
+}
+
+Value Portfolio::attribute(EntityIndex entity, std::string_view name) const {
+  if (name == "id") return Value::string_view(ids_[entity]);
+  if (name == "kind") return Value::string_view(kinds_[kind_of_[entity]].name);
+  return attribute(entity, kinds_[kind_of_[entity]].column(name));
+}
+
+std::shared_ptr<const ListData> Portfolio::entities_of_kind(std::string_view kind) const {
+  std::lock_guard lock(*kind_lists_mutex_);
+  auto cached = kind_lists_.find(std::string(kind));
+  if (cached != kind_lists_.end()) return cached->second;
+  std::vector<EntityIndex> members;
+  if (const KindTable* table = find_kind(kind)) members = table->members;
+  std::sort(members.begin(), members.end(), [&](EntityIndex a, EntityIndex b) { return ids_[a] < ids_[b]; });
+  auto shared = std::make_shared<const ListData>(std::move(members));
+  kind_lists_.emplace(std::string(kind), shared);
+  return shared;
+}
+
+std::vector<EntityIndex> Portfolio::entities_sorted_by_id() const {
+  std::vector<EntityIndex> all(ids_.size());
+  for (EntityIndex e = 0; e < all.size(); ++e) all[e] = e;
+  std::sort(all.begin(), all.end(), [&](EntityIndex a, EntityIndex b) { return ids_[a] < ids_[b]; });
+  return all;
+}
+
+Schema Portfolio::schema() const {
+  Schema schema;
+  for (const auto& table : kinds_) {
+    auto& attributes = schema.kinds[table.name];
+    for (std::size_t c = 0; c < table.attribute_names.size(); ++c)
+      attributes[table.attribute_names[c]] = table.attribute_types[c];
+  }
+  return schema;
+}
+
+}  // namespace vigil

@@ -1,0 +1,96 @@
+// The portfolio in memory: entities grouped by kind, with one typed column
+// per attribute, and the edges between entities. Built by the importers or
+// the fact store, then read (concurrently) by the evaluator.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "dsl/schema.hpp"
+#include "engine/facts/value.hpp"
+
+namespace vigil {
+
+using KindId = std::uint32_t;
+
+// Lets maps keyed by std::string be searched with a string_view, without a temporary string.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+template <typename T>
+using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
+
+struct KindTable {
+  std::string name;
+  std::vector<std::string> attribute_names;
+  std::vector<ValueType> attribute_types;
+  std::vector<std::vector<Value>> columns;  // columns[c][row]
+  std::vector<EntityIndex> members;         // row -> entity
+  StringMap<int> column_of;
+
+  int column(std::string_view attribute) const;  // -1 when the kind has no such attribute
+};
+
+struct Edge {
+  EntityIndex from;
+  EntityIndex to;
+  std::uint32_t kind;          // index into Portfolio::edge_kinds()
+  std::string attributes_json;  // extra columns of edges.csv, as a JSON object ("" when none)
+};
+
+class Portfolio {
+ public:
+  Portfolio() = default;
+  Portfolio(Portfolio&&) = default;
+  Portfolio& operator=(Portfolio&&) = default;
+
+  // Building. Throws vigil::Error on misuse (duplicate id, unknown entity, type clash).
+  KindId declare_kind(std::string_view name);
+  int declare_attribute(KindId kind, std::string_view name, ValueType type);
+  EntityIndex add_entity(std::string_view id, KindId kind);
+  void set_attribute(EntityIndex entity, int column, const Value& value);
+  void set_attribute(EntityIndex entity, std::string_view name, const Value& value);
+  void add_edge(EntityIndex from, EntityIndex to, std::string_view kind, std::string attributes_json = {});
+  // Keeps a copy of `text` for as long as the portfolio lives.
+  std::string_view intern(std::string_view text);
+
+  // Reading.
+  std::size_t entity_count() const { return ids_.size(); }
+  const std::string& id(EntityIndex entity) const { return ids_[entity]; }
+  KindId kind_of(EntityIndex entity) const { return kind_of_[entity]; }
+  const std::string& kind_name(EntityIndex entity) const { return kinds_[kind_of_[entity]].name; }
+  std::optional<EntityIndex> find(std::string_view id) const;
+  const std::vector<KindTable>& kinds() const { return kinds_; }
+  const KindTable* find_kind(std::string_view name) const;
+  Value attribute(EntityIndex entity, int column) const;
+  Value attribute(EntityIndex entity, std::string_view name) const;
+  const std::vector<Edge>& edges() const { return edges_; }
+  const std::vector<std::string>& edge_kinds() const { return edge_kinds_; }
+  // Every entity of a kind, sorted by id (shared, built on first use).
+  std::shared_ptr<const ListData> entities_of_kind(std::string_view kind) const;
+  std::vector<EntityIndex> entities_sorted_by_id() const;
+  Schema schema() const;
+
+ private:
+  std::vector<std::string> ids_;
+  std::vector<KindId> kind_of_;
+  std::vector<std::uint32_t> row_of_;
+  StringMap<EntityIndex> index_of_;
+  std::vector<KindTable> kinds_;
+  std::vector<Edge> edges_;
+  std::vector<std::string> edge_kinds_;
+  std::deque<std::string> pool_;
+  std::unordered_set<std::string_view> pool_index_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const ListData>> kind_lists_;
+  mutable std::unique_ptr<std::mutex> kind_lists_mutex_ = std::make_unique<std::mutex>();
+};
+
+}  // namespace vigil

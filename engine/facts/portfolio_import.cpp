@@ -1,0 +1,477 @@
+#include "engine/facts/portfolio_import.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "dsl/source.hpp"
+#include "engine/facts/cell_types.hpp"
+#include "engine/facts/csv_reader.hpp"
+#include "engine/facts/import_error.hpp"
+#include "engine/facts/value_format.hpp"
+
+namespace vigil {
+namespace fs = std::filesystem;
+namespace {
+
+struct Location {
+  std::string file;
+  std::size_t line;
+};
+
+// Shared by both formats: ids are unique across the portfolio, and an edge
+// (from, to, kind) appears once.
+class PortfolioBuilder {
+ public:
+  EntityIndex add_entity(const std::string& id, KindId kind, const Location& at) {
+    if (id.empty()) throw ImportError(at.file, at.line, "empty id: every entity needs an id");
+    auto [it, inserted] = first_seen_.emplace(id, at);
+    if (!inserted)
+      throw ImportError(at.file, at.line, fmt::format("duplicate id '{}' (first defined at {}:{})", id,
+                                                      it->second.file, it->second.line));
+    return portfolio.add_entity(id, kind);
+  }
+
+  EntityIndex resolve(const std::string& id, const char* end, const Location& at) const {
+    if (id.empty()) throw ImportError(at.file, at.line, fmt::format("empty '{}' in edge", end));
+    auto entity = portfolio.find(id);
+    if (!entity)
+      throw ImportError(at.file, at.line, fmt::format("edge {} '{}' is not a known entity id", end, id));
+    return *entity;
+  }
+
+  void add_edge(const std::string& from, const std::string& to, const std::string& kind, std::string attributes,
+                const Location& at) {
+    EntityIndex a = resolve(from, "from", at), b = resolve(to, "to", at);
+    if (kind.empty()) throw ImportError(at.file, at.line, "empty edge kind (for example depends_on or subcontracts)");
+    auto [it, inserted] = edges_seen_.emplace(from + '\x1f' + to + '\x1f' + kind, at.line);
+    if (!inserted)
+      throw ImportError(at.file, at.line, fmt::format("duplicate edge {} -> {} ({}), first at line {}", from, to,
+                                                      kind, it->second));
+    portfolio.add_edge(a, b, kind, std::move(attributes));
+  }
+
+  Portfolio portfolio;
+
+ private:
+  std::unordered_map<std::string, Location> first_seen_;
+  std::unordered_map<std::string, std::size_t> edges_seen_;
+};
+
+// ---- CSV directory ----------------------------------------------------------------
+
+struct TypedColumns {
+  std::vector<ColumnSpec> specs;
+  std::vector<ValueType> types;
+};
+
+TypedColumns type_columns(const CsvTable& table, const std::set<std::string>& reserved) {
+  TypedColumns columns;
+  std::set<std::string> seen;
+  for (std::size_t c = 0; c < table.header.size(); ++c) {
+    ColumnSpec spec;
+    try {
+      spec = parse_column_header(table.header[c]);
+    } catch (const Error& error) {
+      throw ImportError(table.path, 1, error.what());
+    }
+    if (!seen.insert(spec.name).second)
+      throw ImportError(table.path, 1, fmt::format("column '{}' appears twice in the header", spec.name));
+    if (reserved.count(spec.name) && spec.declared && *spec.declared != ValueType::string)
+      throw ImportError(table.path, 1, fmt::format("column '{}' is always a string", spec.name));
+    ValueType type = ValueType::string;
+    if (spec.declared) {
+      type = *spec.declared;
+    } else if (!reserved.count(spec.name)) {
+      std::vector<std::string_view> cells;
+      cells.reserve(table.rows.size());
+      for (const auto& row : table.rows) cells.push_back(row.fields[c]);
+      type = infer_column_type(cells);
+    }
+    columns.specs.push_back(std::move(spec));
+    columns.types.push_back(type);
+  }
+  return columns;
+}
+
+std::size_t column_index(const TypedColumns& columns, const std::string& name) {
+  for (std::size_t c = 0; c < columns.specs.size(); ++c)
+    if (columns.specs[c].name == name) return c;
+  return std::string::npos;
+}
+
+Value typed_cell(const CsvTable& table, const CsvRow& row, std::size_t c, const TypedColumns& columns) {
+  auto value = parse_cell(row.fields[c], columns.types[c]);
+  if (!value)
+    throw ImportError(table.path, row.line, fmt::format("column '{}' holds {} values but this cell is '{}'",
+                                                        columns.specs[c].name, type_name(columns.types[c]),
+                                                        row.fields[c]));
+  return *value;
+}
+
+void read_entity_file(PortfolioBuilder& builder, const fs::path& file) {
+  std::string kind = file.stem().string();
+  std::string path = file.string();
+  if (!is_kind_name(kind))
+    throw ImportError(path, 0, fmt::format("'{}' is not an entity kind: name the file after a lower-case kind, "
+                                           "such as vendor.csv", file.filename().string()));
+  CsvTable table = read_csv_file(path);
+  TypedColumns columns = type_columns(table, {"id"});
+  if (column_index(columns, "kind") != std::string::npos)
+    throw ImportError(path, 1, "column 'kind' is reserved: the file name gives the kind");
+  std::size_t id_column = column_index(columns, "id");
+  if (id_column == std::string::npos) throw ImportError(path, 1, "no 'id' column in the header");
+  KindId kind_id = builder.portfolio.declare_kind(kind);
+  std::vector<int> attribute_column(columns.specs.size(), -1);
+  for (std::size_t c = 0; c < columns.specs.size(); ++c)
+    if (c != id_column)
+      attribute_column[c] = builder.portfolio.declare_attribute(kind_id, columns.specs[c].name, columns.types[c]);
+  for (const auto& row : table.rows) {
+    EntityIndex entity = builder.add_entity(row.fields[id_column], kind_id, {path, row.line});
+    for (std::size_t c = 0; c < columns.specs.size(); ++c)
+      if (c != id_column) builder.portfolio.set_attribute(entity, attribute_column[c], typed_cell(table, row, c, columns));
+  }
+}
+
+std::string edge_attributes_json(const CsvTable& table, const CsvRow& row, const TypedColumns& columns,
+                                 const std::set<std::size_t>& fixed, const Portfolio& portfolio) {
+  nlohmann::ordered_json attributes = nlohmann::ordered_json::object();
+  for (std::size_t c = 0; c < columns.specs.size(); ++c)
+    if (!fixed.count(c)) attributes[columns.specs[c].name] = value_to_json(typed_cell(table, row, c, columns), portfolio);
+  return attributes.empty() ? std::string() : attributes.dump();
+}
+
+void read_edge_file(PortfolioBuilder& builder, const fs::path& file) {
+  std::string path = file.string();
+  CsvTable table = read_csv_file(path);
+  TypedColumns columns = type_columns(table, {"from", "to", "kind"});
+  std::size_t from = column_index(columns, "from"), to = column_index(columns, "to"), kind = column_index(columns, "kind");
+  for (auto [index, name] : {std::pair{from, "from"}, std::pair{to, "to"}, std::pair{kind, "kind"}})
+    if (index == std::string::npos)
+      throw ImportError(path, 1, fmt::format("no '{}' column in the header (edges.csv has from,to,kind)", name));
+  for (const auto& row : table.rows)
+    builder.add_edge(row.fields[from], row.fields[to], row.fields[kind],
+                     edge_attributes_json(table, row, columns, {from, to, kind}, builder.portfolio), {path, row.line});
+}
+
+// ---- JSON -----------------------------------------------------------------------
+
+using Json = nlohmann::ordered_json;
+
+// Feeds nlohmann's parser one byte at a time while counting lines, so that
+// the SAX handler knows the line of every entity and edge object.
+struct LineCountingIterator {
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+  const char* at;
+  std::size_t* line;
+  reference operator*() const { return *at; }
+  LineCountingIterator& operator++() {
+    if (*at == '\n') ++*line;
+    ++at;
+    return *this;
+  }
+  LineCountingIterator operator++(int) {
+    auto copy = *this;
+    ++*this;
+    return copy;
+  }
+  bool operator==(const LineCountingIterator& other) const { return at == other.at; }
+  bool operator!=(const LineCountingIterator& other) const { return at != other.at; }
+};
+
+// Values nest at most this deep (a portfolio needs 4: the document, an array,
+// an entity, its attributes); deeper input is refused before anything walks
+// it recursively.
+constexpr int kMaxJsonDepth = 32;
+
+// Builds the DOM and records the line of each object directly inside the
+// top-level "entities" and "edges" arrays. Refuses, by stopping the parse,
+// nesting beyond kMaxJsonDepth and strings holding NUL (`\u0000`).
+class LocatingHandler {
+ public:
+  explicit LocatingHandler(Json& root, const std::size_t& line) : dom_(root, true), line_(line) {}
+  std::map<std::string, std::vector<std::size_t>> lines;  // "entities"/"edges" -> line of element i
+  std::optional<std::string> refusal;                     // why the parse was stopped
+
+  bool null() { return dom_.null(); }
+  bool boolean(bool v) { return dom_.boolean(v); }
+  bool number_integer(Json::number_integer_t v) { return dom_.number_integer(v); }
+  bool number_unsigned(Json::number_unsigned_t v) { return dom_.number_unsigned(v); }
+  bool number_float(Json::number_float_t v, const Json::string_t& s) { return dom_.number_float(v, s); }
+  bool string(Json::string_t& v) { return no_nul(v) && dom_.string(v); }
+  bool binary(Json::binary_t& v) { return dom_.binary(v); }
+  bool start_object(std::size_t n) {
+    if (depth_ == 2) lines[top_key_].push_back(line_);
+    return deeper() && dom_.start_object(n);
+  }
+  bool end_object() {
+    --depth_;
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t n) {
+    return deeper() && dom_.start_array(n);
+  }
+  bool end_array() {
+    --depth_;
+    return dom_.end_array();
+  }
+  bool key(Json::string_t& k) {
+    if (depth_ == 1) top_key_ = k;
+    return no_nul(k) && dom_.key(k);
+  }
+  // A template, as in nlohmann's DOM parser: the exception is rethrown with its own type.
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& e) {
+    return dom_.parse_error(position, token, e);
+  }
+
+ private:
+  bool deeper() {
+    if (++depth_ <= kMaxJsonDepth) return true;
+    refusal = fmt::format("values nested more than {} levels deep", kMaxJsonDepth);
+    return false;
+  }
+  bool no_nul(const std::string& text) {
+    if (text.find('\0') == std::string::npos) return true;
+    refusal = "NUL character (\\u0000) in a string: text may not contain NUL";
+    return false;
+  }
+
+  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  const std::size_t& line_;
+  int depth_ = 0;
+  std::string top_key_;
+};
+
+std::string read_text_file(const std::string& path) {
+  auto text = read_whole_file(path);
+  if (!text) throw ImportError(path, 0, "cannot read the file");
+  return std::move(*text);
+}
+
+// "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..." -> "syntax error ..."
+std::string json_error_text(const std::string& what) {
+  auto column = what.find(", column ");
+  auto colon = column == std::string::npos ? what.find("] ") : what.find(": ", column);
+  if (colon == std::string::npos) return what;
+  return what.substr(colon + 2);
+}
+
+std::size_t line_of_byte(const std::string& text, std::size_t byte) {
+  byte = std::min(byte, text.size());
+  return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(byte), '\n'));
+}
+
+void expect_keys(const Json& object, std::initializer_list<const char*> allowed, const Location& at,
+                 const char* what) {
+  for (const auto& item : object.items()) {
+    const std::string& key = item.key();
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* k) { return key == k; })) {
+      std::vector<std::string> names(allowed.begin(), allowed.end());
+      std::string message = fmt::format("unknown field '{}' in {}", key, what);
+      if (auto suggestion = closest_match(key, names); !suggestion.empty())
+        message += fmt::format(" (did you mean `{}`?)", suggestion);
+      throw ImportError(at.file, at.line, message);
+    }
+  }
+}
+
+std::string required_string(const Json& object, const char* key, const Location& at, const char* what) {
+  auto it = object.find(key);
+  if (it == object.end()) throw ImportError(at.file, at.line, fmt::format("{} has no \"{}\"", what, key));
+  if (!it->is_string()) throw ImportError(at.file, at.line, fmt::format("\"{}\" of {} must be a string", key, what));
+  return it->get<std::string>();
+}
+
+struct JsonAttribute {
+  EntityIndex entity;
+  std::string name;
+  const Json* value;
+  Location at;
+};
+
+ValueType json_value_type(const JsonAttribute& a) {
+  switch (a.value->type()) {
+    case Json::value_t::boolean: return ValueType::boolean;
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float: return ValueType::number;
+    case Json::value_t::string: return ValueType::string;
+    default:
+      throw ImportError(a.at.file, a.at.line, fmt::format("attribute '{}' is {}: attribute values are numbers, "
+                                                          "strings, booleans, dates or null",
+                                                          a.name, a.value->type_name()));
+  }
+}
+
+// JSON has types of its own; strings become dates when every value of that
+// attribute (for the kind) is an ISO date, as CSV columns do.
+void assign_json_attributes(PortfolioBuilder& builder, const std::vector<JsonAttribute>& attributes) {
+  struct Column {
+    ValueType type;
+    Location first;
+    bool all_dates = true;
+  };
+  std::map<std::pair<KindId, std::string>, Column> columns;
+  for (const auto& a : attributes) {
+    if (a.value->is_null()) continue;
+    ValueType type = json_value_type(a);
+    auto key = std::make_pair(builder.portfolio.kind_of(a.entity), a.name);
+    auto [it, inserted] = columns.emplace(key, Column{type, a.at});
+    if (!inserted && it->second.type != type)
+      throw ImportError(a.at.file, a.at.line, fmt::format("attribute '{}' is {} here but {} at line {}", a.name,
+                                                          type_with_article(type), type_with_article(it->second.type),
+                                                          it->second.first.line));
+    if (type == ValueType::string && !parse_iso_date(a.value->get_ref<const std::string&>()))
+      it->second.all_dates = false;
+  }
+  for (const auto& [key, column] : columns) {
+    ValueType type = column.type == ValueType::string && column.all_dates ? ValueType::date : column.type;
+    builder.portfolio.declare_attribute(key.first, key.second, type);
+  }
+  for (const auto& a : attributes) {
+    if (a.value->is_null()) continue;
+    const auto& kind = builder.portfolio.kinds()[builder.portfolio.kind_of(a.entity)];
+    int column = kind.column(a.name);
+    ValueType type = kind.attribute_types[static_cast<std::size_t>(column)];
+    Value value;
+    if (type == ValueType::date) value = Value::date(*parse_iso_date(a.value->get_ref<const std::string&>()));
+    else if (type == ValueType::string) value = Value::string_view(a.value->get_ref<const std::string&>());
+    else if (type == ValueType::boolean) value = Value::boolean(a.value->get<bool>());
+    else value = Value::number(a.value->get<double>());
+    builder.portfolio.set_attribute(a.entity, column, value);
+  }
+}
+
+void read_json_entities(PortfolioBuilder& builder, const Json& entities, const std::vector<std::size_t>& lines,
+                        const std::string& path) {
+  std::vector<JsonAttribute> attributes;
+  for (std::size_t i = 0; i < entities.size(); ++i) {
+    const Json& entity = entities[i];
+    Location at{path, i < lines.size() ? lines[i] : 0};
+    if (!entity.is_object()) throw ImportError(path, at.line, fmt::format("entities[{}] is not an object", i));
+    expect_keys(entity, {"id", "kind", "attributes"}, at, "an entity");
+    std::string id = required_string(entity, "id", at, "an entity");
+    std::string kind = required_string(entity, "kind", at, "an entity");
+    if (!is_kind_name(kind))
+      throw ImportError(path, at.line, fmt::format("kind '{}' is not a lower-case word (such as vendor)", kind));
+    EntityIndex index = builder.add_entity(id, builder.portfolio.declare_kind(kind), at);
+    auto found = entity.find("attributes");
+    if (found == entity.end() || found->is_null()) continue;
+    if (!found->is_object()) throw ImportError(path, at.line, "\"attributes\" must be an object");
+    for (const auto& [name, value] : found->items()) {
+      if (name == "id" || name == "kind")
+        throw ImportError(path, at.line, fmt::format("attribute '{}' is built in: give it as a field of the entity", name));
+      if (!is_attribute_name(name))
+        throw ImportError(path, at.line, fmt::format("'{}' is not a valid attribute name", name));
+      attributes.push_back({index, name, &value, at});
+    }
+  }
+  assign_json_attributes(builder, attributes);
+}
+
+void read_json_edges(PortfolioBuilder& builder, const Json& edges, const std::vector<std::size_t>& lines,
+                     const std::string& path) {
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    const Json& edge = edges[i];
+    Location at{path, i < lines.size() ? lines[i] : 0};
+    if (!edge.is_object()) throw ImportError(path, at.line, fmt::format("edges[{}] is not an object", i));
+    expect_keys(edge, {"from", "to", "kind", "attributes"}, at, "an edge");
+    auto attributes = edge.find("attributes");
+    std::string extra = attributes == edge.end() || attributes->is_null() || attributes->empty() ? "" : attributes->dump();
+    builder.add_edge(required_string(edge, "from", at, "an edge"), required_string(edge, "to", at, "an edge"),
+                     required_string(edge, "kind", at, "an edge"), extra, at);
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// A portfolio directory is read as plain files only: a FIFO or device would
+// hang the import, and a link may not lead outside the directory (its
+// target's first line would otherwise be echoed in an error message).
+void require_plain_file_inside(const fs::path& file, const fs::path& root) {
+  std::error_code error;
+  auto target = fs::weakly_canonical(file, error);
+  auto inside = fs::weakly_canonical(root, error);
+  if (error || std::mismatch(inside.begin(), inside.end(), target.begin(), target.end()).first != inside.end())
+    throw ImportError(file.string(), 0, "is a link leading outside the portfolio directory; copy the file in instead");
+  if (!fs::is_regular_file(fs::status(file, error)))
+    throw ImportError(file.string(), 0, "is not a regular file (a portfolio directory holds plain CSV files)");
+}
+
+}  // namespace
+
+Portfolio read_portfolio_directory(const std::string& directory) {
+  fs::path root(directory);
+  fs::path entities = root / "entities";
+  if (!fs::is_directory(entities))
+    throw ImportError(directory, 0, "no entities/ folder: a portfolio directory holds entities/<kind>.csv and edges.csv");
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(entities))
+    if (entry.path().extension() == ".csv") files.push_back(entry.path());
+  if (files.empty()) throw ImportError(entities.string(), 0, "no <kind>.csv files in this folder");
+  std::sort(files.begin(), files.end());
+  std::error_code error;
+  fs::path edges = root / "edges.csv";
+  bool has_edges = fs::exists(fs::symlink_status(edges, error));
+  for (const auto& file : files) require_plain_file_inside(file, root);
+  if (has_edges) require_plain_file_inside(edges, root);
+  PortfolioBuilder builder;
+  for (const auto& file : files) read_entity_file(builder, file);
+  if (has_edges) read_edge_file(builder, edges);
+  return std::move(builder.portfolio);
+}
+
+Portfolio read_portfolio_json(const std::string& path) { return parse_portfolio_json(path, read_text_file(path)); }
+
+Portfolio parse_portfolio_json(const std::string& path, const std::string& text) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw ImportError(path, 1, "empty file: expected a JSON object");
+  std::size_t offset = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  std::size_t line = 1;
+  Json root;
+  LocatingHandler handler(root, line);
+  try {
+    Json::sax_parse(LineCountingIterator{text.data() + offset, &line}, LineCountingIterator{text.data() + text.size(), &line},
+                    &handler);
+  } catch (const nlohmann::json::parse_error& error) {
+    throw ImportError(path, line_of_byte(text, offset + error.byte - 1), json_error_text(error.what()));
+  } catch (const nlohmann::json::exception& error) {  // out_of_range.406: a number such as 1e400
+    throw ImportError(path, line, json_error_text(error.what()));
+  }
+  if (handler.refusal) throw ImportError(path, line, *handler.refusal);
+  Location top{path, 1};
+  if (!root.is_object()) throw ImportError(path, 1, "expected a JSON object with \"entities\" and \"edges\"");
+  expect_keys(root, {"entities", "edges"}, top, "the portfolio");
+  auto entities = root.find("entities");
+  if (entities == root.end() || !entities->is_array())
+    throw ImportError(path, 1, "the portfolio needs an \"entities\" array");
+  PortfolioBuilder builder;
+  read_json_entities(builder, *entities, handler.lines["entities"], path);
+  auto edges = root.find("edges");
+  if (edges != root.end() && !edges->is_null()) {
+    if (!edges->is_array()) throw ImportError(path, 1, "\"edges\" must be an array");
+    read_json_edges(builder, *edges, handler.lines["edges"], path);
+  }
+  return std::move(builder.portfolio);
+}
+
+Portfolio read_portfolio(const std::string& path) {
+  std::error_code error;
+  if (fs::is_directory(path, error)) return read_portfolio_directory(path);
+  if (!fs::exists(path, error)) throw ImportError(path, 0, "no such file or directory");
+  if (fs::path(path).extension() == ".json") return read_portfolio_json(path);
+  throw ImportError(path, 0, "expected a portfolio directory or a .json file");
+}
+
+}  // namespace vigil

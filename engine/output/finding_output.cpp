@@ -1,0 +1,98 @@
+#include "engine/output/finding_output.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace vigil {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Text that a direct writer of the database may have stored as invalid
+// UTF-8 is written with U+FFFD rather than failing the whole output.
+std::string json_string(const std::string& text) { return Json(text).dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+// One finding as compact JSON, keys in the contract's order. The evidence is
+// already JSON text: it is spliced in, not parsed again.
+void write_finding_json(std::ostream& out, const Finding& f) {
+  out << "{\"rule\":" << json_string(f.rule) << ",\"entity\":" << (f.entity ? json_string(*f.entity) : "null")
+      << ",\"kind\":" << json_string(f.kind) << ",\"severity\":\"" << severity_name(f.severity)
+      << "\",\"message\":" << json_string(f.message)
+      << ",\"evidence\":" << (f.evidence_json.empty() ? std::string("{}") : f.evidence_json) << "}";
+}
+
+// A spreadsheet runs a cell starting with = + - @ (or tab or CR) as a
+// formula: such a cell gets a leading ' and quotes, as OWASP recommends for
+// CSV injection, so that `=2+5` shows as text, not 7.
+std::string csv_field(std::string_view text) {
+  bool formula = !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+  if (!formula && text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string quoted = formula ? "\"'" : "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+// Width in characters (UTF-8 code points), so that columns line up.
+std::size_t display_width(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(),
+                                                [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+void write_table(std::ostream& out, const std::vector<Finding>& findings) {
+  if (findings.empty()) {
+    out << "no findings\n";
+    return;
+  }
+  std::size_t rule_width = 4, entity_width = 6;
+  for (const auto& f : findings) {
+    rule_width = std::max(rule_width, display_width(f.rule));
+    entity_width = std::max(entity_width, display_width(f.entity.value_or("-")));
+  }
+  auto pad = [](std::string_view text, std::size_t width) {
+    return std::string(text) + std::string(width - std::min(width, display_width(text)), ' ');
+  };
+  out << pad("SEVERITY", 9) << "  " << pad("RULE", rule_width) << "  " << pad("ENTITY", entity_width) << "  MESSAGE\n";
+  for (const auto& f : findings)
+    out << pad(severity_name(f.severity), 9) << "  " << pad(f.rule, rule_width) << "  "
+        << pad(f.entity.value_or("-"), entity_width) << "  " << f.message << "\n";
+}
+
+}  // namespace
+
+std::optional<OutputFormat> parse_output_format(std::string_view name) {
+  if (name == "table") return OutputFormat::table;
+  if (name == "json") return OutputFormat::json;
+  if (name == "jsonl") return OutputFormat::jsonl;
+  if (name == "csv") return OutputFormat::csv;
+  return std::nullopt;
+}
+
+void write_findings(std::ostream& out, const std::vector<Finding>& findings, OutputFormat format) {
+  switch (format) {
+    case OutputFormat::table: write_table(out, findings); break;
+    case OutputFormat::json:  // one finding a line inside the array: readable, and fast to write
+      out << "[";
+      for (std::size_t i = 0; i < findings.size(); ++i) {
+        out << (i == 0 ? "\n  " : ",\n  ");
+        write_finding_json(out, findings[i]);
+      }
+      out << (findings.empty() ? "]\n" : "\n]\n");
+      break;
+    case OutputFormat::jsonl:
+      for (const auto& f : findings) {
+        write_finding_json(out, f);
+        out << "\n";
+      }
+      break;
+    case OutputFormat::csv:
+      out << "rule,entity,kind,severity,message\r\n";
+      for (const auto& f : findings)
+        out << csv_field(f.rule) << ',' << csv_field(f.entity.value_or("")) << ',' << csv_field(f.kind) << ','
+            << severity_name(f.severity) << ',' << csv_field(f.message) << "\r\n";
+      break;
+  }
+}
+
+}  // namespace vigil

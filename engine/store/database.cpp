@@ -1,0 +1,184 @@
+#include "engine/store/database.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+#include <fmt/format.h>
+
+#include "dsl/diagnostic.hpp"
+
+namespace vigil {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE entities (
+  id   TEXT PRIMARY KEY NOT NULL,
+  kind TEXT NOT NULL
+);
+CREATE INDEX entities_by_kind ON entities(kind);
+CREATE TABLE attribute_types (
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('number', 'string', 'bool', 'date')),
+  PRIMARY KEY (kind, name)
+) WITHOUT ROWID;
+CREATE TABLE attributes (
+  entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+  name      TEXT NOT NULL,
+  value,    -- no declared type: values keep their storage class ('007' stays text)
+  PRIMARY KEY (entity_id, name)
+) WITHOUT ROWID;
+CREATE TABLE edges (
+  from_id    TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+  to_id      TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+  kind       TEXT NOT NULL,
+  attributes TEXT,
+  PRIMARY KEY (from_id, to_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX edges_by_target ON edges(to_id);
+CREATE TABLE runs (
+  id            INTEGER PRIMARY KEY,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT NOT NULL,
+  as_of         TEXT NOT NULL,
+  rules_hash    TEXT NOT NULL,
+  facts_hash    TEXT NOT NULL,
+  rule_count    INTEGER NOT NULL,
+  entity_count  INTEGER NOT NULL,
+  finding_count INTEGER NOT NULL,
+  error_count   INTEGER NOT NULL,
+  critical_count INTEGER NOT NULL DEFAULT 0,
+  high_count     INTEGER NOT NULL DEFAULT 0,
+  medium_count   INTEGER NOT NULL DEFAULT 0,
+  low_count      INTEGER NOT NULL DEFAULT 0,
+  info_count     INTEGER NOT NULL DEFAULT 0,
+  rule_titles    TEXT NOT NULL DEFAULT '{}'   -- {"RULE-ID": "title"} of the rules evaluated
+);
+CREATE TABLE findings (
+  run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  rule     TEXT NOT NULL,
+  entity   TEXT,
+  kind     TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  message  TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  first_seen TEXT NOT NULL        -- as-of date of the first run of this finding's current streak
+);
+CREATE INDEX findings_by_run ON findings(run_id, rule, entity);
+CREATE TABLE evaluation_errors (
+  run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  rule      TEXT NOT NULL,
+  entity    TEXT,
+  attribute TEXT,
+  location  TEXT,
+  message   TEXT NOT NULL
+);
+)sql";
+
+// Schema version 1 -> 2: counts by severity and rule titles on runs, first-seen dates on findings.
+constexpr const char* kMigrationTo2 = R"sql(
+ALTER TABLE runs ADD COLUMN critical_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN high_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN medium_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN low_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN info_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN rule_titles TEXT NOT NULL DEFAULT '{}';
+UPDATE runs SET
+  critical_count = (SELECT count(*) FROM findings f WHERE f.run_id = runs.id AND f.severity = 'critical'),
+  high_count = (SELECT count(*) FROM findings f WHERE f.run_id = runs.id AND f.severity = 'high'),
+  medium_count = (SELECT count(*) FROM findings f WHERE f.run_id = runs.id AND f.severity = 'medium'),
+  low_count = (SELECT count(*) FROM findings f WHERE f.run_id = runs.id AND f.severity = 'low'),
+  info_count = (SELECT count(*) FROM findings f WHERE f.run_id = runs.id AND f.severity = 'info');
+ALTER TABLE findings ADD COLUMN first_seen TEXT NOT NULL DEFAULT '';
+UPDATE findings SET first_seen = (SELECT as_of FROM runs WHERE runs.id = findings.run_id);
+PRAGMA user_version = 2;
+)sql";
+
+// Schema version 2 -> 3: `value ANY` had NUMERIC affinity, so SQLite turned
+// the strings '+1' and '007' into the numbers 1 and 7. An untyped column
+// stores every value as given. (Values already converted cannot be told apart
+// from numbers; the next import stores them right.)
+constexpr const char* kMigrationTo3 = R"sql(
+CREATE TABLE attributes_v3 (
+  entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+  name      TEXT NOT NULL,
+  value,
+  PRIMARY KEY (entity_id, name)
+) WITHOUT ROWID;
+INSERT INTO attributes_v3 SELECT entity_id, name, value FROM attributes;
+DROP TABLE attributes;
+ALTER TABLE attributes_v3 RENAME TO attributes;
+PRAGMA user_version = 3;
+)sql";
+
+// What went wrong when opening, in the user's terms: only a file that SQLite
+// does not recognise is "not a Vigil database"; a missing folder, a read-only
+// file or a full disk say so.
+std::string open_failure(const std::string& path, const SQLite::Exception& e) {
+  switch (e.getErrorCode()) {
+    case SQLITE_NOTADB: return fmt::format("{}: not a Vigil database (not an SQLite file); nothing was changed", path);
+    case SQLITE_CORRUPT: return fmt::format("{}: the database file is damaged ({})", path, e.what());
+    case SQLITE_CANTOPEN: return fmt::format("{}: cannot open the database file (check the path and its permissions)", path);
+    case SQLITE_READONLY: return fmt::format("{}: the database is read-only (check its permissions)", path);
+    case SQLITE_PERM: return fmt::format("{}: permission denied", path);
+    case SQLITE_FULL: return fmt::format("{}: the disk is full; nothing was changed", path);
+    case SQLITE_IOERR: return fmt::format("{}: input/output error ({})", path, e.what());
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return fmt::format("{}: the database is locked by another process; try again", path);
+    default: return fmt::format("{}: database error ({})", path, e.what());
+  }
+}
+
+}  // namespace
+
+Database::Database(const std::string& path, OpenMode mode) : path_(path) {
+  std::error_code error;
+  bool exists = std::filesystem::exists(path, error);
+  if (!exists && mode == OpenMode::must_exist)
+    throw Error(fmt::format("{}: no such database (create it with `vigil import PORTFOLIO --db {}`)", path, path));
+  if (exists && std::filesystem::is_directory(path, error)) throw Error(fmt::format("{}: is a directory, not a database", path));
+  auto folder = std::filesystem::path(path).parent_path();
+  if (!exists && !folder.empty() && !std::filesystem::is_directory(folder, error))
+    throw Error(fmt::format("{}: the folder {} does not exist", path, folder.string()));
+  try {
+    int flags = SQLite::OPEN_READWRITE | (mode == OpenMode::create_if_missing ? SQLite::OPEN_CREATE : 0);
+    db_ = std::make_unique<SQLite::Database>(path, flags, 5000);
+    verify_or_create_schema(mode == OpenMode::create_if_missing);
+  } catch (const SQLite::Exception& e) {
+    throw Error(open_failure(path, e));
+  }
+}
+
+void Database::verify_or_create_schema(bool may_create) {
+  // Reading the header first: a file that is not SQLite fails here, untouched.
+  int application_id = db_->execAndGet("PRAGMA application_id").getInt();
+  int tables = db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt();
+  if (application_id == 0 && tables == 0) {
+    if (!may_create) throw Error(fmt::format("{}: empty database (import a portfolio first)", path_));
+    db_->exec("PRAGMA journal_mode = WAL");
+    SQLite::Transaction transaction(*db_);
+    db_->exec(kSchema);
+    db_->exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
+    db_->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+    transaction.commit();
+  } else if (application_id != kApplicationId) {
+    throw Error(fmt::format("{}: not a Vigil database (it belongs to another application); nothing was changed", path_));
+  } else {
+    int version = db_->execAndGet("PRAGMA user_version").getInt();
+    if (version > kSchemaVersion)
+      throw Error(fmt::format("{}: database schema version {} is newer than this vigil understands ({})", path_,
+                              version, kSchemaVersion));
+    if (version < kSchemaVersion) {  // migrated in place, in one transaction
+      SQLite::Transaction transaction(*db_);
+      if (version < 2) db_->exec(kMigrationTo2);
+      db_->exec(kMigrationTo3);
+      transaction.commit();
+    }
+  }
+  db_->exec("PRAGMA foreign_keys = ON");
+}
+
+}  // namespace vigil

@@ -1,0 +1,163 @@
+#include "engine/store/fact_store.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "dsl/diagnostic.hpp"
+#include "engine/facts/cell_types.hpp"
+
+namespace vigil {
+namespace {
+
+const char* stored_type_name(ValueType type) { return type == ValueType::boolean ? "bool" : type_name(type); }
+
+void bind_value(SQLite::Statement& insert, int index, const Value& value) {
+  switch (value.type()) {
+    case ValueType::number: insert.bind(index, value.as_number()); break;
+    case ValueType::boolean: insert.bind(index, value.as_bool() ? 1 : 0); break;
+    case ValueType::date: insert.bind(index, format_date(value.as_date())); break;
+    case ValueType::string: insert.bind(index, std::string(value.as_string())); break;
+    default: insert.bind(index); break;
+  }
+}
+
+// A stored cell as a value of its declared type, accepting what direct
+// writers naturally store (INTEGER 0/1 for bools, numbers as INTEGER or REAL).
+std::optional<Value> read_cell(const SQLite::Column& cell, ValueType type) {
+  if (cell.isNull()) return Value::missing();
+  switch (type) {
+    case ValueType::number:
+      if (cell.isInteger() || cell.isFloat()) return Value::number(cell.getDouble());
+      return cell.isText() ? parse_cell(cell.getText(), type) : std::nullopt;
+    case ValueType::boolean:
+      if (cell.isInteger() && (cell.getInt64() == 0 || cell.getInt64() == 1)) return Value::boolean(cell.getInt64() == 1);
+      return cell.isText() ? parse_cell(cell.getText(), type) : std::nullopt;
+    case ValueType::date: return cell.isText() ? parse_cell(cell.getText(), type) : std::nullopt;
+    // A view of SQLite's buffer, valid until the next row: set_attribute copies it into the pool.
+    case ValueType::string:
+      return cell.isBlob() ? std::nullopt
+                           : std::optional(Value::string_view(std::string_view(cell.getText(), static_cast<std::size_t>(cell.getBytes()))));
+    default: return std::nullopt;
+  }
+}
+
+ValueType undeclared_type(const SQLite::Column& cell) {
+  return cell.isInteger() || cell.isFloat() ? ValueType::number : ValueType::string;
+}
+
+}  // namespace
+
+void save_portfolio(Database& db, const Portfolio& portfolio) {
+  auto& sql = db.sql();
+  SQLite::Transaction transaction(sql);
+  sql.exec("DELETE FROM edges; DELETE FROM attributes; DELETE FROM entities; DELETE FROM attribute_types;");
+  SQLite::Statement insert_type(sql, "INSERT INTO attribute_types (kind, name, type) VALUES (?, ?, ?)");
+  for (const auto& kind : portfolio.kinds())
+    for (std::size_t c = 0; c < kind.attribute_names.size(); ++c) {
+      insert_type.bind(1, kind.name);
+      insert_type.bind(2, kind.attribute_names[c]);
+      insert_type.bind(3, stored_type_name(kind.attribute_types[c]));
+      insert_type.exec();
+      insert_type.reset();
+    }
+  SQLite::Statement insert_entity(sql, "INSERT INTO entities (id, kind) VALUES (?, ?)");
+  SQLite::Statement insert_attribute(sql, "INSERT INTO attributes (entity_id, name, value) VALUES (?, ?, ?)");
+  for (const auto& kind : portfolio.kinds()) {
+    for (std::size_t row = 0; row < kind.members.size(); ++row) {
+      const std::string& id = portfolio.id(kind.members[row]);
+      insert_entity.bind(1, id);
+      insert_entity.bind(2, kind.name);
+      insert_entity.exec();
+      insert_entity.reset();
+      for (std::size_t c = 0; c < kind.columns.size(); ++c) {
+        const Value& value = kind.columns[c][row];
+        if (value.is_missing()) continue;
+        insert_attribute.bind(1, id);
+        insert_attribute.bind(2, kind.attribute_names[c]);
+        bind_value(insert_attribute, 3, value);
+        insert_attribute.exec();
+        insert_attribute.reset();
+      }
+    }
+  }
+  SQLite::Statement insert_edge(sql, "INSERT INTO edges (from_id, to_id, kind, attributes) VALUES (?, ?, ?, ?)");
+  for (const auto& edge : portfolio.edges()) {
+    insert_edge.bind(1, portfolio.id(edge.from));
+    insert_edge.bind(2, portfolio.id(edge.to));
+    insert_edge.bind(3, portfolio.edge_kinds()[edge.kind]);
+    if (edge.attributes_json.empty()) insert_edge.bind(4);
+    else insert_edge.bind(4, edge.attributes_json);
+    insert_edge.exec();
+    insert_edge.reset();
+  }
+  transaction.commit();
+}
+
+Schema load_schema(Database& db) {
+  Schema schema;
+  SQLite::Statement kinds(db.sql(), "SELECT DISTINCT kind FROM entities");
+  while (kinds.executeStep()) schema.kinds[kinds.getColumn(0).getString()];
+  SQLite::Statement types(db.sql(), "SELECT kind, name, type FROM attribute_types");
+  while (types.executeStep()) {
+    auto type = parse_attribute_type(types.getColumn(2).getString());
+    schema.kinds[types.getColumn(0).getString()][types.getColumn(1).getString()] = type.value_or(ValueType::string);
+  }
+  SQLite::Statement undeclared(db.sql(),
+                               "SELECT DISTINCT e.kind, a.name FROM attributes a JOIN entities e ON e.id = a.entity_id "
+                               "WHERE NOT EXISTS (SELECT 1 FROM attribute_types t WHERE t.kind = e.kind AND t.name = a.name)");
+  while (undeclared.executeStep())
+    schema.kinds[undeclared.getColumn(0).getString()].emplace(undeclared.getColumn(1).getString(), ValueType::string);
+  return schema;
+}
+
+Portfolio load_portfolio(Database& db) {
+  auto& sql = db.sql();
+  Portfolio portfolio;
+  SQLite::Statement types(sql, "SELECT kind, name, type FROM attribute_types ORDER BY kind, name");
+  while (types.executeStep()) {
+    std::string type_text = types.getColumn(2).getString();
+    auto type = parse_attribute_type(type_text);
+    if (!type) throw Error(fmt::format("{}: attribute_types: unknown type '{}'", db.path(), type_text));
+    portfolio.declare_attribute(portfolio.declare_kind(types.getColumn(0).getString()), types.getColumn(1).getString(), *type);
+  }
+  SQLite::Statement entities(sql, "SELECT id, kind FROM entities ORDER BY id");
+  while (entities.executeStep())
+    portfolio.add_entity(entities.getColumn(0).getString(), portfolio.declare_kind(entities.getColumn(1).getString()));
+  SQLite::Statement attributes(sql, "SELECT entity_id, name, value FROM attributes");
+  std::string last_id;  // rows come in primary-key order: an entity's attributes are together
+  std::optional<EntityIndex> entity;
+  while (attributes.executeStep()) {
+    std::string_view id = attributes.getColumn(0).getText();
+    std::string_view name = attributes.getColumn(1).getText();
+    if (!entity || id != last_id) {
+      last_id = id;
+      entity = portfolio.find(id);
+      if (!entity) throw Error(fmt::format("{}: attributes: entity '{}' does not exist", db.path(), id));
+    }
+    KindId kind = portfolio.kind_of(*entity);
+    SQLite::Column cell = attributes.getColumn(2);
+    int column = portfolio.kinds()[kind].column(name);
+    if (column < 0) {
+      if (cell.isNull()) continue;
+      column = portfolio.declare_attribute(kind, name, undeclared_type(cell));
+    }
+    ValueType type = portfolio.kinds()[kind].attribute_types[static_cast<std::size_t>(column)];
+    auto value = read_cell(cell, type);
+    if (!value)
+      throw Error(fmt::format("{}: attributes: '{}' of {} is declared {} but holds '{}'", db.path(), name, id,
+                              type_name(type), cell.getString()));
+    portfolio.set_attribute(*entity, column, *value);
+  }
+  SQLite::Statement edges(sql, "SELECT from_id, to_id, kind, attributes FROM edges ORDER BY from_id, to_id, kind");
+  while (edges.executeStep()) {
+    auto from = portfolio.find(edges.getColumn(0).getText());
+    auto to = portfolio.find(edges.getColumn(1).getText());
+    if (!from || !to)
+      throw Error(fmt::format("{}: edges: {} -> {} names an entity that does not exist", db.path(),
+                              edges.getColumn(0).getString(), edges.getColumn(1).getString()));
+    portfolio.add_edge(*from, *to, edges.getColumn(2).getString(), edges.getColumn(3).getString());
+  }
+  return portfolio;
+}
+
+}  // namespace vigil
