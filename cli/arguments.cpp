@@ -22,8 +22,7 @@ const OptionSpec* find_short(const std::vector<OptionSpec>& specs, char name) {
   for (const auto& spec : specs) names.push_back(spec.name);
   std::string name = given.substr(given.find_first_not_of('-'));
   std::string message = fmt::format("unknown option '{}'", given);
-  if (auto suggestion = closest_match(name, names); !suggestion.empty())
-    message += fmt::format(" (did you mean `--{}`?)", suggestion);
+  message += did_you_mean(name, names, "--");
   throw UsageError(message);
 }
 

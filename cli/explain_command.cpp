@@ -104,8 +104,7 @@ int explain_command(const Args& args) {
   if (!rule) {
     std::vector<std::string> ids;
     for (const Rule* r : rules.rules()) ids.push_back(r->id);
-    std::string hint = closest_match(rule_id, ids);
-    throw Error(fmt::format("no rule '{}' in the given rules{}", rule_id, hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
+    throw Error(fmt::format("no rule '{}' in the given rules{}", rule_id, did_you_mean(rule_id, ids)));
   }
   std::optional<EntityIndex> entity;
   if (rule->for_portfolio) {

@@ -1,7 +1,7 @@
 // vigil: the command-line front end. Findings go to stdout; logs and
 // diagnostics go to stderr, so that `vigil run --format json | jq` just works.
+#include <array>
 #include <iostream>
-#include <map>
 
 #include <SQLiteCpp/Exception.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -13,30 +13,52 @@ namespace {
 
 using namespace vigil::cli;
 
-constexpr const char* kUsage = R"(usage: vigil COMMAND [OPTIONS]
+// Every command: its name, its entry point, and its lines in the usage text.
+// Usage, dispatch and the did-you-mean for unknown commands all come from here.
+struct Command {
+  const char* name;
+  int (*run)(const Args&);
+  const char* synopsis;
+};
 
-commands:
-  import PORTFOLIO --db DB             import a portfolio directory or JSON file
-  check RULES... [--db DB]             parse and check rule files or directories
-  run --db DB --rules RULES...         evaluate the rules; store the run; print findings
-      [--as-of DATE] [--format table|json|jsonl|csv] [--output FILE]
-      [--fail-on SEVERITY] [--no-store]
-  fmt [--check] RULES...               rewrite rule files in canonical form (comments kept);
-                                       --check lists the files that would change and exits 1
-  diff --db DB [RUN_A RUN_B] [--format table|json]
-                                       findings new, resolved and still open between two runs
-                                       (default: the last two), with how long each has been open
-  explain --db DB --rules RULES... RULE_ID ENTITY_ID [--as-of DATE]
-                                       why a rule fires or not for one entity: every value
-  test TESTS...                        run rule unit tests (*.test.json files or directories)
-  graph --db DB [--focus ID] [--depth N] [--format dot]
-                                       the dependency graph as Graphviz DOT, coloured by the last run
-  report --db DB [--run N] --format html|md [--output FILE]
-                                       a board-ready summary of a run (default: the latest)
+constexpr std::array kCommands{
+    Command{"import", import_command, "  import PORTFOLIO --db DB             import a portfolio directory or JSON file\n"},
+    Command{"check", check_command, "  check RULES... [--db DB]             parse and check rule files or directories\n"},
+    Command{"run", run_command,
+            "  run --db DB --rules RULES...         evaluate the rules; store the run; print findings\n"
+            "      [--as-of DATE] [--format table|json|jsonl|csv] [--output FILE]\n"
+            "      [--fail-on SEVERITY] [--no-store]\n"},
+    Command{"fmt", fmt_command,
+            "  fmt [--check] RULES...               rewrite rule files in canonical form (comments kept);\n"
+            "                                       --check lists the files that would change and exits 1\n"},
+    Command{"diff", diff_command,
+            "  diff --db DB [RUN_A RUN_B] [--format table|json]\n"
+            "                                       findings new, resolved and still open between two runs\n"
+            "                                       (default: the last two), with how long each has been open\n"},
+    Command{"explain", explain_command,
+            "  explain --db DB --rules RULES... RULE_ID ENTITY_ID [--as-of DATE]\n"
+            "                                       why a rule fires or not for one entity: every value\n"},
+    Command{"test", test_command, "  test TESTS...                        run rule unit tests (*.test.json files or directories)\n"},
+    Command{"graph", graph_command,
+            "  graph --db DB [--focus ID] [--depth N] [--format dot]\n"
+            "                                       the dependency graph as Graphviz DOT, coloured by the last run\n"},
+    Command{"report", report_command,
+            "  report --db DB [--run N] --format html|md [--output FILE]\n"
+            "                                       a board-ready summary of a run (default: the latest)\n"},
+};
 
-options for every command: --verbose (-v), --quiet (-q), --help (-h)
-exit codes: 0 success; 1 findings at or above --fail-on; 2 bad usage, bad input or rule errors
-)";
+std::string usage() {
+  std::string text = "usage: vigil COMMAND [OPTIONS]\n\ncommands:\n";
+  for (const auto& command : kCommands) text += command.synopsis;
+  return text + "\noptions for every command: --verbose (-v), --quiet (-q), --help (-h)\n"
+                "exit codes: 0 success; 1 findings at or above --fail-on; 2 bad usage, bad input or rule errors\n";
+}
+
+const Command* find_command(const std::string& name) {
+  for (const auto& command : kCommands)
+    if (name == command.name) return &command;
+  return nullptr;
+}
 
 // The value of --db, to name the file in database errors.
 std::string database_argument(const std::vector<std::string>& args) {
@@ -60,33 +82,29 @@ int main(int argc, char** argv) {
   setup_logging();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << kUsage;
+    std::cout << usage();
     return args.empty() ? kExitError : kExitOk;
   }
   if (args[0] == "--version") {
     std::cout << "vigil 0.1.0\n";
     return kExitOk;
   }
-  const std::map<std::string, int (*)(const Args&)> commands{
-      {"import", import_command}, {"check", check_command}, {"run", run_command}, {"graph", graph_command}, {"diff", diff_command}, {"report", report_command}, {"explain", explain_command},
-      {"test", test_command}, {"fmt", fmt_command}};
   std::string command = args[0];
   args.erase(args.begin());
   if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end()) {
-    std::cout << kUsage;
+    std::cout << usage();
     return kExitOk;
   }
-  auto it = commands.find(command);
   try {
-    if (it == commands.end()) {
-      std::vector<std::string> names{"import", "check", "run", "fmt", "diff", "explain", "test", "graph", "report"};
-      std::string message = "vigil: unknown command '" + command + "'";
-      if (auto suggestion = vigil::closest_match(command, names); !suggestion.empty())
-        message += " (did you mean `" + suggestion + "`?)";
-      std::cerr << message << "\nrun 'vigil --help' for the commands\n";
+    const Command* found = find_command(command);
+    if (!found) {
+      std::vector<std::string> names;
+      for (const auto& c : kCommands) names.push_back(c.name);
+      std::cerr << "vigil: unknown command '" << command << "'" << vigil::did_you_mean(command, names)
+                << "\nrun 'vigil --help' for the commands\n";
       return kExitError;
     }
-    return it->second(args);
+    return found->run(args);
   } catch (const UsageError& error) {
     std::cerr << "vigil " << command << ": " << error.what() << "\nrun 'vigil --help' for usage\n";
     return kExitError;

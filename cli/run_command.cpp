@@ -4,12 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
-#include "engine/eval/evaluator.hpp"
-#include "engine/store/fact_store.hpp"
 #include "engine/output/finding_output.hpp"
-#include "engine/store/fingerprint.hpp"
-#include "engine/store/run_diff.hpp"
-#include "engine/store/run_store.hpp"
+#include "engine/store/run_service.hpp"
 
 namespace vigil::cli {
 namespace {
@@ -75,19 +71,6 @@ void report_errors(const std::vector<EvaluationError>& errors) {
     spdlog::warn("... and {} more evaluation errors (all are stored with the run)", errors.size() - kErrorsPrinted);
 }
 
-// Logs how long each phase took, for --verbose.
-class PhaseTimer {
- public:
-  void done(const char* phase) {
-    auto now = std::chrono::steady_clock::now();
-    spdlog::debug("{}: {:.2f} s", phase, std::chrono::duration<double>(now - last_).count());
-    last_ = now;
-  }
-
- private:
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
-
 std::string severity_counts(const std::vector<Finding>& findings) {
   std::string summary = severity_summary(count_by_severity(findings));
   return summary.empty() ? "" : " (" + summary + ")";
@@ -99,69 +82,45 @@ std::string severity_counts(const std::vector<Finding>& findings) {
 int run_command(const Args& args) {
   RunOptions options = parse_run_options(args);
   auto started = std::chrono::steady_clock::now();
-  RunRecord run;
-  run.started_at = utc_timestamp();
-  run.as_of = format_date(options.as_of);
-
-  PhaseTimer timer;
   Database db(options.db, OpenMode::must_exist);
-  Portfolio portfolio = load_portfolio(db);
-  timer.done("load facts");
-  Schema schema = portfolio.schema();
-  RuleSet rules;
+  RunInputs inputs;
   try {
-    rules = load_rules(options.rules, &schema);
+    inputs = load_run_inputs(db, options.rules);
   } catch (const RuleError& error) {
     print_diagnostics(error.diagnostics());
     return kExitError;
   }
-  print_diagnostics(rules.warnings);
-  spdlog::debug("loaded {} entities and {} rules", portfolio.entity_count(), rules.rule_count());
-  timer.done("compile rules");
+  print_diagnostics(inputs.rules.warnings);
 
-  Evaluator evaluator(rules, portfolio, options.as_of);
+  RunSettings settings{.as_of = options.as_of, .store = options.store, .threads = options.threads, .progress = {}};
   auto last_report = std::chrono::steady_clock::now();
-  auto progress = [&](std::size_t done, std::size_t total) {  // for long runs: a line every 2 s
+  settings.progress = [&](std::size_t done, std::size_t total) {  // for long runs: a line every 2 s
     auto now = std::chrono::steady_clock::now();
     if (now - last_report < std::chrono::seconds(2)) return;
     last_report = now;
     spdlog::info("evaluating: {}% ({} of {} slices of work)", done * 100 / total, done, total);
   };
-  EvaluationResult result = evaluator.evaluate_all(options.threads, progress);
-  report_errors(result.errors);
-  timer.done("evaluate");
-
-  FindingsOfRun previous;  // on a first run, every finding is new
-  if (auto latest = latest_run(db)) previous = findings_of_run(db, *latest);
-  ChangeCounts changes = count_changes(previous, result.findings);
-  run.finished_at = utc_timestamp();
-  run.rules_hash = rules_fingerprint(rules);
-  run.facts_hash = facts_fingerprint(portfolio);
-  timer.done("fingerprint the facts and compare with the last run");
-  run.rule_count = rules.rule_count();
-  for (const Rule* rule : rules.rules()) run.rule_titles[rule->id] = rule->title.value_or("");
-  run.entity_count = portfolio.entity_count();
-  // The findings are written before the run is stored: when the output
-  // cannot be written (a full disk), nothing is stored and the next run still
-  // sees these findings as new.
-  if (options.output) {
-    write_file_atomically(*options.output, [&](std::ostream& out) { write_findings(out, result.findings, options.format); });
-  } else {
+  auto publish = [&](const EvaluationResult& result) {
+    report_errors(result.errors);
+    if (options.output) {
+      write_file_atomically(*options.output, [&](std::ostream& out) { write_findings(out, result.findings, options.format); });
+      return;
+    }
     write_findings(std::cout, result.findings, options.format);
     std::cout.flush();
     if (!std::cout) throw Error("cannot write the findings to standard output; the run was not stored");
-  }
-  timer.done("write findings");
-  std::string run_name = "run (not stored)";
-  if (options.store) run_name = fmt::format("run {}", store_run(db, run, result, &previous));
-  timer.done("store the run");
+  };
+  RunOutcome outcome = execute_run(db, inputs, settings, publish);
 
+  const auto& findings = outcome.result.findings;
+  std::string run_name = outcome.run_id ? fmt::format("run {}", *outcome.run_id) : "run (not stored)";
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("{}: {} findings{}, {} new, {} resolved, {} errors in {:.1f} s", run_name, result.findings.size(),
-               severity_counts(result.findings), changes.added, changes.resolved, result.errors.size(), seconds);
+  spdlog::info("{}: {} findings{}, {} new, {} resolved, {} errors in {:.1f} s", run_name, findings.size(),
+               severity_counts(findings), outcome.changes.added, outcome.changes.resolved,
+               outcome.result.errors.size(), seconds);
 
-  if (options.fail_on && std::any_of(result.findings.begin(), result.findings.end(),
-                                     [&](const Finding& f) { return f.severity >= *options.fail_on; }))
+  if (options.fail_on &&
+      std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return f.severity >= *options.fail_on; }))
     return kExitFindings;
   return kExitOk;
 }

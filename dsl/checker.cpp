@@ -192,8 +192,7 @@ class Checker {
     std::vector<std::string> kinds;
     for (const auto& [name, attributes] : schema_->kinds) kinds.push_back(name);
     std::string message = fmt::format("the portfolio has no entity of kind '{}'", kind);
-    auto suggestion = closest_match(kind, kinds);
-    if (!suggestion.empty()) message += fmt::format(" (did you mean `{}`?)", suggestion);
+    message += did_you_mean(kind, kinds);
     warning(offset, message);
   }
 
@@ -239,8 +238,8 @@ class Checker {
       std::string message = fmt::format("unknown name '{}'", node.text);
       if (find_function(node.text))
         message += fmt::format(" ('{}' is a function: call it as {}(...))", node.text, node.text);
-      else if (auto suggestion = closest_match(node.text, names); !suggestion.empty())
-        message += fmt::format(" (did you mean `{}`?)", suggestion);
+      else
+        message += did_you_mean(node.text, names);
       error(node.span.begin, message);
       return StaticType::unknown();
     }
@@ -266,8 +265,7 @@ class Checker {
     std::vector<std::string> names{"id", "kind"};
     for (const auto& [name, type] : kind->second) names.push_back(name);
     std::string message = fmt::format("no entity of kind '{}' has an attribute '{}'", base.kind, node.text);
-    if (auto suggestion = closest_match(node.text, names); !suggestion.empty())
-      message += fmt::format(" (did you mean `{}`?)", suggestion);
+    message += did_you_mean(node.text, names);
     warning(node.op_offset + 1, message);
     return StaticType::unknown();
   }
@@ -410,8 +408,7 @@ class Checker {
     const FunctionInfo* info = find_function(node.text);
     if (!info) {
       std::string message = fmt::format("unknown function '{}'", node.text);
-      if (auto suggestion = closest_match(node.text, function_names()); !suggestion.empty())
-        message += fmt::format(" (did you mean `{}`?)", suggestion);
+      message += did_you_mean(node.text, function_names());
       error(node.span.begin, message);
       return nullptr;
     }

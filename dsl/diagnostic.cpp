@@ -89,4 +89,10 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   return best;
 }
 
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates, const std::string& prefix) {
+  std::string suggestion = closest_match(word, candidates);
+  if (suggestion.empty() || suggestion == word) return "";
+  return " (did you mean `" + prefix + suggestion + "`?)";
+}
+
 }  // namespace vigil

@@ -585,8 +585,7 @@ std::string expectation_message(const std::string& text, std::uint32_t offset, c
   std::string message = fmt::format("expected {} but found {}", expected, found);
   if (offset < text.size() && is_word_char(text[offset]) && !is_digit(text[offset])) {
     std::string found_word = found.substr(1, found.size() - 2);
-    std::string suggestion = closest_match(found_word, quoted_words(expected));
-    if (!suggestion.empty() && suggestion != found_word) message += fmt::format(" (did you mean `{}`?)", suggestion);
+    message += did_you_mean(found_word, quoted_words(expected));
   }
   if (found == "'='" && expected.find("'}'") != std::string::npos)
     message += " (compare with '==')";
@@ -713,8 +712,7 @@ auto const set_severity = [](auto& ctx) {
   auto severity = parse_severity(at_c<2>(a));
   if (!severity) {
     std::string message = fmt::format("expected a severity (info, low, medium, high, critical) but found '{}'", at_c<2>(a));
-    auto suggestion = closest_match(at_c<2>(a), {"info", "low", "medium", "high", "critical"});
-    if (!suggestion.empty()) message += fmt::format(" (did you mean `{}`?)", suggestion);
+    message += did_you_mean(at_c<2>(a), {"info", "low", "medium", "high", "critical"});
     throw SyntaxError{at_c<1>(a), message};
   }
   rule.severity = severity;

@@ -278,8 +278,7 @@ void expect_keys(const Json& object, std::initializer_list<const char*> allowed,
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* k) { return key == k; })) {
       std::vector<std::string> names(allowed.begin(), allowed.end());
       std::string message = fmt::format("unknown field '{}' in {}", key, what);
-      if (auto suggestion = closest_match(key, names); !suggestion.empty())
-        message += fmt::format(" (did you mean `{}`?)", suggestion);
+      message += did_you_mean(key, names);
       throw ImportError(at.file, at.line, message);
     }
   }

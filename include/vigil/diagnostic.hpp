@@ -45,5 +45,9 @@ class RuleError : public Error {
 
 // The closest candidate within a small edit distance, for "did you mean" hints.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+// " (did you mean `PREFIX+match`?)" for the closest candidate, or "" when none
+// is close: every suggestion in Vigil is worded by this one function.
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates,
+                         const std::string& prefix = "");
 
 }  // namespace vigil

@@ -1,0 +1,69 @@
+#include "engine/store/run_service.hpp"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "engine/store/fact_store.hpp"
+#include "engine/store/fingerprint.hpp"
+#include "engine/store/run_store.hpp"
+
+namespace vigil {
+namespace {
+
+// Logs how long each phase took, for --verbose.
+class PhaseTimer {
+ public:
+  void done(const char* phase) {
+    auto now = std::chrono::steady_clock::now();
+    spdlog::debug("{}: {:.2f} s", phase, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_paths) {
+  PhaseTimer timer;
+  RunInputs inputs{load_portfolio(db), {}};
+  timer.done("load facts");
+  Schema schema = inputs.portfolio.schema();
+  inputs.rules = load_rules(rule_paths, &schema);
+  spdlog::debug("loaded {} entities and {} rules", inputs.portfolio.entity_count(), inputs.rules.rule_count());
+  timer.done("compile rules");
+  return inputs;
+}
+
+RunOutcome execute_run(Database& db, const RunInputs& inputs, const RunSettings& settings,
+                       const std::function<void(const EvaluationResult&)>& publish) {
+  PhaseTimer timer;
+  RunRecord run;
+  run.started_at = utc_timestamp();
+  run.as_of = format_date(settings.as_of);
+  RunOutcome outcome;
+  Evaluator evaluator(inputs.rules, inputs.portfolio, settings.as_of);
+  outcome.result = evaluator.evaluate_all(settings.threads, settings.progress);
+  timer.done("evaluate");
+
+  FindingsOfRun previous;  // on a first run, every finding is new
+  if (auto latest = latest_run(db)) previous = findings_of_run(db, *latest);
+  outcome.changes = count_changes(previous, outcome.result.findings);
+  run.finished_at = utc_timestamp();
+  run.rules_hash = rules_fingerprint(inputs.rules);
+  run.facts_hash = facts_fingerprint(inputs.portfolio);
+  timer.done("fingerprint the facts and compare with the last run");
+  run.rule_count = inputs.rules.rule_count();
+  for (const Rule* rule : inputs.rules.rules()) run.rule_titles[rule->id] = rule->title.value_or("");
+  run.entity_count = inputs.portfolio.entity_count();
+
+  if (publish) publish(outcome.result);
+  timer.done("write findings");
+  if (settings.store) outcome.run_id = store_run(db, run, outcome.result, &previous);
+  timer.done("store the run");
+  return outcome;
+}
+
+}  // namespace vigil

@@ -1,0 +1,47 @@
+// A nightly run as a library call: evaluate the rules over the stored facts,
+// hand the findings to the caller's output, store the run with its findings,
+// and compare it with the run stored before. `vigil run` is argument parsing
+// plus these two calls; an embedder that keeps history calls them too.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/rule_set.hpp"
+#include "engine/eval/evaluator.hpp"
+#include "engine/store/database.hpp"
+#include "engine/store/run_diff.hpp"
+
+namespace vigil {
+
+// The stored facts and the rules compiled against their schema (so that
+// rules.warnings names unknown attributes and kinds). Throws RuleError.
+struct RunInputs {
+  Portfolio portfolio;
+  RuleSet rules;
+};
+RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_paths);
+
+struct RunSettings {
+  Date as_of;
+  bool store = true;
+  unsigned threads = 0;  // 0: one per core
+  std::function<void(std::size_t done, std::size_t total)> progress;  // slices of work evaluated
+};
+
+struct RunOutcome {
+  EvaluationResult result;
+  ChangeCounts changes;                // against the latest run stored before this one
+  std::optional<std::int64_t> run_id;  // when stored
+};
+
+// Evaluates, calls `publish` with the result (writing the output), and only
+// then stores the run: when publishing throws, nothing is stored and the next
+// run still sees these findings as new.
+RunOutcome execute_run(Database& db, const RunInputs& inputs, const RunSettings& settings,
+                       const std::function<void(const EvaluationResult&)>& publish = {});
+
+}  // namespace vigil
