@@ -78,14 +78,6 @@ std::optional<bool> constant_truth(const Expr& e) {
   }
 }
 
-bool is_comparison(Op op) {
-  return op == Op::eq || op == Op::ne || op == Op::lt || op == Op::le || op == Op::gt || op == Op::ge;
-}
-
-bool orderable(ValueType t) {
-  return t == ValueType::number || t == ValueType::string || t == ValueType::date || t == ValueType::duration;
-}
-
 std::string plural_arguments(int n) { return n == 1 ? "1 argument" : fmt::format("{} arguments", n); }
 
 class Checker {
@@ -347,41 +339,13 @@ class Checker {
       if ((op == Op::add || op == Op::sub) && lhs.is(ValueType::number)) return lhs;
       return StaticType::unknown();
     }
-    auto result = arithmetic_result(op, *lhs.type, *rhs.type);
+    auto result = vigil::arithmetic_result(op, *lhs.type, *rhs.type);
     if (!result) {
       error(at, fmt::format("cannot apply '{}' to {} and {}", op_text(op), type_with_article(*lhs.type),
                             type_with_article(*rhs.type)));
       return StaticType::unknown();
     }
     return StaticType::of(*result);
-  }
-
- public:
-  static std::optional<ValueType> arithmetic_result(Op op, ValueType a, ValueType b) {
-    using T = ValueType;
-    switch (op) {
-      case Op::add:
-        if (a == T::number && b == T::number) return T::number;
-        if (a == T::string && b == T::string) return T::string;
-        if ((a == T::date && b == T::duration) || (a == T::duration && b == T::date)) return T::date;
-        if (a == T::duration && b == T::duration) return T::duration;
-        return std::nullopt;
-      case Op::sub:
-        if (a == T::number && b == T::number) return T::number;
-        if (a == T::date && b == T::duration) return T::date;
-        if (a == T::date && b == T::date) return T::duration;
-        if (a == T::duration && b == T::duration) return T::duration;
-        return std::nullopt;
-      case Op::mul:
-        if (a == T::number && b == T::number) return T::number;
-        if ((a == T::duration && b == T::number) || (a == T::number && b == T::duration)) return T::duration;
-        return std::nullopt;
-      case Op::div:
-      case Op::mod:
-        if (a == T::number && b == T::number) return T::number;
-        return std::nullopt;
-      default: return std::nullopt;
-    }
   }
 
  private:
@@ -416,13 +380,13 @@ class Checker {
     return info;
   }
 
-  void expect_argument(const Expr& call, std::size_t index, const StaticType& type,
-                       std::initializer_list<ValueType> allowed) {
-    if (!type.known() || type.is(ValueType::missing)) return;
-    for (auto t : allowed)
-      if (type.is(t)) return;
+  // Argument `index` of a call must have one of the row's types for it.
+  void expect_argument(const Expr& call, std::size_t index, const StaticType& type, TypeSet allowed) {
+    if (allowed == 0 || !type.known() || type.is(ValueType::missing) || type_set_has(allowed, *type.type)) return;
     std::string names;
-    for (auto t : allowed) names += (names.empty() ? "" : " or ") + std::string(type_with_article(t));
+    for (auto t : {ValueType::boolean, ValueType::number, ValueType::string, ValueType::date, ValueType::duration,
+                   ValueType::list, ValueType::entity})
+      if (type_set_has(allowed, t)) names += (names.empty() ? "" : " or ") + std::string(type_with_article(t));
     error(call.args[index]->span.begin, fmt::format("argument {} of {}() must be {} but is {}", index + 1,
                                                     call.text, names, type_with_article(*type.type)));
   }
@@ -443,53 +407,27 @@ class Checker {
                                          info->signature));
       return StaticType::unknown();
     }
+    for (std::size_t i = 0; i < types.size(); ++i) expect_argument(node, i, types[i], info->arguments[i]);
+    return call_result(node, *info);
+  }
+
+  StaticType call_result(const Expr& node, const FunctionInfo& info) {
     using T = ValueType;
-    auto edge_kind_argument = [&](std::size_t index) {
-      if (types.size() > index) expect_argument(node, index, types[index], {T::string});
-    };
-    switch (info->id) {
-      case Function::missing:
-      case Function::present: return StaticType::of(T::boolean);
-      case Function::len: expect_argument(node, 0, types[0], {T::string, T::list}); return StaticType::of(T::number);
-      case Function::lower:
-      case Function::upper: expect_argument(node, 0, types[0], {T::string}); return StaticType::of(T::string);
-      case Function::contains: expect_argument(node, 0, types[0], {T::string, T::list}); return StaticType::of(T::boolean);
-      case Function::starts_with:
-        expect_argument(node, 0, types[0], {T::string});
-        expect_argument(node, 1, types[1], {T::string});
-        return StaticType::of(T::boolean);
-      case Function::days: expect_argument(node, 0, types[0], {T::duration}); return StaticType::of(T::number);
-      case Function::round:
-        expect_argument(node, 0, types[0], {T::number});
-        if (types.size() > 1) expect_argument(node, 1, types[1], {T::number});
-        return StaticType::of(T::number);
-      case Function::hhi: expect_argument(node, 0, types[0], {T::list}); return StaticType::of(T::number);
-      case Function::entities: {
-        expect_argument(node, 0, types[0], {T::string});
+    switch (info.returns) {
+      case Returns::boolean: return StaticType::of(T::boolean);
+      case Returns::number: return StaticType::of(T::number);
+      case Returns::string: return StaticType::of(T::string);
+      case Returns::string_list: return StaticType::list_of(StaticType::of(T::string));
+      case Returns::entity_list: {
+        if (info.id != Function::entities) return StaticType::list_of(StaticType::entity(""));
+        // entities("K"): a list of K, and a warning when no entity is a K.
         std::string kind = node.args[0]->kind == ExprKind::string ? node.args[0]->text : "";
         if (!kind.empty()) check_kind(kind, node.args[0]->span.begin);
         return StaticType::list_of(StaticType::entity(kind));
       }
-      case Function::suppliers:
-      case Function::suppliers_star:
-      case Function::dependents:
-      case Function::dependents_star:
-        expect_argument(node, 0, types[0], {T::entity});
-        edge_kind_argument(1);
-        return StaticType::list_of(StaticType::entity(""));
-      case Function::reaches:
-      case Function::path:
-        expect_argument(node, 0, types[0], {T::entity});
-        expect_argument(node, 1, types[1], {T::entity});
-        edge_kind_argument(2);
-        return info->id == Function::reaches ? StaticType::of(T::boolean)
-                                             : StaticType::list_of(StaticType::of(T::string));
-      case Function::in_cycle:
-        expect_argument(node, 0, types[0], {T::entity});
-        edge_kind_argument(1);
-        return StaticType::of(T::boolean);
-      default: return StaticType::unknown();
+      case Returns::aggregate: break;
     }
+    return StaticType::unknown();
   }
 
   StaticType check_aggregate(Expr& node) {

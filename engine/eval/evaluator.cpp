@@ -8,144 +8,21 @@
 #include "engine/eval/evaluator.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <atomic>
-#include <mutex>
+#include <cmath>
 #include <thread>
 #include <unordered_map>
 
 #include "dsl/functions.hpp"
-#include "dsl/unicode.hpp"
-#include "engine/facts/dependency_graph.hpp"
-#include "engine/facts/value_format.hpp"
+#include "engine/eval/builtins.hpp"
+#include "engine/eval/context.hpp"
+#include "engine/eval/evidence.hpp"
 
 namespace vigil {
 namespace {
 
-struct EvalFailure {
-  const Expr* node;
-  std::string message;
-  std::string attribute;
-};
+Value eval_node(const Expr& e, Context& c);
 
-struct FactRead {
-  EntityIndex entity;
-  const std::string* attribute;
-  Value value;
-};
-
-// A chain of edges to show as evidence: from relies, directly or not, on to.
-struct PathRequest {
-  EntityIndex from;
-  EntityIndex to;
-  int edge_kind;
-  bool operator==(const PathRequest&) const = default;
-};
-
-constexpr std::size_t kMaxEvidenceFacts = 50;
-constexpr std::size_t kMaxEvidencePaths = 10;
-constexpr int kNoColumn = -2;
-
-// The dependency graph, built when a rule first calls a graph function.
-class LazyGraph {
- public:
-  explicit LazyGraph(const Portfolio& portfolio) : portfolio_(portfolio) {}
-  const DependencyGraph& get() const {
-    std::call_once(once_, [&] { graph_ = std::make_unique<DependencyGraph>(portfolio_); });
-    return *graph_;
-  }
-
- private:
-  const Portfolio& portfolio_;
-  mutable std::once_flag once_;
-  mutable std::unique_ptr<DependencyGraph> graph_;
-};
-
-// Per-evaluation state; one per thread.
-struct Context {
-  const Portfolio& portfolio;
-  const LazyGraph& graph;
-  const std::vector<Value>* constants = nullptr;
-  Date today;
-  std::vector<Value> locals;
-  // Rule `let`s are evaluated when first used (then kept): a `let` that the
-  // `when` does not need for an entity costs nothing.
-  const std::vector<const Expr*>* lazy_lets = nullptr;  // per local slot: the let's expression, or null
-  std::vector<bool> evaluated;                          // per local slot
-  std::vector<FactRead> reads;
-  bool reads_truncated = false;
-  std::vector<PathRequest> paths;
-  std::size_t paths_left_out = 0;
-  std::vector<std::pair<KindId, int>> column_cache;  // per node id: the last kind seen and its column
-  // For `vigil explain`: every node's value, by node id (null in normal evaluation).
-  std::vector<Evaluator::NodeValue>* recorded = nullptr;
-  // Expressions being evaluated inside each other, through lets included: the
-  // parser bounds each expression's depth, this bounds chains of lets.
-  int depth = 0;
-};
-
-constexpr int kMaxEvaluationDepth = 2000;
-
-// Paths requested while evaluating a condition that turns out not true did
-// not make the rule fire: they are dropped again.
-class PathMark {
- public:
-  explicit PathMark(const Context& c) : size_(c.paths.size()), left_out_(c.paths_left_out) {}
-  void keep_only_if(Context& c, const Value& condition) const {
-    if (condition.is(ValueType::boolean) && condition.as_bool()) return;
-    c.paths.resize(size_);
-    c.paths_left_out = left_out_;
-  }
-
- private:
-  std::size_t size_;
-  std::size_t left_out_;
-};
-
-void request_path(Context& c, PathRequest request) {
-  if (std::find(c.paths.begin(), c.paths.end(), request) != c.paths.end()) return;
-  if (c.paths.size() < kMaxEvidencePaths) c.paths.push_back(request);
-  else ++c.paths_left_out;
-}
-
-// An element of a graph result counted towards a finding: show how it is connected.
-void request_path(Context& c, const GraphOrigin& origin, EntityIndex element) {
-  if (origin.towards_suppliers) request_path(c, {origin.entity, element, origin.edge_kind});
-  else request_path(c, {element, origin.entity, origin.edge_kind});
-}
-
-// The attribute behind an operand, to name it in error messages.
-std::string attribute_behind(const Expr& node) {
-  if (node.kind == ExprKind::member) return node.text;
-  for (const auto& child : node.args)
-    if (child && child->kind == ExprKind::member) return child->text;
-  return {};
-}
-
-[[noreturn]] void fail(const Expr& node, std::string message) {
-  throw EvalFailure{&node, std::move(message), attribute_behind(node)};
-}
-
-void record_read(Context& c, EntityIndex entity, const std::string& attribute, const Value& value) {
-  for (const auto& read : c.reads)
-    if (read.entity == entity && *read.attribute == attribute) return;
-  if (c.reads.size() >= kMaxEvidenceFacts) {
-    c.reads_truncated = true;
-    return;
-  }
-  c.reads.push_back({entity, &attribute, value});
-}
-
-Value eval(const Expr& e, Context& c);
-
-
-// A condition's value: true, false, or missing (as nullopt).
-std::optional<bool> truth(const Expr& node, const Value& v, const char* what, const Context& c) {
-  if (v.is_missing()) return std::nullopt;
-  if (!v.is(ValueType::boolean))
-    fail(node, fmt::format("{} needs true or false but got {}", what, describe_value(v, c.portfolio)));
-  return v.as_bool();
-}
 
 Value eval_member(const Expr& e, Context& c) {
   Value base = eval(*e.args[0], c);
@@ -180,10 +57,6 @@ Value eval_logic(const Expr& e, Context& c) {
   Value result = eval_logic_operands(e, c);
   mark.keep_only_if(c, result);
   return result;
-}
-
-bool orderable(ValueType t) {
-  return t == ValueType::number || t == ValueType::string || t == ValueType::date || t == ValueType::duration;
 }
 
 std::partial_ordering order(const Value& a, const Value& b) {
@@ -237,44 +110,47 @@ Value in_range(const Expr& e, std::optional<Duration> duration) {
   return Value::duration(*duration);
 }
 
+Value number_arithmetic(const Expr& e, double a, double b) {
+  switch (e.op) {
+    case Op::add: return Value::number(a + b);
+    case Op::sub: return Value::number(a - b);
+    case Op::mul: return Value::number(a * b);
+    default:
+      if (b == 0) fail(e, "division by zero");
+      return Value::number(e.op == Op::div ? a / b : std::fmod(a, b));
+  }
+}
+
+Value duration_arithmetic(const Expr& e, const Value& a, const Value& b) {
+  if (a.is(ValueType::date)) return Value::duration(difference(a.as_date(), b.as_date()));  // date - date
+  if (e.op == Op::mul) {
+    Duration d = a.is(ValueType::duration) ? a.as_duration() : b.as_duration();
+    double n = a.is(ValueType::number) ? a.as_number() : b.as_number();
+    if (std::trunc(n) != n) fail(e, "a duration can only be multiplied by a whole number");
+    return in_range(e, make_duration(d.months * n, d.days * n));
+  }
+  Duration rhs = e.op == Op::sub ? negate(b.as_duration()) : b.as_duration();
+  return in_range(e, add(a.as_duration(), rhs));
+}
+
+// Which operand types an operator accepts, and what it gives, come from the
+// table the checker uses (dsl/functions.cpp); only the arithmetic is here.
 Value eval_arithmetic(const Expr& e, const Value& a, const Value& b, Context& c) {
   if (a.is_missing() || b.is_missing()) return Value::missing();
-  using T = ValueType;
-  auto both = [&](T x, T y) { return a.is(x) && b.is(y); };
-  switch (e.op) {
-    case Op::add:
-      if (both(T::number, T::number)) return Value::number(a.as_number() + b.as_number());
-      if (both(T::string, T::string)) return Value::string(std::string(a.as_string()) + std::string(b.as_string()));
-      if (both(T::date, T::duration)) return in_range(e, add(a.as_date(), b.as_duration()));
-      if (both(T::duration, T::date)) return in_range(e, add(b.as_date(), a.as_duration()));
-      if (both(T::duration, T::duration)) return in_range(e, add(a.as_duration(), b.as_duration()));
-      break;
-    case Op::sub:
-      if (both(T::number, T::number)) return Value::number(a.as_number() - b.as_number());
-      if (both(T::date, T::duration)) return in_range(e, add(a.as_date(), negate(b.as_duration())));
-      if (both(T::date, T::date)) return Value::duration(difference(a.as_date(), b.as_date()));
-      if (both(T::duration, T::duration)) return in_range(e, add(a.as_duration(), negate(b.as_duration())));
-      break;
-    case Op::mul:
-      if (both(T::number, T::number)) return Value::number(a.as_number() * b.as_number());
-      if (both(T::duration, T::number) || both(T::number, T::duration)) {
-        Duration d = a.is(T::duration) ? a.as_duration() : b.as_duration();
-        double n = a.is(T::number) ? a.as_number() : b.as_number();
-        if (std::trunc(n) != n) fail(e, "a duration can only be multiplied by a whole number");
-        return in_range(e, make_duration(d.months * n, d.days * n));
-      }
-      break;
-    case Op::div:
-    case Op::mod:
-      if (both(T::number, T::number)) {
-        if (b.as_number() == 0) fail(e, "division by zero");
-        return Value::number(e.op == Op::div ? a.as_number() / b.as_number() : std::fmod(a.as_number(), b.as_number()));
-      }
-      break;
-    default: break;
+  auto result = arithmetic_result(e.op, a.type(), b.type());
+  if (!result)
+    fail(e, fmt::format("cannot apply '{}' to {} and {}", op_text(e.op), describe_value(a, c.portfolio),
+                        describe_value(b, c.portfolio)));
+  switch (*result) {
+    case ValueType::number: return number_arithmetic(e, a.as_number(), b.as_number());
+    case ValueType::string: return Value::string(std::string(a.as_string()) + std::string(b.as_string()));
+    case ValueType::date: {  // date +/- duration, duration + date
+      const Value& date = a.is(ValueType::date) ? a : b;
+      Duration by = a.is(ValueType::date) ? b.as_duration() : a.as_duration();
+      return in_range(e, add(date.as_date(), e.op == Op::sub ? negate(by) : by));
+    }
+    default: return duration_arithmetic(e, a, b);
   }
-  fail(e, fmt::format("cannot apply '{}' to {} and {}", op_text(e.op), describe_value(a, c.portfolio),
-                      describe_value(b, c.portfolio)));
 }
 
 Value eval_binary(const Expr& e, Context& c) {
@@ -316,101 +192,11 @@ Value eval_unary(const Expr& e, Context& c) {
   fail(e, fmt::format("cannot negate {}", describe_value(v, c.portfolio)));
 }
 
-const Value& expect(const Expr& e, const Value& v, ValueType type, Context& c) {
-  if (!v.is(type))
-    fail(e, fmt::format("{}() needs {} but got {}", e.text, type_with_article(type), describe_value(v, c.portfolio)));
-  return v;
-}
-
-Value hhi(const Expr& e, const Value& sizes, Context& c) {
-  double total = 0;
-  std::vector<double> values;
-  for (const auto& item : expect(e, sizes, ValueType::list, c).as_list()) {
-    if (item.is_missing()) continue;
-    if (!item.is(ValueType::number) || item.as_number() < 0)
-      fail(e, fmt::format("hhi() needs non-negative numbers but got {}", describe_value(item, c.portfolio)));
-    values.push_back(item.as_number());
-    total += item.as_number();
-  }
-  if (total == 0) return Value::missing();
-  double index = 0;
-  for (double v : values) index += (100 * v / total) * (100 * v / total);
-  return Value::number(index);
-}
-
-// The edge kind named by the optional last argument of a graph function.
-int edge_kind_argument(const Expr& e, const std::vector<Value>& args, std::size_t index, Context& c) {
-  std::optional<std::string_view> kind;
-  if (args.size() > index) kind = expect(e, args[index], ValueType::string, c).as_string();
-  return c.graph.get().edge_kind(kind);
-}
-
-Value eval_graph_call(const Expr& e, Function function, const std::vector<Value>& args, Context& c) {
-  bool binary = function == Function::reaches || function == Function::path;
-  int kind = edge_kind_argument(e, args, binary ? 2 : 1, c);
-  const GraphView& view = c.graph.get().view(kind);
-  EntityIndex x = expect(e, args[0], ValueType::entity, c).as_entity();
-  EntityIndex y = binary ? expect(e, args[1], ValueType::entity, c).as_entity() : x;
-  switch (function) {
-    case Function::suppliers: return Value::list(view.suppliers(x));
-    case Function::dependents: return Value::list(view.dependents(x));
-    case Function::suppliers_star: return Value::list(view.suppliers_closure(x));
-    case Function::dependents_star: return Value::list(view.dependents_closure(x));
-    case Function::in_cycle:
-    case Function::reaches: {
-      bool connected = function == Function::in_cycle ? view.in_cycle(x) : view.reaches(x, y);
-      if (connected) request_path(c, {x, y, kind});  // for in_cycle, the cycle from x back to x
-      return Value::boolean(connected);
-    }
-    case Function::path: {
-      List ids;
-      for (EntityIndex step : view.path(x, y)) ids.push_back(Value::string_view(c.portfolio.id(step)));
-      return Value::list(std::move(ids));
-    }
-    default: fail(e, fmt::format("{}() cannot be called here", e.text));
-  }
-}
-
 Value eval_call(const Expr& e, Context& c) {
-  auto function = static_cast<Function>(e.function);
   std::vector<Value> args;
   args.reserve(e.args.size());
   for (const auto& arg : e.args) args.push_back(eval(*arg, c));
-  switch (function) {
-    case Function::missing: return Value::boolean(args[0].is_missing());
-    case Function::present: return Value::boolean(!args[0].is_missing());
-    default: break;
-  }
-  if (function != Function::hhi && std::any_of(args.begin(), args.end(), [](const Value& v) { return v.is_missing(); }))
-    return Value::missing();
-  switch (function) {
-    case Function::len:
-      if (args[0].is(ValueType::list)) return Value::number(static_cast<double>(args[0].as_list().size()));
-      return Value::number(static_cast<double>(count_code_points(expect(e, args[0], ValueType::string, c).as_string())));
-    case Function::lower: return Value::string(to_lower(expect(e, args[0], ValueType::string, c).as_string()));
-    case Function::upper: return Value::string(to_upper(expect(e, args[0], ValueType::string, c).as_string()));
-    case Function::contains:
-      if (args[0].is(ValueType::list))
-        return Value::boolean(std::any_of(args[0].as_list().begin(), args[0].as_list().end(),
-                                          [&](const Value& v) { return same_value(v, args[1]); }));
-      return Value::boolean(expect(e, args[0], ValueType::string, c).as_string().find(
-                                expect(e, args[1], ValueType::string, c).as_string()) != std::string_view::npos);
-    case Function::starts_with:
-      return Value::boolean(expect(e, args[0], ValueType::string, c).as_string().starts_with(
-          expect(e, args[1], ValueType::string, c).as_string()));
-    case Function::days:
-      return Value::number(std::round(expect(e, args[0], ValueType::duration, c).as_duration().approximate_days()));
-    case Function::round: {
-      double digits = args.size() > 1 ? expect(e, args[1], ValueType::number, c).as_number() : 0;
-      if (digits < 0 || digits > 15 || std::trunc(digits) != digits) fail(e, "round() takes 0 to 15 digits");
-      double scale = std::pow(10.0, digits);
-      return Value::number(std::round(expect(e, args[0], ValueType::number, c).as_number() * scale) / scale);
-    }
-    case Function::hhi: return args[0].is_missing() ? args[0] : hhi(e, args[0], c);
-    case Function::entities:
-      return Value::list(c.portfolio.entities_of_kind(expect(e, args[0], ValueType::string, c).as_string()));
-    default: return eval_graph_call(e, function, args, c);
-  }
+  return call_builtin(e, args, c);
 }
 
 // count / any / all / sum / min / max / list over a collection.
@@ -535,7 +321,7 @@ Value eval_interpolation(const Expr& e, Context& c) {
   return Value::string(std::move(text));
 }
 
-Value eval_node(const Expr& e, Context& c);
+}  // namespace
 
 Value eval(const Expr& e, Context& c) {
   if (++c.depth > kMaxEvaluationDepth)
@@ -554,6 +340,8 @@ Value eval(const Expr& e, Context& c) {
   }
   return value;
 }
+
+namespace {
 
 Value eval_node(const Expr& e, Context& c) {
   switch (e.kind) {
@@ -596,35 +384,6 @@ std::string location_of(const RuleFile& file, const Expr& node) {
   return fmt::format("{}:{}:{}", file.source->path(), where.line, where.column);
 }
 
-std::string evidence_json(const Rule& rule, const Context& c) {
-  nlohmann::ordered_json evidence = nlohmann::ordered_json::object();
-  if (!c.reads.empty()) {
-    auto reads = c.reads;
-    std::stable_sort(reads.begin(), reads.end(), [&](const FactRead& a, const FactRead& b) {
-      return std::tie(c.portfolio.id(a.entity), *a.attribute) < std::tie(c.portfolio.id(b.entity), *b.attribute);
-    });
-    auto& facts = evidence["facts"];
-    for (const auto& read : reads)
-      facts[c.portfolio.id(read.entity)][*read.attribute] = value_to_json(read.value, c.portfolio);
-  }
-  for (const auto& let : rule.lets)  // the lets that were needed to decide
-    if (c.evaluated[static_cast<std::size_t>(let.slot)])
-      evidence["values"][let.name] = value_to_json(c.locals[static_cast<std::size_t>(let.slot)], c.portfolio, 20);
-  if (!c.paths.empty()) {
-    auto& paths = evidence["paths"];
-    paths = nlohmann::ordered_json::array();
-    for (const auto& request : c.paths) {
-      auto chain = nlohmann::ordered_json::array();
-      for (EntityIndex step : c.graph.get().view(request.edge_kind).path(request.from, request.to))
-        chain.push_back(c.portfolio.id(step));
-      paths.push_back(std::move(chain));
-    }
-    if (c.paths_left_out > 0) evidence["more_paths"] = c.paths_left_out;
-  }
-  if (c.reads_truncated) evidence["truncated"] = true;
-  return evidence.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
 }  // namespace
 
 struct Evaluator::Impl {
@@ -638,7 +397,7 @@ struct Evaluator::Impl {
   Impl(const RuleSet& r, const Portfolio& p, Date d) : rules(r), portfolio(p), today(d) {}
 
   Context make_context() const {
-    Context c{portfolio, graph, nullptr, today, {}, nullptr, {}, {}, false, {}, 0, {}, nullptr};
+    Context c{.portfolio = portfolio, .graph = graph, .today = today};
     c.column_cache.assign(rules.node_count, {0, kNoColumn});
     return c;
   }

@@ -1,0 +1,141 @@
+#include "engine/eval/builtins.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "dsl/unicode.hpp"
+#include "engine/eval/evidence.hpp"
+
+namespace vigil {
+namespace {
+
+using Args = std::vector<Value>;
+using Builtin = Value (*)(const Expr& e, const Args& args, Context& c);
+
+Value missing_of(const Expr&, const Args& args, Context&) { return Value::boolean(args[0].is_missing()); }
+Value present_of(const Expr&, const Args& args, Context&) { return Value::boolean(!args[0].is_missing()); }
+
+Value len(const Expr& e, const Args& args, Context& c) {
+  if (args[0].is(ValueType::list)) return Value::number(static_cast<double>(args[0].as_list().size()));
+  return Value::number(static_cast<double>(count_code_points(expect(e, args[0], ValueType::string, c).as_string())));
+}
+
+Value lower(const Expr& e, const Args& args, Context& c) {
+  return Value::string(to_lower(expect(e, args[0], ValueType::string, c).as_string()));
+}
+
+Value upper(const Expr& e, const Args& args, Context& c) {
+  return Value::string(to_upper(expect(e, args[0], ValueType::string, c).as_string()));
+}
+
+Value contains(const Expr& e, const Args& args, Context& c) {
+  if (args[0].is(ValueType::list))
+    return Value::boolean(std::any_of(args[0].as_list().begin(), args[0].as_list().end(),
+                                      [&](const Value& v) { return same_value(v, args[1]); }));
+  return Value::boolean(expect(e, args[0], ValueType::string, c).as_string().find(
+                            expect(e, args[1], ValueType::string, c).as_string()) != std::string_view::npos);
+}
+
+Value starts_with(const Expr& e, const Args& args, Context& c) {
+  return Value::boolean(expect(e, args[0], ValueType::string, c).as_string().starts_with(
+      expect(e, args[1], ValueType::string, c).as_string()));
+}
+
+Value days(const Expr& e, const Args& args, Context& c) {
+  return Value::number(std::round(expect(e, args[0], ValueType::duration, c).as_duration().approximate_days()));
+}
+
+Value round(const Expr& e, const Args& args, Context& c) {
+  double digits = args.size() > 1 ? expect(e, args[1], ValueType::number, c).as_number() : 0;
+  if (digits < 0 || digits > 15 || std::trunc(digits) != digits) fail(e, "round() takes 0 to 15 digits");
+  double scale = std::pow(10.0, digits);
+  return Value::number(std::round(expect(e, args[0], ValueType::number, c).as_number() * scale) / scale);
+}
+
+// The Herfindahl-Hirschman index in points (0..10000); missing sizes are left out.
+Value hhi(const Expr& e, const Args& args, Context& c) {
+  if (args[0].is_missing()) return args[0];
+  double total = 0;
+  std::vector<double> values;
+  for (const auto& item : expect(e, args[0], ValueType::list, c).as_list()) {
+    if (item.is_missing()) continue;
+    if (!item.is(ValueType::number) || item.as_number() < 0)
+      fail(e, fmt::format("hhi() needs non-negative numbers but got {}", describe_value(item, c.portfolio)));
+    values.push_back(item.as_number());
+    total += item.as_number();
+  }
+  if (total == 0) return Value::missing();
+  double index = 0;
+  for (double v : values) index += (100 * v / total) * (100 * v / total);
+  return Value::number(index);
+}
+
+Value entities(const Expr& e, const Args& args, Context& c) {
+  return Value::list(c.portfolio.entities_of_kind(expect(e, args[0], ValueType::string, c).as_string()));
+}
+
+// ---- graph functions: the optional last argument names the edge kind ----
+
+const GraphView& graph_view(const Expr& e, const Args& args, std::size_t kind_index, Context& c, int& kind) {
+  std::optional<std::string_view> name;
+  if (args.size() > kind_index) name = expect(e, args[kind_index], ValueType::string, c).as_string();
+  kind = c.graph.get().edge_kind(name);
+  return c.graph.get().view(kind);
+}
+
+template <GraphView::ListPtr (GraphView::*Neighbours)(EntityIndex) const>
+Value neighbours(const Expr& e, const Args& args, Context& c) {
+  int kind = 0;
+  const GraphView& view = graph_view(e, args, 1, c, kind);
+  return Value::list((view.*Neighbours)(expect(e, args[0], ValueType::entity, c).as_entity()));
+}
+
+Value reaches(const Expr& e, const Args& args, Context& c) {
+  int kind = 0;
+  const GraphView& view = graph_view(e, args, 2, c, kind);
+  EntityIndex x = expect(e, args[0], ValueType::entity, c).as_entity();
+  EntityIndex y = expect(e, args[1], ValueType::entity, c).as_entity();
+  bool connected = view.reaches(x, y);
+  if (connected) request_path(c, {x, y, kind});
+  return Value::boolean(connected);
+}
+
+Value path(const Expr& e, const Args& args, Context& c) {
+  int kind = 0;
+  const GraphView& view = graph_view(e, args, 2, c, kind);
+  EntityIndex x = expect(e, args[0], ValueType::entity, c).as_entity();
+  EntityIndex y = expect(e, args[1], ValueType::entity, c).as_entity();
+  List ids;
+  for (EntityIndex step : view.path(x, y)) ids.push_back(Value::string_view(c.portfolio.id(step)));
+  return Value::list(std::move(ids));
+}
+
+Value in_cycle(const Expr& e, const Args& args, Context& c) {
+  int kind = 0;
+  const GraphView& view = graph_view(e, args, 1, c, kind);
+  EntityIndex x = expect(e, args[0], ValueType::entity, c).as_entity();
+  bool cycle = view.in_cycle(x);
+  if (cycle) request_path(c, {x, x, kind});  // the cycle from x back to x
+  return Value::boolean(cycle);
+}
+
+// In the order of enum Function (the rows of dsl/functions.cpp).
+constexpr std::array<Builtin, kCallCount> kBuiltins{
+    missing_of, present_of, len, lower, upper, contains, starts_with, days, round, hhi, entities,
+    neighbours<&GraphView::suppliers>, neighbours<&GraphView::suppliers_closure>,
+    neighbours<&GraphView::dependents>, neighbours<&GraphView::dependents_closure>,
+    reaches, path, in_cycle,
+};
+static_assert(kBuiltins.size() == kCallCount, "one builtin function per call row of dsl/functions.cpp");
+
+}  // namespace
+
+Value call_builtin(const Expr& call, const std::vector<Value>& args, Context& c) {
+  auto function = static_cast<std::size_t>(call.function);
+  if (!function_info(static_cast<Function>(function)).takes_missing &&
+      std::any_of(args.begin(), args.end(), [](const Value& v) { return v.is_missing(); }))
+    return Value::missing();
+  return kBuiltins[function](call, args, c);
+}
+
+}  // namespace vigil

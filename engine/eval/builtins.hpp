@@ -1,0 +1,16 @@
+// The behaviour of each builtin function (not the aggregates): one function a
+// row of dsl/functions.cpp, in an array indexed by the same enum.
+#pragma once
+
+#include <vector>
+
+#include "dsl/functions.hpp"
+#include "engine/eval/context.hpp"
+
+namespace vigil {
+
+// Arguments are evaluated by the caller; a missing argument has already given
+// missing unless the function's row says it takes missing values.
+Value call_builtin(const Expr& call, const std::vector<Value>& args, Context& c);
+
+}  // namespace vigil

@@ -1,0 +1,110 @@
+// The interpreter's shared state, for the evaluator core (evaluator.cpp),
+// the builtins (builtins.cpp) and the evidence (evidence.cpp). Internal to
+// engine/eval.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/eval/evaluator.hpp"
+#include "engine/facts/dependency_graph.hpp"
+#include "engine/facts/value_format.hpp"
+
+namespace vigil {
+
+// Ends the evaluation of one rule for one entity; becomes an EvaluationError.
+struct EvalFailure {
+  const Expr* node;
+  std::string message;
+  std::string attribute;
+};
+
+struct FactRead {
+  EntityIndex entity;
+  const std::string* attribute;
+  Value value;
+};
+
+// A chain of edges to show as evidence: from relies, directly or not, on to.
+struct PathRequest {
+  EntityIndex from;
+  EntityIndex to;
+  int edge_kind;
+  bool operator==(const PathRequest&) const = default;
+};
+
+constexpr int kNoColumn = -2;
+// Expressions evaluated inside each other, through lets included (the parser
+// bounds each expression's own depth at 256).
+constexpr int kMaxEvaluationDepth = 2000;
+
+// The dependency graph, built when a rule first calls a graph function.
+class LazyGraph {
+ public:
+  explicit LazyGraph(const Portfolio& portfolio) : portfolio_(portfolio) {}
+  const DependencyGraph& get() const {
+    std::call_once(once_, [&] { graph_ = std::make_unique<DependencyGraph>(portfolio_); });
+    return *graph_;
+  }
+
+ private:
+  const Portfolio& portfolio_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<DependencyGraph> graph_;
+};
+
+// Per-evaluation state; one per thread.
+struct Context {
+  const Portfolio& portfolio;
+  const LazyGraph& graph;
+  const std::vector<Value>* constants = nullptr;
+  Date today{};
+  std::vector<Value> locals{};
+  // Rule `let`s are evaluated when first used (then kept): a `let` that the
+  // `when` does not need for an entity costs nothing.
+  const std::vector<const Expr*>* lazy_lets = nullptr;  // per local slot: the let's expression, or null
+  std::vector<bool> evaluated{};                        // per local slot
+  std::vector<FactRead> reads{};
+  bool reads_truncated = false;
+  std::vector<PathRequest> paths{};
+  std::size_t paths_left_out = 0;
+  std::vector<std::pair<KindId, int>> column_cache{};  // per node id: the last kind seen and its column
+  // For `vigil explain`: every node's value, by node id (null in normal evaluation).
+  std::vector<Evaluator::NodeValue>* recorded = nullptr;
+  // Expressions being evaluated inside each other (see kMaxEvaluationDepth).
+  int depth = 0;
+};
+
+// The attribute behind an operand, to name it in error messages.
+inline std::string attribute_behind(const Expr& node) {
+  if (node.kind == ExprKind::member) return node.text;
+  for (const auto& child : node.args)
+    if (child && child->kind == ExprKind::member) return child->text;
+  return {};
+}
+
+[[noreturn]] inline void fail(const Expr& node, std::string message) {
+  throw EvalFailure{&node, std::move(message), attribute_behind(node)};
+}
+
+Value eval(const Expr& e, Context& c);
+
+// A condition's value: true, false, or missing (as nullopt).
+inline std::optional<bool> truth(const Expr& node, const Value& v, const char* what, const Context& c) {
+  if (v.is_missing()) return std::nullopt;
+  if (!v.is(ValueType::boolean))
+    fail(node, fmt::format("{} needs true or false but got {}", what, describe_value(v, c.portfolio)));
+  return v.as_bool();
+}
+
+// `v` when it has the type a function needs; an evaluation error naming the function otherwise.
+inline const Value& expect(const Expr& e, const Value& v, ValueType type, Context& c) {
+  if (!v.is(type))
+    fail(e, fmt::format("{}() needs {} but got {}", e.text, type_with_article(type), describe_value(v, c.portfolio)));
+  return v;
+}
+
+}  // namespace vigil
