@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -79,13 +80,22 @@ void write_vendors(const Options& o, std::mt19937_64& random) {
   const std::vector<std::string> tiers{"critical", "high", "medium", "low"}, statuses{"active", "offboarding", "offboarded"},
       access{"none", "internal", "confidential", "restricted"}, countries{"GB", "US", "DE", "FR", "IE", "IN", "NL"},
       owners{"CTO", "CFO", "COO", "CISO", "CHRO", "CDO"};
+  // Spend is log-normal, so no vendor comes near a 15% share of it: the
+  // largest provider (V0000000, always active) is given about 18% of the
+  // active spend, so that SPEND-001 (and the peers' R3) fire on it alone.
+  std::mt19937_64 spend_random(o.seed + 1);
+  std::vector<double> spends(static_cast<std::size_t>(o.vendors));
+  double others = 0;
+  for (auto& spend : spends) others += spend = std::round(std::exp(std::normal_distribution<double>(11, 1.5)(spend_random)));
+  spends[0] = std::round(0.25 * 0.9 * (others - spends[0]));  // about 90% of the others are active
   for (long i = 0; i < o.vendors; ++i) {
     // The most used providers (low ranks) are the critical ones.
     std::string tier = i < o.vendors / 1000 ? "critical" : pick(random, tiers, {0.03, 0.12, 0.35, 0.5});
     std::string status = pick(random, statuses, {0.9, 0.03, 0.07});
+    if (i == 0) status = "active";
     bool offboarded = status == "offboarded";
     std::string offboarding_started = status == "active" ? "" : date(random, 2024, 2026);
-    double spend = std::round(std::exp(std::normal_distribution<double>(11, 1.5)(random)));
+    double spend = spends[static_cast<std::size_t>(i)];
     std::fprintf(f, "%s,Vendor %ld,%s,%s,%s,%s,%.0f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
                  vendor_id(i).c_str(), i, kCategories[static_cast<std::size_t>(i) % kCategories.size()].c_str(),
                  tier.c_str(), status.c_str(), countries[random() % countries.size()].c_str(), offboarded ? 0.0 : spend,
@@ -120,8 +130,9 @@ void write_services_and_categories(const Options& o, std::mt19937_64& random) {
 // Services depend on a few vendors each (a tenth of the edges); vendors
 // subcontract the rest. Targets are Zipf-distributed over vendor ranks, and a
 // vendor subcontracts to bigger providers (lower ranks) than itself, as in
-// real supply chains; one edge in a thousand points the other way, so that
-// there are some cycles.
+// real supply chains. Such edges form no loop, so one vendor edge in a
+// thousand (at least 3) closes one explicitly: for a chain u -> v (-> w), the
+// edge back to u, making R6 / CYC-001 fire at every size.
 void write_edges(const Options& o, std::mt19937_64& random) {
   FILE* f = std::fopen((o.out + "/edges.csv").c_str(), "w");
   std::fprintf(f, "from,to,kind\n");
@@ -135,11 +146,28 @@ void write_edges(const Options& o, std::mt19937_64& random) {
     ++written;
   }
   long vendor_edges = o.edges - service_edges;
-  for (long written = 0, tries = 0; written < vendor_edges && tries < vendor_edges * 20; ++tries) {
-    long from = static_cast<long>(random() % static_cast<unsigned long>(o.vendors)), to = popular(random);
-    if (to > from && !chance(random, 0.001)) std::swap(from, to);
-    if (from == to || !seen.insert({from, to}).second) continue;
+  long loops = vendor_edges > 0 ? std::max(3L, vendor_edges / 1000) : 0;
+  std::vector<std::pair<long, long>> chain_edges;
+  std::map<long, std::vector<long>> out;
+  auto write_edge = [&](long from, long to) {
     std::fprintf(f, "%s,%s,subcontracts\n", vendor_id(from).c_str(), vendor_id(to).c_str());
+    chain_edges.emplace_back(from, to);
+    out[from].push_back(to);
+  };
+  long acyclic = vendor_edges - loops;
+  for (long written = 0, tries = 0; written < acyclic && tries < acyclic * 20; ++tries) {
+    long from = static_cast<long>(random() % static_cast<unsigned long>(o.vendors)), to = popular(random);
+    if (to > from) std::swap(from, to);
+    if (from == to || !seen.insert({from, to}).second) continue;
+    write_edge(from, to);
+    ++written;
+  }
+  for (long written = 0, tries = 0; written < loops && !chain_edges.empty() && tries < loops * 100; ++tries) {
+    auto [u, v] = chain_edges[static_cast<std::size_t>(random() % chain_edges.size())];
+    long end = v;
+    if (chance(random, 0.5) && !out[v].empty()) end = out[v][static_cast<std::size_t>(random() % out[v].size())];
+    if (end == u || !seen.insert({end, u}).second) continue;
+    std::fprintf(f, "%s,%s,subcontracts\n", vendor_id(end).c_str(), vendor_id(u).c_str());
     ++written;
   }
   std::fclose(f);

@@ -49,7 +49,8 @@ class PortfolioBuilder {
                 const Location& at) {
     EntityIndex a = resolve(from, "from", at), b = resolve(to, "to", at);
     if (kind.empty()) throw ImportError(at.file, at.line, "empty edge kind (for example depends_on or subcontracts)");
-    auto [it, inserted] = edges_seen_.emplace(from + '\x1f' + to + '\x1f' + kind, at.line);
+    auto kind_id = edge_kinds_.emplace(kind, static_cast<std::uint32_t>(edge_kinds_.size())).first->second;
+    auto [it, inserted] = edges_seen_.emplace(EdgeKey{a, b, kind_id}, at.line);
     if (!inserted)
       throw ImportError(at.file, at.line, fmt::format("duplicate edge {} -> {} ({}), first at line {}", from, to,
                                                       kind, it->second));
@@ -60,7 +61,20 @@ class PortfolioBuilder {
 
  private:
   std::unordered_map<std::string, Location> first_seen_;
-  std::unordered_map<std::string, std::size_t> edges_seen_;
+  // An edge's identity by entity indexes and kind number: hashing three
+  // integers, not a concatenated string, for each of a million edges.
+  struct EdgeKey {
+    EntityIndex from, to;
+    std::uint32_t kind;
+    bool operator==(const EdgeKey&) const = default;
+  };
+  struct EdgeKeyHash {
+    std::size_t operator()(const EdgeKey& k) const {
+      return std::hash<std::uint64_t>()((std::uint64_t{k.from} << 32 | k.to) * 31 + k.kind);
+    }
+  };
+  std::unordered_map<std::string, std::uint32_t> edge_kinds_;
+  std::unordered_map<EdgeKey, std::size_t, EdgeKeyHash> edges_seen_;
 };
 
 // ---- CSV directory ----------------------------------------------------------------

@@ -1,5 +1,8 @@
 #include "engine/store/fact_store.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
@@ -47,10 +50,9 @@ ValueType undeclared_type(const SQLite::Column& cell) {
 
 }  // namespace
 
-void save_portfolio(Database& db, const Portfolio& portfolio) {
-  auto& sql = db.sql();
-  SQLite::Transaction transaction(sql);
-  sql.exec("DELETE FROM edges; DELETE FROM attributes; DELETE FROM entities; DELETE FROM attribute_types;");
+namespace {
+
+void insert_attribute_types(SQLite::Database& sql, const Portfolio& portfolio) {
   SQLite::Statement insert_type(sql, "INSERT INTO attribute_types (kind, name, type) VALUES (?, ?, ?)");
   for (const auto& kind : portfolio.kinds())
     for (std::size_t c = 0; c < kind.attribute_names.size(); ++c) {
@@ -60,37 +62,86 @@ void save_portfolio(Database& db, const Portfolio& portfolio) {
       insert_type.exec();
       insert_type.reset();
     }
+}
+
+void insert_entities(SQLite::Database& sql, const Portfolio& portfolio) {
   SQLite::Statement insert_entity(sql, "INSERT INTO entities (id, kind) VALUES (?, ?)");
   SQLite::Statement insert_attribute(sql, "INSERT INTO attributes (entity_id, name, value) VALUES (?, ?, ?)");
-  for (const auto& kind : portfolio.kinds()) {
-    for (std::size_t row = 0; row < kind.members.size(); ++row) {
-      const std::string& id = portfolio.id(kind.members[row]);
-      insert_entity.bind(1, id);
-      insert_entity.bind(2, kind.name);
-      insert_entity.exec();
-      insert_entity.reset();
-      for (std::size_t c = 0; c < kind.columns.size(); ++c) {
-        const Value& value = kind.columns[c][row];
-        if (value.is_missing()) continue;
-        insert_attribute.bind(1, id);
-        insert_attribute.bind(2, kind.attribute_names[c]);
-        bind_value(insert_attribute, 3, value);
-        insert_attribute.exec();
-        insert_attribute.reset();
-      }
+  // In id order, so that rows reach the B-trees keyed by id in key order
+  // (appends, not random inserts).
+  for (EntityIndex entity : portfolio.entities_sorted_by_id()) {
+    const KindTable& kind = portfolio.kinds()[portfolio.kind_of(entity)];
+    const std::string& id = portfolio.id(entity);
+    insert_entity.bindNoCopy(1, id);
+    insert_entity.bindNoCopy(2, kind.name);
+    insert_entity.exec();
+    insert_entity.reset();
+    std::vector<std::size_t> columns(kind.columns.size());  // by name, the attributes' key order
+    for (std::size_t c = 0; c < columns.size(); ++c) columns[c] = c;
+    std::sort(columns.begin(), columns.end(),
+              [&](std::size_t a, std::size_t b) { return kind.attribute_names[a] < kind.attribute_names[b]; });
+    for (std::size_t c : columns) {
+      Value value = portfolio.attribute(entity, static_cast<int>(c));
+      if (value.is_missing()) continue;
+      insert_attribute.bindNoCopy(1, id);
+      insert_attribute.bindNoCopy(2, kind.attribute_names[c]);
+      bind_value(insert_attribute, 3, value);
+      insert_attribute.exec();
+      insert_attribute.reset();
     }
   }
+}
+
+void insert_edges(SQLite::Database& sql, const Portfolio& portfolio) {
+  const auto& edges = portfolio.edges();
+  std::vector<std::size_t> order(edges.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto key = [&](std::size_t i) {
+    const auto& e = edges[i];
+    return std::tie(portfolio.id(e.from), portfolio.id(e.to), portfolio.edge_kinds()[e.kind]);
+  };
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
   SQLite::Statement insert_edge(sql, "INSERT INTO edges (from_id, to_id, kind, attributes) VALUES (?, ?, ?, ?)");
-  for (const auto& edge : portfolio.edges()) {
-    insert_edge.bind(1, portfolio.id(edge.from));
-    insert_edge.bind(2, portfolio.id(edge.to));
-    insert_edge.bind(3, portfolio.edge_kinds()[edge.kind]);
+  for (std::size_t i : order) {
+    const auto& edge = edges[i];
+    insert_edge.bindNoCopy(1, portfolio.id(edge.from));
+    insert_edge.bindNoCopy(2, portfolio.id(edge.to));
+    insert_edge.bindNoCopy(3, portfolio.edge_kinds()[edge.kind]);
     if (edge.attributes_json.empty()) insert_edge.bind(4);
-    else insert_edge.bind(4, edge.attributes_json);
+    else insert_edge.bindNoCopy(4, edge.attributes_json);
     insert_edge.exec();
     insert_edge.reset();
   }
-  transaction.commit();
+}
+
+// Secondary indexes are dropped for the bulk load and built once after it,
+// inside the same transaction (SQLite's DDL is transactional).
+constexpr const char* kDropFactIndexes = "DROP INDEX IF EXISTS entities_by_kind; DROP INDEX IF EXISTS edges_by_target;";
+constexpr const char* kCreateFactIndexes =
+    "CREATE INDEX entities_by_kind ON entities(kind); CREATE INDEX edges_by_target ON edges(to_id);";
+
+}  // namespace
+
+void save_portfolio(Database& db, const Portfolio& portfolio) {
+  auto& sql = db.sql();
+  // The facts were validated whole before this point (ids unique, edges to
+  // known ids), so the per-row foreign-key checks are skipped for the load;
+  // the pragma cannot change inside a transaction, so it is set around it.
+  sql.exec("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536");
+  try {
+    SQLite::Transaction transaction(sql);
+    sql.exec("DELETE FROM edges; DELETE FROM attributes; DELETE FROM entities; DELETE FROM attribute_types;");
+    sql.exec(kDropFactIndexes);
+    insert_attribute_types(sql, portfolio);
+    insert_entities(sql, portfolio);
+    insert_edges(sql, portfolio);
+    sql.exec(kCreateFactIndexes);
+    transaction.commit();
+  } catch (...) {
+    sql.exec("PRAGMA foreign_keys = ON");
+    throw;
+  }
+  sql.exec("PRAGMA foreign_keys = ON");
 }
 
 Schema load_schema(Database& db) {
