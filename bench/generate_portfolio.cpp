@@ -130,9 +130,12 @@ void write_services_and_categories(const Options& o, std::mt19937_64& random) {
 // Services depend on a few vendors each (a tenth of the edges); vendors
 // subcontract the rest. Targets are Zipf-distributed over vendor ranks, and a
 // vendor subcontracts to bigger providers (lower ranks) than itself, as in
-// real supply chains. Such edges form no loop, so one vendor edge in a
-// thousand (at least 3) closes one explicitly: for a chain u -> v (-> w), the
-// edge back to u, making R6 / CYC-001 fire at every size.
+// real supply chains. Such edges form no loop, so a few edges (one per
+// 10,000 vendors, at least 3) close one explicitly: for a chain u -> v
+// (-> w), the edge back to u, making R6 / CYC-001 fire at every size. (Each
+// such loop pulls a random vendor into a cycle with a big provider; many of
+// them would make most of the portfolio one cycle, which no real supply
+// chain is.)
 void write_edges(const Options& o, std::mt19937_64& random) {
   FILE* f = std::fopen((o.out + "/edges.csv").c_str(), "w");
   std::fprintf(f, "from,to,kind\n");
@@ -146,7 +149,7 @@ void write_edges(const Options& o, std::mt19937_64& random) {
     ++written;
   }
   long vendor_edges = o.edges - service_edges;
-  long loops = vendor_edges > 0 ? std::max(3L, vendor_edges / 1000) : 0;
+  long loops = vendor_edges > 0 ? std::max(3L, o.vendors / 10000) : 0;
   std::vector<std::pair<long, long>> chain_edges;
   std::map<long, std::vector<long>> out;
   auto write_edge = [&](long from, long to) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "dsl/checker.hpp"
+#include "dsl/functions.hpp"
 #include "dsl/parser.hpp"
 
 namespace vigil {
@@ -80,10 +81,41 @@ RuleSet compile_rules(const std::vector<SourcePtr>& sources, const Schema* schem
   return set;
 }
 
-RuleSet load_rules(const std::vector<std::string>& paths, const Schema* schema) {
+std::vector<SourcePtr> read_rule_sources(const std::vector<std::string>& paths) {
   std::vector<SourcePtr> sources;
   for (const auto& path : expand_rule_paths(paths)) sources.push_back(read_source_file(path));
-  return compile_rules(sources, schema);
+  return sources;
+}
+
+RuleSet load_rules(const std::vector<std::string>& paths, const Schema* schema) {
+  return compile_rules(read_rule_sources(paths), schema);
+}
+
+namespace {
+
+void collect_needs(const Expr& node, FactNeeds& needs) {
+  if (node.kind == ExprKind::member && node.builtin == Expr::Builtin::none) needs.attributes.insert(node.text);
+  if (node.kind == ExprKind::call)
+    if (const FunctionInfo* info = find_function(node.text); info && info->graph) needs.graph = true;
+  for (const auto& child : node.args)
+    if (child) collect_needs(*child, needs);
+  for (const auto* child : {&node.collection, &node.element, &node.filter})
+    if (*child) collect_needs(**child, needs);
+}
+
+}  // namespace
+
+FactNeeds fact_needs(const std::vector<RuleFile>& files) {
+  FactNeeds needs;
+  for (const auto& file : files) {
+    for (const auto& constant : file.constants) collect_needs(*constant.value, needs);
+    for (const auto& rule : file.rules) {
+      for (const auto& let : rule.lets) collect_needs(*let.value, needs);
+      collect_needs(*rule.when, needs);
+      collect_needs(*rule.message, needs);
+    }
+  }
+  return needs;
 }
 
 }  // namespace vigil

@@ -1,6 +1,7 @@
 // A checked set of rule files: what the engine evaluates.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,14 @@ std::vector<std::string> expand_rule_paths(const std::vector<std::string>& paths
 // warnings (only with a schema) are returned in RuleSet::warnings.
 RuleSet compile_rules(const std::vector<SourcePtr>& sources, const Schema* schema = nullptr);
 RuleSet load_rules(const std::vector<std::string>& paths, const Schema* schema = nullptr);
+std::vector<SourcePtr> read_rule_sources(const std::vector<std::string>& paths);
+
+// What a rule set reads of the facts, so that a run loads only that: the
+// attribute names it reads (of any entity) and whether it follows edges.
+struct FactNeeds {
+  std::set<std::string> attributes;
+  bool graph = false;
+};
+FactNeeds fact_needs(const std::vector<RuleFile>& files);  // parsed, not necessarily checked
 
 }  // namespace vigil

@@ -161,7 +161,7 @@ Schema load_schema(Database& db) {
   return schema;
 }
 
-Portfolio load_portfolio(Database& db) {
+Portfolio load_portfolio(Database& db, const FactNeeds* needs) {
   auto& sql = db.sql();
   Portfolio portfolio;
   SQLite::Statement types(sql, "SELECT kind, name, type FROM attribute_types ORDER BY kind, name");
@@ -174,7 +174,21 @@ Portfolio load_portfolio(Database& db) {
   SQLite::Statement entities(sql, "SELECT id, kind FROM entities ORDER BY id");
   while (entities.executeStep())
     portfolio.add_entity(entities.getColumn(0).getString(), portfolio.declare_kind(entities.getColumn(1).getString()));
-  SQLite::Statement attributes(sql, "SELECT entity_id, name, value FROM attributes");
+  // The needed names go into a temporary table that the query joins: SQLite
+  // then skips the other attributes' rows without materialising them.
+  std::string query = "SELECT entity_id, name, value FROM attributes";
+  if (needs) {
+    sql.exec("CREATE TEMP TABLE IF NOT EXISTS needed_attributes (name TEXT PRIMARY KEY) WITHOUT ROWID; "
+             "DELETE FROM temp.needed_attributes");
+    SQLite::Statement insert(sql, "INSERT INTO temp.needed_attributes VALUES (?)");
+    for (const auto& name : needs->attributes) {
+      insert.bind(1, name);
+      insert.exec();
+      insert.reset();
+    }
+    query += " WHERE name IN (SELECT name FROM temp.needed_attributes)";
+  }
+  SQLite::Statement attributes(sql, query);
   std::string last_id;  // rows come in primary-key order: an entity's attributes are together
   std::optional<EntityIndex> entity;
   while (attributes.executeStep()) {
@@ -199,6 +213,7 @@ Portfolio load_portfolio(Database& db) {
                               type_name(type), cell.getString()));
     portfolio.set_attribute(*entity, column, *value);
   }
+  if (needs && !needs->graph) return portfolio;
   SQLite::Statement edges(sql, "SELECT from_id, to_id, kind, attributes FROM edges ORDER BY from_id, to_id, kind");
   while (edges.executeStep()) {
     auto from = portfolio.find(edges.getColumn(0).getText());

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
-#include "engine/facts/value_format.hpp"
+#include <memory>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
 
 namespace vigil {
 namespace {
@@ -32,30 +36,52 @@ std::string rules_fingerprint(const RuleSet& rules) {
   return hash.hex();
 }
 
-std::string facts_fingerprint(const Portfolio& portfolio) {
-  Fnv1a hash;
-  for (EntityIndex e : portfolio.entities_sorted_by_id()) {
-    hash.add(portfolio.id(e));
-    hash.add(portfolio.kind_name(e));
-    const auto& kind = portfolio.kinds()[portfolio.kind_of(e)];
-    for (std::size_t c = 0; c < kind.attribute_names.size(); ++c) {
-      Value value = portfolio.attribute(e, static_cast<int>(c));
-      if (value.is_missing()) continue;
-      hash.add(kind.attribute_names[c]);
-      hash.add_raw(value.type());
-      switch (value.type()) {
-        case ValueType::number: hash.add_raw(value.as_number()); break;
-        case ValueType::boolean: hash.add_raw(value.as_bool()); break;
-        case ValueType::date: hash.add_raw(value.as_date().days_since_epoch); break;
-        default: hash.add(display_value(value, portfolio)); break;
-      }
-    }
+namespace {
+
+// The facts are hashed eight bytes at a time (FNV-1a's byte loop would cost
+// more than reading them): a multiply-rotate mix of little-endian words,
+// stable across platforms and runs.
+class WordHash {
+ public:
+  void add(const unsigned char* bytes, std::size_t size, int type) {
+    mix(static_cast<std::uint64_t>(size) << 8 | static_cast<std::uint64_t>(type));  // length and type separate cells
+    std::size_t i = 0;
+    for (; i + 8 <= size; i += 8) mix(load(bytes + i, 8));
+    if (i < size) mix(load(bytes + i, size - i));
   }
-  for (const auto& edge : portfolio.edges()) {
-    hash.add(portfolio.id(edge.from));
-    hash.add(portfolio.id(edge.to));
-    hash.add(portfolio.edge_kinds()[edge.kind]);
-    hash.add(edge.attributes_json);
+  std::string hex() const { return fmt::format("{:016x}", hash_); }
+
+ private:
+  static std::uint64_t load(const unsigned char* p, std::size_t n) {
+    std::uint64_t word = 0;
+    for (std::size_t k = 0; k < n; ++k) word |= std::uint64_t{p[k]} << (8 * k);
+    return word;
+  }
+  void mix(std::uint64_t word) { hash_ = (((hash_ << 5) | (hash_ >> 59)) ^ word) * 0x517cc1b727220a95ULL; }
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
+}  // namespace
+
+std::string facts_fingerprint(Database& db) {
+  WordHash hash;
+  for (const char* query : {"SELECT id, kind FROM entities ORDER BY id",
+                            "SELECT entity_id, name, value FROM attributes ORDER BY entity_id, name",
+                            "SELECT from_id, to_id, kind, attributes FROM edges ORDER BY from_id, to_id, kind"}) {
+    // The C API directly: SQLiteCpp's Column objects cost more than the hashing.
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db.sql().getHandle(), query, -1, &raw, nullptr) != SQLITE_OK)
+      throw SQLite::Exception(db.sql().getHandle(), sqlite3_errcode(db.sql().getHandle()));
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(raw, sqlite3_finalize);
+    int columns = sqlite3_column_count(raw);
+    int step;
+    while ((step = sqlite3_step(raw)) == SQLITE_ROW)
+      for (int c = 0; c < columns; ++c) {
+        int type = sqlite3_column_type(raw, c);  // 1 is not "1"
+        const auto* bytes = static_cast<const unsigned char*>(sqlite3_column_blob(raw, c));
+        hash.add(bytes, static_cast<std::size_t>(sqlite3_column_bytes(raw, c)), type);
+      }
+    if (step != SQLITE_DONE) throw SQLite::Exception(db.sql().getHandle(), step);
   }
   return hash.hex();
 }

@@ -4,11 +4,13 @@
 #include <string>
 
 #include "dsl/rule_set.hpp"
-#include "engine/facts/portfolio.hpp"
+#include "engine/store/database.hpp"
 
 namespace vigil {
 
 std::string rules_fingerprint(const RuleSet& rules);
-std::string facts_fingerprint(const Portfolio& portfolio);
+// Every stored fact, read straight from the tables in key order: a run that
+// loads only the attributes its rules use still fingerprints all the facts.
+std::string facts_fingerprint(Database& db);
 
 }  // namespace vigil

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "dsl/parser.hpp"
 #include "engine/store/fact_store.hpp"
 #include "engine/store/fingerprint.hpp"
 #include "engine/store/run_store.hpp"
@@ -28,11 +29,26 @@ class PhaseTimer {
 
 RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_paths) {
   PhaseTimer timer;
-  RunInputs inputs{load_portfolio(db), {}};
+  auto sources = read_rule_sources(rule_paths);
+  // What the rules read decides what is loaded; it is known once they parse
+  // (checking needs the facts' schema, so it comes after loading).
+  FactNeeds needs;
+  try {
+    std::vector<RuleFile> parsed;
+    for (const auto& source : sources) parsed.push_back(parse_rule_file(source));
+    needs = fact_needs(parsed);
+  } catch (const RuleError&) {
+    Schema schema = load_schema(db);  // every file's errors at once, as without this step
+    compile_rules(sources, &schema);
+    throw;
+  }
+  timer.done("read rules");
+  RunInputs inputs{load_portfolio(db, &needs), {}};
   timer.done("load facts");
   Schema schema = inputs.portfolio.schema();
-  inputs.rules = load_rules(rule_paths, &schema);
-  spdlog::debug("loaded {} entities and {} rules", inputs.portfolio.entity_count(), inputs.rules.rule_count());
+  inputs.rules = compile_rules(sources, &schema);
+  spdlog::debug("loaded {} entities ({} attributes{}) and {} rules", inputs.portfolio.entity_count(),
+                needs.attributes.size(), needs.graph ? ", edges" : "", inputs.rules.rule_count());
   timer.done("compile rules");
   return inputs;
 }
@@ -53,7 +69,7 @@ RunOutcome execute_run(Database& db, const RunInputs& inputs, const RunSettings&
   outcome.changes = count_changes(previous, outcome.result.findings);
   run.finished_at = utc_timestamp();
   run.rules_hash = rules_fingerprint(inputs.rules);
-  run.facts_hash = facts_fingerprint(inputs.portfolio);
+  run.facts_hash = facts_fingerprint(db);
   timer.done("fingerprint the facts and compare with the last run");
   run.rule_count = inputs.rules.rule_count();
   for (const Rule* rule : inputs.rules.rules()) run.rule_titles[rule->id] = rule->title.value_or("");
