@@ -111,27 +111,38 @@ class CsvParser {
 
 }  // namespace
 
-CsvTable parse_csv(const std::string& path, const std::string& text) {
+void for_each_csv_row(const std::string& path, const std::string& text,
+                      const std::function<void(const std::vector<std::string>&)>& header_of,
+                      const std::function<void(const CsvRow&)>& each) {
   validate_bytes(path, text);
   CsvParser parser(path, text);
-  CsvTable table;
-  table.path = path;
   CsvRow row;
   if (!parser.next(row)) throw ImportError(path, 1, "empty file: expected a header row");
-  table.header = std::move(row.fields);
+  std::vector<std::string> header = std::move(row.fields);
+  header_of(header);
   while (parser.next(row)) {
-    if (row.fields.size() != table.header.size())
+    if (row.fields.size() != header.size())
       throw ImportError(path, row.line, fmt::format("row has {} fields but the header has {}", row.fields.size(),
-                                                    table.header.size()));
-    table.rows.push_back(std::move(row));
+                                                    header.size()));
+    each(row);
   }
+}
+
+CsvTable parse_csv(const std::string& path, const std::string& text) {
+  CsvTable table;
+  table.path = path;
+  for_each_csv_row(
+      path, text, [&](const std::vector<std::string>& header) { table.header = header; },
+      [&](const CsvRow& row) { table.rows.push_back(row); });
   return table;
 }
 
-CsvTable read_csv_file(const std::string& path) {
+std::string read_csv_text(const std::string& path) {
   auto text = read_whole_file(path);
   if (!text) throw ImportError(path, 0, fmt::format("cannot read: {}", std::strerror(errno)));
-  return parse_csv(path, *text);
+  return std::move(*text);
 }
+
+CsvTable read_csv_file(const std::string& path) { return parse_csv(path, read_csv_text(path)); }
 
 }  // namespace vigil

@@ -3,6 +3,7 @@
 // exact line numbers across quoted multi-line fields are the point.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,5 +25,14 @@ struct CsvTable {
 // count differs from the header's, NUL bytes and invalid UTF-8.
 CsvTable read_csv_file(const std::string& path);
 CsvTable parse_csv(const std::string& path, const std::string& text);
+
+// The same checks, row by row without keeping the rows (a million edges are
+// not held as three million strings): calls `header` with the header, then
+// `each` for every record after it, in order.
+void for_each_csv_row(const std::string& path, const std::string& text,
+                      const std::function<void(const std::vector<std::string>&)>& header,
+                      const std::function<void(const CsvRow&)>& each);
+// A CSV file's bytes; an ImportError when it cannot be read.
+std::string read_csv_text(const std::string& path);
 
 }  // namespace vigil

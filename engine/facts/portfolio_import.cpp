@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <tuple>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -25,15 +26,20 @@ struct Location {
 };
 
 // Shared by both formats: ids are unique across the portfolio, and an edge
-// (from, to, kind) appears once.
+// (from, to, kind) appears once. What it keeps per entity and edge is a few
+// integers (a million edges are not a million strings), and duplicate edges
+// are found by sorting once the edges are read.
 class PortfolioBuilder {
  public:
   EntityIndex add_entity(const std::string& id, KindId kind, const Location& at) {
     if (id.empty()) throw ImportError(at.file, at.line, "empty id: every entity needs an id");
-    auto [it, inserted] = first_seen_.emplace(id, at);
-    if (!inserted)
+    if (auto existing = portfolio.find(id)) {
+      const auto& first = defined_at_[*existing];
       throw ImportError(at.file, at.line, fmt::format("duplicate id '{}' (first defined at {}:{})", id,
-                                                      it->second.file, it->second.line));
+                                                      files_[first.file], first.line));
+    }
+    if (files_.empty() || files_.back() != at.file) files_.push_back(at.file);
+    defined_at_.push_back({static_cast<std::uint32_t>(files_.size() - 1), static_cast<std::uint32_t>(at.line)});
     return portfolio.add_entity(id, kind);
   }
 
@@ -49,32 +55,44 @@ class PortfolioBuilder {
                 const Location& at) {
     EntityIndex a = resolve(from, "from", at), b = resolve(to, "to", at);
     if (kind.empty()) throw ImportError(at.file, at.line, "empty edge kind (for example depends_on or subcontracts)");
-    auto kind_id = edge_kinds_.emplace(kind, static_cast<std::uint32_t>(edge_kinds_.size())).first->second;
-    auto [it, inserted] = edges_seen_.emplace(EdgeKey{a, b, kind_id}, at.line);
-    if (!inserted)
-      throw ImportError(at.file, at.line, fmt::format("duplicate edge {} -> {} ({}), first at line {}", from, to,
-                                                      kind, it->second));
     portfolio.add_edge(a, b, kind, std::move(attributes));
+    lines_.push_back(static_cast<std::uint32_t>(at.line));
+  }
+
+  // After the last edge of `file`: the first duplicate in file order, if any.
+  void reject_duplicate_edges(const std::string& file) const {
+    const auto& edges = portfolio.edges();
+    std::vector<std::uint32_t> order(edges.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto key = [&](std::uint32_t i) { return std::tuple(edges[i].from, edges[i].to, edges[i].kind, i); };
+    std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return key(x) < key(y); });
+    std::optional<std::pair<std::uint32_t, std::uint32_t>> first;  // (duplicate, original), the earliest duplicate
+    for (std::size_t k = 1; k < order.size(); ++k) {
+      const auto &a = edges[order[k - 1]], &b = edges[order[k]];
+      if (a.from != b.from || a.to != b.to || a.kind != b.kind) continue;
+      std::uint32_t original = order[k - 1];
+      while (k < order.size() && edges[order[k]].from == a.from && edges[order[k]].to == a.to &&
+             edges[order[k]].kind == a.kind) {
+        if (!first || order[k] < first->first) first = {order[k], original};
+        ++k;
+      }
+    }
+    if (!first) return;
+    const auto& edge = edges[first->first];
+    throw ImportError(file, lines_[first->first],
+                      fmt::format("duplicate edge {} -> {} ({}), first at line {}", portfolio.id(edge.from),
+                                  portfolio.id(edge.to), portfolio.edge_kinds()[edge.kind], lines_[first->second]));
   }
 
   Portfolio portfolio;
 
  private:
-  std::unordered_map<std::string, Location> first_seen_;
-  // An edge's identity by entity indexes and kind number: hashing three
-  // integers, not a concatenated string, for each of a million edges.
-  struct EdgeKey {
-    EntityIndex from, to;
-    std::uint32_t kind;
-    bool operator==(const EdgeKey&) const = default;
+  struct DefinedAt {
+    std::uint32_t file, line;
   };
-  struct EdgeKeyHash {
-    std::size_t operator()(const EdgeKey& k) const {
-      return std::hash<std::uint64_t>()((std::uint64_t{k.from} << 32 | k.to) * 31 + k.kind);
-    }
-  };
-  std::unordered_map<std::string, std::uint32_t> edge_kinds_;
-  std::unordered_map<EdgeKey, std::size_t, EdgeKeyHash> edges_seen_;
+  std::vector<std::string> files_;       // the files entities came from
+  std::vector<DefinedAt> defined_at_;    // per entity
+  std::vector<std::uint32_t> lines_;     // per edge
 };
 
 // ---- CSV directory ----------------------------------------------------------------
@@ -160,17 +178,51 @@ std::string edge_attributes_json(const CsvTable& table, const CsvRow& row, const
   return attributes.empty() ? std::string() : attributes.dump();
 }
 
+// Undeclared attribute columns are typed from all their cells, so then the
+// rows are kept; otherwise (the usual from,to,kind) each row becomes an edge
+// as it is read.
 void read_edge_file(PortfolioBuilder& builder, const fs::path& file) {
   std::string path = file.string();
-  CsvTable table = read_csv_file(path);
-  TypedColumns columns = type_columns(table, {"from", "to", "kind"});
-  std::size_t from = column_index(columns, "from"), to = column_index(columns, "to"), kind = column_index(columns, "kind");
-  for (auto [index, name] : {std::pair{from, "from"}, std::pair{to, "to"}, std::pair{kind, "kind"}})
-    if (index == std::string::npos)
-      throw ImportError(path, 1, fmt::format("no '{}' column in the header (edges.csv has from,to,kind)", name));
-  for (const auto& row : table.rows)
+  CsvTable table;
+  table.path = path;
+  TypedColumns columns;
+  std::size_t from = 0, to = 0, kind = 0;
+  bool keep_rows = false;
+  auto locate_columns = [&] {
+    columns = type_columns(table, {"from", "to", "kind"});
+    from = column_index(columns, "from"), to = column_index(columns, "to"), kind = column_index(columns, "kind");
+    for (auto [index, name] : {std::pair{from, "from"}, std::pair{to, "to"}, std::pair{kind, "kind"}})
+      if (index == std::string::npos)
+        throw ImportError(path, 1, fmt::format("no '{}' column in the header (edges.csv has from,to,kind)", name));
+  };
+  auto add = [&](const CsvRow& row) {
     builder.add_edge(row.fields[from], row.fields[to], row.fields[kind],
                      edge_attributes_json(table, row, columns, {from, to, kind}, builder.portfolio), {path, row.line});
+  };
+  for_each_csv_row(
+      path, read_csv_text(path),
+      [&](const std::vector<std::string>& header) {
+        table.header = header;
+        for (const auto& name : header) {
+          ColumnSpec spec;
+          try {
+            spec = parse_column_header(name);
+          } catch (const Error&) {
+            break;  // type_columns reports it
+          }
+          if (!spec.declared && spec.name != "from" && spec.name != "to" && spec.name != "kind") keep_rows = true;
+        }
+        if (!keep_rows) locate_columns();
+      },
+      [&](const CsvRow& row) {
+        if (keep_rows) table.rows.push_back(row);
+        else add(row);
+      });
+  if (keep_rows) {
+    locate_columns();
+    for (const auto& row : table.rows) add(row);
+  }
+  builder.reject_duplicate_edges(path);
 }
 
 // ---- JSON -----------------------------------------------------------------------
@@ -404,6 +456,7 @@ void read_json_edges(PortfolioBuilder& builder, const Json& edges, const std::ve
     builder.add_edge(required_string(edge, "from", at, "an edge"), required_string(edge, "to", at, "an edge"),
                      required_string(edge, "kind", at, "an edge"), extra, at);
   }
+  builder.reject_duplicate_edges(path);
 }
 
 }  // namespace

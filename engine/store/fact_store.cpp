@@ -127,7 +127,7 @@ void save_portfolio(Database& db, const Portfolio& portfolio) {
   // The facts were validated whole before this point (ids unique, edges to
   // known ids), so the per-row foreign-key checks are skipped for the load;
   // the pragma cannot change inside a transaction, so it is set around it.
-  sql.exec("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536");
+  sql.exec("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384");
   try {
     SQLite::Transaction transaction(sql);
     sql.exec("DELETE FROM edges; DELETE FROM attributes; DELETE FROM entities; DELETE FROM attribute_types;");
