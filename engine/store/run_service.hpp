@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ namespace vigil {
 struct RunInputs {
   Portfolio portfolio;
   RuleSet rules;
+  // The fingerprint of all stored facts, computed on a connection of its own
+  // while the facts load (a full scan, so it runs beside the loading).
+  std::shared_future<std::string> facts_hash;
 };
 RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_paths);
 
