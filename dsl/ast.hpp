@@ -120,4 +120,27 @@ struct RuleFile {
   std::vector<Rule> rules;
 };
 
+// Calls visit(Expr&) for each child of `node`: the arguments, then an
+// aggregate's collection, element and filter. The one list of where a node's
+// children are, for every walk over the tree.
+template <typename Visit>
+void for_each_child(const Expr& node, Visit&& visit) {
+  for (const auto& child : node.args)
+    if (child) visit(*child);
+  for (const auto* child : {&node.collection, &node.element, &node.filter})
+    if (*child) visit(**child);
+}
+
+// Calls visit(const ExprPtr&) for the expression of every constant, let,
+// `when` and message of a file.
+template <typename Visit>
+void for_each_expression_root(const RuleFile& file, Visit&& visit) {
+  for (const auto& constant : file.constants) visit(constant.value);
+  for (const auto& rule : file.rules) {
+    for (const auto& let : rule.lets) visit(let.value);
+    visit(rule.when);
+    visit(rule.message);
+  }
+}
+
 }  // namespace vigil

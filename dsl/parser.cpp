@@ -623,9 +623,7 @@ void remap_spans(Expr& node, const std::vector<std::uint32_t>& offsets, std::uin
   node.span = {map(node.span.begin), map(node.span.end)};
   node.op_offset = map(node.op_offset);
   node.binder_offset = map(node.binder_offset);
-  for (auto& child : node.args) remap_spans(*child, offsets, close_offset);
-  for (auto* child : {&node.collection, &node.element, &node.filter})
-    if (*child) remap_spans(**child, offsets, close_offset);
+  for_each_child(node, [&](Expr& child) { remap_spans(child, offsets, close_offset); });
 }
 
 auto const interpolated_expression =
@@ -813,11 +811,11 @@ constexpr int kMaxExpressionDepth = 256;
 // The first node deeper than the limit, without recursing past the limit.
 const Expr* too_deep(const Expr& node, int depth) {
   if (depth > kMaxExpressionDepth) return &node;
-  for (const auto& child : node.args)
-    if (auto* deep = child ? too_deep(*child, depth + 1) : nullptr) return deep;
-  for (const auto* child : {&node.collection, &node.element, &node.filter})
-    if (auto* deep = *child ? too_deep(**child, depth + 1) : nullptr) return deep;
-  return nullptr;
+  const Expr* deep = nullptr;
+  for_each_child(node, [&](const Expr& child) {
+    if (!deep) deep = too_deep(child, depth + 1);
+  });
+  return deep;
 }
 
 void reject_deep_expression(const SourcePtr& source, const ExprPtr& root) {
@@ -830,12 +828,7 @@ void reject_deep_expression(const SourcePtr& source, const ExprPtr& root) {
 }
 
 void reject_deep_expressions(const RuleFile& file) {
-  for (const auto& constant : file.constants) reject_deep_expression(file.source, constant.value);
-  for (const auto& rule : file.rules) {
-    for (const auto& let : rule.lets) reject_deep_expression(file.source, let.value);
-    reject_deep_expression(file.source, rule.when);
-    reject_deep_expression(file.source, rule.message);
-  }
+  for_each_expression_root(file, [&](const ExprPtr& root) { reject_deep_expression(file.source, root); });
 }
 
 }  // namespace

@@ -97,24 +97,15 @@ void collect_needs(const Expr& node, FactNeeds& needs) {
   if (node.kind == ExprKind::member && node.builtin == Expr::Builtin::none) needs.attributes.insert(node.text);
   if (node.kind == ExprKind::call)
     if (const FunctionInfo* info = find_function(node.text); info && info->graph) needs.graph = true;
-  for (const auto& child : node.args)
-    if (child) collect_needs(*child, needs);
-  for (const auto* child : {&node.collection, &node.element, &node.filter})
-    if (*child) collect_needs(**child, needs);
+  for_each_child(node, [&](const Expr& child) { collect_needs(child, needs); });
 }
 
 }  // namespace
 
 FactNeeds fact_needs(const std::vector<RuleFile>& files) {
   FactNeeds needs;
-  for (const auto& file : files) {
-    for (const auto& constant : file.constants) collect_needs(*constant.value, needs);
-    for (const auto& rule : file.rules) {
-      for (const auto& let : rule.lets) collect_needs(*let.value, needs);
-      collect_needs(*rule.when, needs);
-      collect_needs(*rule.message, needs);
-    }
-  }
+  for (const auto& file : files)
+    for_each_expression_root(file, [&](const ExprPtr& root) { collect_needs(*root, needs); });
   return needs;
 }
 
