@@ -23,7 +23,7 @@ std::string source_text(const RuleFile& file, const Expr& node) {
 }
 
 std::string shown(const Value& value, const Portfolio& portfolio) {
-  return value.is_missing() ? "missing" : value_to_json(value, portfolio, 10).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return value.is_missing() ? "missing" : json_text(value_to_json(value, portfolio, 10));
 }
 
 bool is_literal(const Expr& node) {

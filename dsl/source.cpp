@@ -5,9 +5,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "dsl/diagnostic.hpp"
+#include "dsl/unicode.hpp"
 
 namespace vigil {
 
@@ -24,10 +24,9 @@ LineColumn SourceFile::locate(std::size_t offset) const {
   offset = std::min(offset, text_.size());
   auto next = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   auto line_index = static_cast<std::size_t>(next - line_starts_.begin()) - 1;
-  int column = 1;
-  for (std::size_t i = line_starts_[line_index]; i < offset; ++i)
-    if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;  // count code points
-  return {static_cast<int>(line_index) + 1, column};
+  std::size_t line_start = line_starts_[line_index];
+  auto column = count_code_points(std::string_view(text_).substr(line_start, offset - line_start));
+  return {static_cast<int>(line_index) + 1, static_cast<int>(column) + 1};
 }
 
 std::string_view SourceFile::line_text(int line) const {

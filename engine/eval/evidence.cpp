@@ -54,7 +54,7 @@ std::string evidence_json(const Rule& rule, const Context& c) {
     if (c.paths_left_out > 0) evidence["more_paths"] = c.paths_left_out;
   }
   if (c.reads_truncated) evidence["truncated"] = true;
-  return evidence.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return json_text(evidence);
 }
 
 }  // namespace vigil

@@ -63,4 +63,8 @@ nlohmann::ordered_json value_to_json(const Value& value, const Portfolio& portfo
   return nullptr;
 }
 
+std::string json_text(const nlohmann::ordered_json& json, int indent) {
+  return json.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 }  // namespace vigil

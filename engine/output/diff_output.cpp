@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/facts/value_format.hpp"
+
 namespace vigil {
 namespace {
 
@@ -47,7 +49,7 @@ nlohmann::ordered_json to_json(const RunDiff& diff) {
 }  // namespace
 
 void write_diff(std::ostream& out, const RunDiff& diff, DiffFormat format) {
-  if (format == DiffFormat::json) out << to_json(diff).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (format == DiffFormat::json) out << json_text(to_json(diff), 2) << "\n";
   else write_table(out, diff);
 }
 

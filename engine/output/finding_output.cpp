@@ -5,14 +5,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "dsl/unicode.hpp"
+#include "engine/facts/value_format.hpp"
+
 namespace vigil {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-// Text that a direct writer of the database may have stored as invalid
-// UTF-8 is written with U+FFFD rather than failing the whole output.
-std::string json_string(const std::string& text) { return Json(text).dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string json_string(const std::string& text) { return json_text(Json(text)); }
 
 // One finding as compact JSON, keys in the contract's order. The evidence is
 // already JSON text: it is spliced in, not parsed again.
@@ -35,10 +36,7 @@ std::string csv_field(std::string_view text) {
 }
 
 // Width in characters (UTF-8 code points), so that columns line up.
-std::size_t display_width(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(),
-                                                [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
+std::size_t display_width(std::string_view text) { return count_code_points(text); }
 
 void write_table(std::ostream& out, const std::vector<Finding>& findings) {
   if (findings.empty()) {
