@@ -339,7 +339,7 @@ class Checker {
       if ((op == Op::add || op == Op::sub) && lhs.is(ValueType::number)) return lhs;
       return StaticType::unknown();
     }
-    auto result = vigil::arithmetic_result(op, *lhs.type, *rhs.type);
+    auto result = arithmetic_result(op, *lhs.type, *rhs.type);
     if (!result) {
       error(at, fmt::format("cannot apply '{}' to {} and {}", op_text(op), type_with_article(*lhs.type),
                             type_with_article(*rhs.type)));

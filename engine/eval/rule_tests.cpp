@@ -83,16 +83,6 @@ RuleTestCase run_case(const std::string& path, const Json& test, const RuleSet& 
   return result;
 }
 
-}  // namespace
-
-std::vector<std::string> expand_test_paths(const std::vector<std::string>& paths) {
-  return expand_paths(paths, ".test.json", ".test.json files");
-}
-
-namespace {
-
-std::vector<RuleTestCase> run_parsed_rule_tests(const std::string& path, const Json& test);
-
 // nlohmann's words without its prefix: "[json.exception.type_error.302] type must be string" -> "type must be string".
 std::string json_message(const std::string& what) {
   auto at = what.find("at line ");
@@ -100,21 +90,6 @@ std::string json_message(const std::string& what) {
   auto bracket = what.find("] ");
   return bracket == std::string::npos ? what : what.substr(bracket + 2);
 }
-
-}  // namespace
-
-std::vector<RuleTestCase> run_rule_tests(const std::string& path) {
-  std::string text = read_text(path);
-  // A malformed test file of any shape (a field of the wrong type, a number
-  // such as 1e400) is an error naming the file, never an internal error.
-  try {
-    return run_parsed_rule_tests(path, Json::parse(text));
-  } catch (const nlohmann::json::exception& error) {
-    throw Error(fmt::format("{}: {}", path, json_message(error.what())));
-  }
-}
-
-namespace {
 
 std::vector<RuleTestCase> run_parsed_rule_tests(const std::string& path, const Json& test) {
   if (!test.is_object() || !test.contains("rules") || !test.contains("cases"))
@@ -135,5 +110,20 @@ std::vector<RuleTestCase> run_parsed_rule_tests(const std::string& path, const J
 }
 
 }  // namespace
+
+std::vector<std::string> expand_test_paths(const std::vector<std::string>& paths) {
+  return expand_paths(paths, ".test.json", ".test.json files");
+}
+
+std::vector<RuleTestCase> run_rule_tests(const std::string& path) {
+  std::string text = read_text(path);
+  // A malformed test file of any shape (a field of the wrong type, a number
+  // such as 1e400) is an error naming the file, never an internal error.
+  try {
+    return run_parsed_rule_tests(path, Json::parse(text));
+  } catch (const nlohmann::json::exception& error) {
+    throw Error(fmt::format("{}: {}", path, json_message(error.what())));
+  }
+}
 
 }  // namespace vigil

@@ -66,16 +66,15 @@ class PortfolioBuilder {
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     auto key = [&](std::uint32_t i) { return std::tuple(edges[i].from, edges[i].to, edges[i].kind, i); };
     std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return key(x) < key(y); });
-    std::optional<std::pair<std::uint32_t, std::uint32_t>> first;  // (duplicate, original), the earliest duplicate
-    for (std::size_t k = 1; k < order.size(); ++k) {
-      const auto &a = edges[order[k - 1]], &b = edges[order[k]];
-      if (a.from != b.from || a.to != b.to || a.kind != b.kind) continue;
-      std::uint32_t original = order[k - 1];
-      while (k < order.size() && edges[order[k]].from == a.from && edges[order[k]].to == a.to &&
-             edges[order[k]].kind == a.kind) {
-        if (!first || order[k] < first->first) first = {order[k], original};
-        ++k;
-      }
+    // Sorted, each edge's first occurrence leads its group; the earliest
+    // later occurrence of any group is the duplicate to report.
+    std::optional<std::pair<std::uint32_t, std::uint32_t>> first;  // (duplicate, original)
+    std::uint32_t original = 0;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const auto& edge = edges[order[k]];
+      const auto& lead = edges[original];
+      if (k == 0 || edge.from != lead.from || edge.to != lead.to || edge.kind != lead.kind) original = order[k];
+      else if (!first || order[k] < first->first) first = {order[k], original};
     }
     if (!first) return;
     const auto& edge = edges[first->first];

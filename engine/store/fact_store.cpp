@@ -67,6 +67,14 @@ void insert_attribute_types(SQLite::Database& sql, const Portfolio& portfolio) {
 void insert_entities(SQLite::Database& sql, const Portfolio& portfolio) {
   SQLite::Statement insert_entity(sql, "INSERT INTO entities (id, kind) VALUES (?, ?)");
   SQLite::Statement insert_attribute(sql, "INSERT INTO attributes (entity_id, name, value) VALUES (?, ?, ?)");
+  // Each kind's columns by name: an entity's attributes in key order.
+  std::vector<std::vector<std::size_t>> columns_by_name;
+  for (const auto& kind : portfolio.kinds()) {
+    auto& columns = columns_by_name.emplace_back(kind.attribute_names.size());
+    for (std::size_t c = 0; c < columns.size(); ++c) columns[c] = c;
+    std::sort(columns.begin(), columns.end(),
+              [&](std::size_t a, std::size_t b) { return kind.attribute_names[a] < kind.attribute_names[b]; });
+  }
   // In id order, so that rows reach the B-trees keyed by id in key order
   // (appends, not random inserts).
   for (EntityIndex entity : portfolio.entities_sorted_by_id()) {
@@ -76,11 +84,7 @@ void insert_entities(SQLite::Database& sql, const Portfolio& portfolio) {
     insert_entity.bindNoCopy(2, kind.name);
     insert_entity.exec();
     insert_entity.reset();
-    std::vector<std::size_t> columns(kind.columns.size());  // by name, the attributes' key order
-    for (std::size_t c = 0; c < columns.size(); ++c) columns[c] = c;
-    std::sort(columns.begin(), columns.end(),
-              [&](std::size_t a, std::size_t b) { return kind.attribute_names[a] < kind.attribute_names[b]; });
-    for (std::size_t c : columns) {
+    for (std::size_t c : columns_by_name[portfolio.kind_of(entity)]) {
       Value value = portfolio.attribute(entity, static_cast<int>(c));
       if (value.is_missing()) continue;
       insert_attribute.bindNoCopy(1, id);
