@@ -65,20 +65,30 @@ std::vector<std::string> expand_rule_paths(const std::vector<std::string>& paths
   return expand_paths(paths, ".vigil", ".vigil rule files");
 }
 
-RuleSet compile_rules(const std::vector<SourcePtr>& sources, const Schema* schema) {
-  RuleSet set;
-  std::vector<Diagnostic> errors;
+ParsedRules parse_rules(const std::vector<SourcePtr>& sources) {
+  ParsedRules parsed;
   for (const auto& source : sources) {
     try {
-      set.files.push_back(parse_rule_file(source));
+      parsed.files.push_back(parse_rule_file(source));
     } catch (const RuleError& error) {
-      errors.insert(errors.end(), error.diagnostics().begin(), error.diagnostics().end());
+      parsed.errors.insert(parsed.errors.end(), error.diagnostics().begin(), error.diagnostics().end());
     }
   }
+  return parsed;
+}
+
+RuleSet check_parsed_rules(ParsedRules parsed, const Schema* schema) {
+  RuleSet set;
+  set.files = std::move(parsed.files);
+  std::vector<Diagnostic> errors = std::move(parsed.errors);
   auto diagnostics = check_rules(set, schema);
   for (auto& d : diagnostics) (d.level == DiagnosticLevel::warning ? set.warnings : errors).push_back(std::move(d));
   if (!errors.empty()) throw RuleError(std::move(errors));
   return set;
+}
+
+RuleSet compile_rules(const std::vector<SourcePtr>& sources, const Schema* schema) {
+  return check_parsed_rules(parse_rules(sources), schema);
 }
 
 std::vector<SourcePtr> read_rule_sources(const std::vector<std::string>& paths) {

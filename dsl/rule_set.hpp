@@ -32,6 +32,14 @@ std::vector<std::string> expand_rule_paths(const std::vector<std::string>& paths
 // Parses and checks. Throws RuleError with every error found in every file;
 // warnings (only with a schema) are returned in RuleSet::warnings.
 RuleSet compile_rules(const std::vector<SourcePtr>& sources, const Schema* schema = nullptr);
+// compile_rules in its two steps, for a caller that needs the parsed files
+// before it has the schema (a run decides what to load from them).
+struct ParsedRules {
+  std::vector<RuleFile> files;     // the files that parsed
+  std::vector<Diagnostic> errors;  // every other file's syntax errors
+};
+ParsedRules parse_rules(const std::vector<SourcePtr>& sources);
+RuleSet check_parsed_rules(ParsedRules parsed, const Schema* schema = nullptr);
 RuleSet load_rules(const std::vector<std::string>& paths, const Schema* schema = nullptr);
 std::vector<SourcePtr> read_rule_sources(const std::vector<std::string>& paths);
 

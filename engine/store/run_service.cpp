@@ -4,7 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "dsl/parser.hpp"
 #include "engine/store/fact_store.hpp"
 #include "engine/store/fingerprint.hpp"
 #include "engine/store/run_store.hpp"
@@ -29,19 +28,14 @@ class PhaseTimer {
 
 RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_paths) {
   PhaseTimer timer;
-  auto sources = read_rule_sources(rule_paths);
   // What the rules read decides what is loaded; it is known once they parse
   // (checking needs the facts' schema, so it comes after loading).
-  FactNeeds needs;
-  try {
-    std::vector<RuleFile> parsed;
-    for (const auto& source : sources) parsed.push_back(parse_rule_file(source));
-    needs = fact_needs(parsed);
-  } catch (const RuleError&) {
-    Schema schema = load_schema(db);  // every file's errors at once, as without this step
-    compile_rules(sources, &schema);
-    throw;
+  ParsedRules parsed = parse_rules(read_rule_sources(rule_paths));
+  if (!parsed.errors.empty()) {
+    Schema schema = load_schema(db);  // every file's errors at once, the checker's too
+    check_parsed_rules(std::move(parsed), &schema);  // throws: there are syntax errors
   }
+  FactNeeds needs = fact_needs(parsed.files);
   timer.done("read rules");
   std::string path = db.path();
   auto facts_hash = std::async(std::launch::async, [path] {
@@ -51,7 +45,7 @@ RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_pat
   RunInputs inputs{load_portfolio(db, &needs), {}, facts_hash};
   timer.done("load facts");
   Schema schema = inputs.portfolio.schema();
-  inputs.rules = compile_rules(sources, &schema);
+  inputs.rules = check_parsed_rules(std::move(parsed), &schema);
   spdlog::debug("loaded {} entities ({} attributes{}) and {} rules", inputs.portfolio.entity_count(),
                 needs.attributes.size(), needs.graph ? ", edges" : "", inputs.rules.rule_count());
   timer.done("compile rules");
