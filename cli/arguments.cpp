@@ -69,7 +69,7 @@ Arguments::Arguments(const std::vector<std::string>& args, const std::vector<Opt
     while (i + 1 < args.size() && (args[i + 1].empty() || args[i + 1][0] != '-' || args[i + 1] == "-")) {
       slot.push_back(args[++i]);
       ++taken;
-      if (spec->arity == Arity::one) break;
+      if (spec->arity == Arity::one || spec->arity == Arity::repeated) break;
     }
     if (taken == 0) throw UsageError(fmt::format("option '--{}' needs a value", spec->name));
   }

@@ -17,7 +17,8 @@ class UsageError : public Error {
   using Error::Error;
 };
 
-enum class Arity { flag, one, many };
+// many: every value up to the next option; repeated: one value each time, the option may repeat (--tag a --tag b).
+enum class Arity { flag, one, many, repeated };
 
 struct OptionSpec {
   std::string name;  // without the leading dashes

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "dsl/rule_set.hpp"
+#include "engine/eval/acceptance.hpp"
 #include "engine/store/database.hpp"
 #include "engine/store/fact_store.hpp"
 
@@ -14,15 +15,20 @@ int check_command(const Args& args) {
   apply_log_options(arguments);
   if (arguments.positionals().empty()) throw UsageError("check needs at least one rule file or directory");
   std::optional<Schema> schema;
+  std::optional<Portfolio> entities;  // ids, kinds and waivers: what waivers are checked against
   if (auto db_path = arguments.value("db")) {
     Database db(*db_path, OpenMode::must_exist);
     schema = load_schema(db);
+    FactNeeds nothing;
+    entities = load_portfolio(db, &nothing);
   }
   auto files = expand_rule_paths(arguments.positionals());
   try {
     std::vector<SourcePtr> sources;
     for (const auto& file : files) sources.push_back(read_source_file(file));
     RuleSet rules = compile_rules(sources, schema ? &*schema : nullptr);
+    if (entities)
+      for (auto& warning : waiver_warnings(*entities, rules)) rules.warnings.push_back(std::move(warning));
     print_diagnostics(rules.warnings);
     std::cout << fmt::format("ok: {} rules in {} files{}\n", rules.rule_count(), files.size(),
                              rules.warnings.empty() ? "" : fmt::format(", {} warnings", rules.warnings.size()));

@@ -27,14 +27,15 @@ constexpr std::array kCommands{
     Command{"run", run_command,
             "  run --db DB --rules RULES...         evaluate the rules; store the run; print findings\n"
             "      [--as-of DATE] [--format table|json|jsonl|csv] [--output FILE]\n"
-            "      [--fail-on SEVERITY] [--no-store]\n"},
+            "      [--fail-on SEVERITY] [--no-store] [--tag TAG]... [--owner-attribute NAME]\n"},
     Command{"fmt", fmt_command,
             "  fmt [--check] RULES...               rewrite rule files in canonical form (comments kept);\n"
             "                                       --check lists the files that would change and exits 1\n"},
     Command{"diff", diff_command,
             "  diff --db DB [RUN_A RUN_B] [--format table|json]\n"
-            "                                       findings new, resolved and still open between two runs\n"
-            "                                       (default: the last two), with how long each has been open\n"},
+            "                                       findings new, resolved, changed, accepted, reopened, still\n"
+            "                                       open or accepted between two runs (default: the last two);\n"
+            "                                       rules evaluated in one run only are not compared\n"},
     Command{"explain", explain_command,
             "  explain --db DB --rules RULES... RULE_ID ENTITY_ID [--as-of DATE]\n"
             "                                       why a rule fires or not for one entity: every value\n"},

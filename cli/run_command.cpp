@@ -21,6 +21,7 @@ struct RunOptions {
   std::optional<Severity> fail_on;
   bool store = true;
   unsigned threads = 0;  // one per core
+  RunSelection selection;
 };
 
 RunOptions parse_run_options(const Args& args) {
@@ -31,7 +32,9 @@ RunOptions parse_run_options(const Args& args) {
                                                  {"output", Arity::one, 'o'},
                                                  {"fail-on", Arity::one},
                                                  {"no-store", Arity::flag},
-                                                 {"threads", Arity::one}}));
+                                                 {"threads", Arity::one},
+                                                 {"tag", Arity::repeated},
+                                                 {"owner-attribute", Arity::one}}));
   apply_log_options(arguments);
   if (!arguments.positionals().empty())
     throw UsageError(fmt::format("unexpected argument '{}' (rule files go after --rules)", arguments.positionals()[0]));
@@ -55,6 +58,8 @@ RunOptions parse_run_options(const Args& args) {
     if (!count || *count < 1) throw UsageError(fmt::format("--threads: '{}' is not a number of threads (1-999)", *threads));
     options.threads = static_cast<unsigned>(*count);
   }
+  options.selection.tags = arguments.values("tag");
+  if (auto owner = arguments.value("owner-attribute")) options.selection.owner_attribute = *owner;
   options.output = arguments.value("output");
   options.store = !arguments.flag("no-store");
   return options;
@@ -79,13 +84,14 @@ std::string severity_counts(const std::vector<Finding>& findings) {
 }  // namespace
 
 // vigil run --db DB --rules RULES... [--as-of DATE] [--format F] [--output FILE] [--fail-on S] [--no-store]
+//           [--tag T]... [--owner-attribute NAME]
 int run_command(const Args& args) {
   RunOptions options = parse_run_options(args);
   auto started = std::chrono::steady_clock::now();
   Database db(options.db, OpenMode::must_exist);
   RunInputs inputs;
   try {
-    inputs = load_run_inputs(db, options.rules);
+    inputs = load_run_inputs(db, options.rules, options.selection);
   } catch (const RuleError& error) {
     print_diagnostics(error.diagnostics());
     return kExitError;
@@ -112,12 +118,13 @@ int run_command(const Args& args) {
   };
   RunOutcome outcome = execute_run(db, inputs, settings, publish);
 
-  const auto& findings = outcome.result.findings;
+  // Accepted findings count neither in the headline nor for --fail-on.
+  auto findings = open_findings(outcome.result.findings);
   std::string run_name = outcome.run_id ? fmt::format("run {}", *outcome.run_id) : "run (not stored)";
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("{}: {} findings{}, {} new, {} resolved, {} errors in {:.1f} s", run_name, findings.size(),
-               severity_counts(findings), outcome.changes.added, outcome.changes.resolved,
-               outcome.result.errors.size(), seconds);
+  spdlog::info("{}: {} findings{}, {} accepted, {} new, {} resolved, {} errors in {:.1f} s", run_name, findings.size(),
+               severity_counts(findings), accepted_count(outcome.result.findings), outcome.changes.added,
+               outcome.changes.resolved, outcome.result.errors.size(), seconds);
 
   if (options.fail_on &&
       std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return f.severity >= *options.fail_on; }))

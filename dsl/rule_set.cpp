@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
 
 #include "dsl/checker.hpp"
 #include "dsl/functions.hpp"
@@ -37,6 +40,20 @@ std::size_t RuleSet::rule_count() const {
   std::size_t count = 0;
   for (const auto& file : files) count += file.rules.size();
   return count;
+}
+
+void keep_rules_tagged(RuleSet& rules, const std::vector<std::string>& tags) {
+  std::set<std::string> carried;
+  for (const Rule* rule : rules.rules()) carried.insert(rule->tags.begin(), rule->tags.end());
+  for (const auto& tag : tags)
+    if (!carried.count(tag))
+      throw Error(fmt::format("--tag: no rule carries the tag '{}'{}", tag,
+                              did_you_mean(tag, std::vector<std::string>(carried.begin(), carried.end()))));
+  std::set<std::string> wanted(tags.begin(), tags.end());
+  for (auto& file : rules.files)
+    std::erase_if(file.rules, [&](const Rule& rule) {
+      return std::none_of(rule.tags.begin(), rule.tags.end(), [&](const std::string& t) { return wanted.count(t) > 0; });
+    });
 }
 
 std::vector<std::string> expand_paths(const std::vector<std::string>& paths, std::string_view suffix, std::string_view what) {

@@ -43,6 +43,11 @@ RuleSet check_parsed_rules(ParsedRules parsed, const Schema* schema = nullptr);
 RuleSet load_rules(const std::vector<std::string>& paths, const Schema* schema = nullptr);
 std::vector<SourcePtr> read_rule_sources(const std::vector<std::string>& paths);
 
+// Keeps only the rules carrying at least one of `tags` (`vigil run --tag`).
+// Throws vigil::Error for a tag that no rule carries, with a did-you-mean:
+// a misspelt tag in a nightly job must not evaluate nothing, quietly.
+void keep_rules_tagged(RuleSet& rules, const std::vector<std::string>& tags);
+
 // What a rule set reads of the facts, so that a run loads only that: the
 // attribute names it reads (of any entity) and whether it follows edges.
 struct FactNeeds {

@@ -7,6 +7,7 @@
 #include "dsl/calendar.hpp"
 #include "dsl/rule_set.hpp"
 #include "engine/store/database.hpp"
+#include "engine/eval/acceptance.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "engine/store/fact_store.hpp"
 
@@ -39,19 +40,28 @@ struct Engine::Impl {
     rules = std::make_unique<RuleSet>(compile_rules(sources, &schema));
   }
 
-  const Evaluator& evaluator(const std::string& as_of) const {
-    Date date = local_today();
-    if (!as_of.empty()) {
-      auto parsed = parse_iso_date(as_of);
-      if (!parsed) throw Error(explain_invalid_date(as_of));
-      date = *parsed;
-    }
+  static Date date_of(const std::string& as_of) {
+    if (as_of.empty()) return local_today();
+    auto parsed = parse_iso_date(as_of);
+    if (!parsed) throw Error(explain_invalid_date(as_of));
+    return *parsed;
+  }
+
+  const Evaluator& evaluator(Date date) const {
     std::lock_guard lock(prepare_mutex);
     compile_locked();
     auto& slot = evaluators[date];
     if (!slot) slot = std::make_unique<Evaluator>(*rules, portfolio, date);
     return *slot;
   }
+
+  // Findings as every output shows them: title, tags, owner, waiver status.
+  EvaluationResult annotated(EvaluationResult result, Date date) const {
+    annotate_findings(result.findings, *rules, portfolio, date, owner_attribute);
+    return result;
+  }
+
+  std::string owner_attribute = kDefaultOwnerAttribute;
 
   EntityIndex entity(const std::string& id) const {
     auto found = portfolio.find(id);
@@ -118,13 +128,28 @@ std::vector<Diagnostic> Engine::check() {
 
 EvaluationResult Engine::evaluate(const std::string& as_of) const {
   std::shared_lock reading(impl_->state);
-  return impl_->evaluator(as_of).evaluate_all();
+  Date date = Impl::date_of(as_of);
+  return impl_->annotated(impl_->evaluator(date).evaluate_all(), date);
 }
 
 EvaluationResult Engine::evaluate_entity(const std::string& id, const std::string& as_of) const {
   std::shared_lock reading(impl_->state);
   EntityIndex entity = impl_->entity(id);
-  return impl_->evaluator(as_of).evaluate_entity(entity);
+  Date date = Impl::date_of(as_of);
+  return impl_->annotated(impl_->evaluator(date).evaluate_entity(entity), date);
+}
+
+void Engine::add_waiver(const Waiver& waiver) {
+  auto lock = impl_->change();
+  if (!parse_iso_date(waiver.expires)) throw Error("waiver: " + explain_invalid_date(waiver.expires));
+  if (waiver.rule.empty() || waiver.entity.empty() || waiver.owner.empty() || waiver.reason.empty())
+    throw Error("waiver: rule, entity, owner and reason are required");
+  impl_->portfolio.waivers.push_back(waiver);
+}
+
+void Engine::set_owner_attribute(const std::string& name) {
+  auto lock = impl_->change();
+  impl_->owner_attribute = name;
 }
 
 std::size_t Engine::entity_count() const {

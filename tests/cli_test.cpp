@@ -146,7 +146,7 @@ TEST_CASE("run: the table for people", "[cli]") {
         "high       IRP-001  V2      Beta, Inc untested\n"
         "low        LOW-1    V3      Gamma is low\n"
         "info       PORT-1   -       3 vendors\n");
-  CHECK(result.err.find("info: run 1: 4 findings (2 high, 1 low, 1 info), 4 new, 0 resolved, 0 errors in") != std::string::npos);
+  CHECK(result.err.find("info: run 1: 4 findings (2 high, 1 low, 1 info), 0 accepted, 4 new, 0 resolved, 0 errors in") != std::string::npos);
 }
 
 TEST_CASE("run: json, jsonl and csv", "[cli]") {
@@ -164,16 +164,17 @@ TEST_CASE("run: json, jsonl and csv", "[cli]") {
   CHECK(std::count(jsonl.out.begin(), jsonl.out.end(), '\n') == 4);
   CHECK(jsonl.out.substr(0, jsonl.out.find('\n')) ==
         R"({"rule":"IRP-001","entity":"V1","kind":"vendor","severity":"high","message":"Acme untested",)"
+        R"("status":"open","title":"Untested plan","tags":[],"owner":null,)"
         R"("evidence":{"facts":{"V1":{"name":"Acme","tested":"2024-01-01","tier":"critical"}}}})");
   CHECK(nlohmann::json::parse(jsonl.out.substr(0, jsonl.out.find('\n'))) == array[0]);
 
   auto csv = w.evaluate({"--format", "csv", "--no-store"});
   CHECK(csv.out ==
-        "rule,entity,kind,severity,message\r\n"
-        "IRP-001,V1,vendor,high,Acme untested\r\n"
-        "IRP-001,V2,vendor,high,\"Beta, Inc untested\"\r\n"
-        "LOW-1,V3,vendor,low,Gamma is low\r\n"
-        "PORT-1,,portfolio,info,3 vendors\r\n");
+        "rule,entity,kind,severity,message,status,title,owner\r\n"
+        "IRP-001,V1,vendor,high,Acme untested,open,Untested plan,\r\n"
+        "IRP-001,V2,vendor,high,\"Beta, Inc untested\",open,Untested plan,\r\n"
+        "LOW-1,V3,vendor,low,Gamma is low,open,,\r\n"
+        "PORT-1,,portfolio,info,3 vendors,open,,\r\n");
 }
 
 TEST_CASE("run: --fail-on sets exit code 1 at or above the severity", "[cli]") {
@@ -189,7 +190,7 @@ TEST_CASE("run: --output writes the file and nothing to stdout", "[cli]") {
   auto result = w.evaluate({"--format", "csv", "--output", "out.csv", "--no-store"});
   CHECK(result.exit_code == 0);
   CHECK(result.out.empty());
-  CHECK(vigil::test::read_file(w.dir.path / "out.csv").rfind("rule,entity,kind,severity,message\r\n", 0) == 0);
+  CHECK(vigil::test::read_file(w.dir.path / "out.csv").rfind("rule,entity,kind,severity,message,status,title,owner\r\n", 0) == 0);
   CHECK_FALSE(std::filesystem::exists(w.dir.path / "out.csv.tmp"));
   auto unwritable = w.evaluate({"--output", "no/such/dir/out.txt", "--no-store"});
   CHECK(unwritable.exit_code == 2);
@@ -211,7 +212,7 @@ TEST_CASE("run: an empty result is an empty JSON array", "[cli]") {
   CHECK(none.out == "[]\n");
   CHECK(w.run({"run", "--db", "v.db", "--rules", "never.vigil", "--no-store"}).out == "no findings\n");
   CHECK(w.run({"run", "--db", "v.db", "--rules", "never.vigil", "--format", "csv", "--no-store"}).out ==
-        "rule,entity,kind,severity,message\r\n");
+        "rule,entity,kind,severity,message,status,title,owner\r\n");
   CHECK(w.run({"run", "--db", "v.db", "--rules", "never.vigil", "--format", "jsonl", "--no-store"}).out.empty());
 }
 
@@ -255,7 +256,7 @@ TEST_CASE("run: evaluation errors are reported on stderr and the run goes on", "
   CHECK(result.exit_code == 0);
   CHECK(result.err.find("warning: evaluation error: rule T, entity V2: cannot compare a string \"never\" "
                         "with a date 2026-06-30 (typed.vigil:4:30)") != std::string::npos);
-  CHECK(result.err.find("6 findings (2 high, 3 low, 1 info), 6 new, 0 resolved, 1 errors") != std::string::npos);
+  CHECK(result.err.find("6 findings (2 high, 3 low, 1 info), 0 accepted, 6 new, 0 resolved, 1 errors") != std::string::npos);
   CHECK(result.out.find("IRP-001") != std::string::npos);
 }
 

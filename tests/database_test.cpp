@@ -45,7 +45,7 @@ TEST_CASE("re-importing replaces the facts and keeps the runs", "[database]") {
   first.add("vendor", "V1");
   first.add("vendor", "V2");
   save_portfolio(db, first.portfolio);
-  store_run(db, RunRecord{0, "a", "b", "2026-01-01", "r", "f", 1, 2}, EvaluationResult{});
+  store_run(db, RunRecord{0, "a", "b", "2026-01-01", "r", "f", 2, {{"R1", "", "", {}}}}, EvaluationResult{});
   test::TestPortfolio second;
   second.add("vendor", "V3");
   save_portfolio(db, second.portfolio);
@@ -103,7 +103,7 @@ TEST_CASE("runs are stored with their findings and errors", "[database]") {
   result.findings.push_back({"R1", std::string("V1"), "vendor", Severity::high, "msg", "{}"});
   result.findings.push_back({"R2", std::nullopt, "portfolio", Severity::info, "p", "{}"});
   result.errors.push_back({"R1", std::string("V2"), "tier", "bad", "x.vigil:1:1"});
-  auto id = store_run(db, RunRecord{0, "s", "f", "2026-01-01", "r", "h", 2, 2}, result);
+  auto id = store_run(db, RunRecord{0, "s", "f", "2026-01-01", "r", "h", 2, {{"R1", "", "", {}}, {"R2", "", "", {}}}}, result);
   CHECK(id == 1);
   CHECK(db.sql().execAndGet("SELECT finding_count || '/' || error_count FROM runs WHERE id = 1").getString() == "2/1");
   CHECK(db.sql().execAndGet("SELECT count(*) FROM findings WHERE run_id = 1 AND entity IS NULL").getInt() == 1);
@@ -137,10 +137,12 @@ TEST_CASE("a version 1 database is migrated in place when opened", "[database]")
     )sql");
   }
   Database db(path, OpenMode::must_exist);
-  CHECK(db.sql().execAndGet("PRAGMA user_version").getInt() == 3);
+  CHECK(db.sql().execAndGet("PRAGMA user_version").getInt() == 4);
   CHECK(db.sql().execAndGet("SELECT value FROM attributes WHERE entity_id = 'V1'").getString() == "Acme");
   auto run = find_run(db, 1);
   REQUIRE(run);
+  CHECK(run->rules.size() == 1);  // known from its findings
+  CHECK(load_findings(db, 1).at(0).status == FindingStatus::open);
   CHECK(run->counts.at(Severity::high) == 1);
   CHECK(run->counts.at(Severity::low) == 1);
   CHECK(load_findings(db, 1).at(0).first_seen == "2026-01-01");

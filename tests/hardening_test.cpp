@@ -115,7 +115,7 @@ TEST_CASE("output files: devices written in place, links followed, no shared tem
   fs::create_symlink("victim", w.dir.path / "out.csv.tmp");
   REQUIRE(w.run({"run", "--db", "v.db", "--rules", "r.vigil", "--no-store", "--format", "csv", "-o", "out.csv"}).exit_code == 0);
   CHECK(fs::is_symlink(w.dir.path / "out.csv"));
-  CHECK(read_file(w.dir.path / "real.csv") == "rule,entity,kind,severity,message\r\nA,V1,vendor,high,Acme\r\n");
+  CHECK(read_file(w.dir.path / "real.csv") == "rule,entity,kind,severity,message,status,title,owner\r\nA,V1,vendor,high,Acme,open,,\r\n");
   CHECK(read_file(w.dir.path / "victim") == "precious");
   for (auto& entry : fs::directory_iterator(w.dir.path))  // no temporary file is left behind
     CHECK(entry.path().filename().string().rfind(".out.csv.", 0) == std::string::npos);
@@ -233,9 +233,10 @@ TEST_CASE("database problems are named for what they are", "[hardening]") {
 TEST_CASE("CSV output neutralises formulas", "[hardening]") {
   Imported w("id,name\nV1,=2+5\nV2,+1\nV3,-1\nV4,@SUM(A1)\nV5,\"\ttab\"\nV6,plain\n");
   auto csv = w.run({"run", "--db", "v.db", "--rules", "r.vigil", "--no-store", "--format", "csv"});
-  CHECK(csv.out == "rule,entity,kind,severity,message\r\n"
-                   "A,V1,vendor,high,\"'=2+5\"\r\nA,V2,vendor,high,\"'+1\"\r\nA,V3,vendor,high,\"'-1\"\r\n"
-                   "A,V4,vendor,high,\"'@SUM(A1)\"\r\nA,V5,vendor,high,\"'\ttab\"\r\nA,V6,vendor,high,plain\r\n");
+  CHECK(csv.out == "rule,entity,kind,severity,message,status,title,owner\r\n"
+                   "A,V1,vendor,high,\"'=2+5\",open,,\r\nA,V2,vendor,high,\"'+1\",open,,\r\nA,V3,vendor,high,\"'-1\",open,,\r\n"
+                   "A,V4,vendor,high,\"'@SUM(A1)\",open,,\r\nA,V5,vendor,high,\"'\ttab\",open,,\r\n"
+                   "A,V6,vendor,high,plain,open,,\r\n");
 }
 
 TEST_CASE("len counts characters and upper/lower map all of Unicode", "[hardening]") {

@@ -46,29 +46,30 @@ std::string summary(const vigil::test::CommandResult& result) {
 TEST_CASE("findings keep their identity across runs: new, resolved, still open, reappearing", "[history]") {
   History h;
   h.facts("A,yes\nB,yes\nC,no\n");
-  CHECK(summary(h.run("2026-01-01")) == "info: run 1: 2 findings (2 high), 2 new, 0 resolved, 0");
+  CHECK(summary(h.run("2026-01-01")) == "info: run 1: 2 findings (2 high), 0 accepted, 2 new, 0 resolved, 0");
   h.facts("A,yes\nB,no\nC,yes\n");
-  CHECK(summary(h.run("2026-01-11")) == "info: run 2: 2 findings (2 high), 1 new, 1 resolved, 0");
+  CHECK(summary(h.run("2026-01-11")) == "info: run 2: 2 findings (2 high), 0 accepted, 1 new, 1 resolved, 0");
   h.facts("A,yes\nB,yes\nC,yes\n");
-  CHECK(summary(h.run("2026-01-21")) == "info: run 3: 3 findings (3 high), 1 new, 0 resolved, 0");
+  CHECK(summary(h.run("2026-01-21")) == "info: run 3: 3 findings (3 high), 0 accepted, 1 new, 0 resolved, 0");
 
   auto json = nlohmann::json::parse(h.diff({"--format", "json"}).out);
-  CHECK(json["from"]["run"] == 2);
-  CHECK(json["to"]["run"] == 3);
+  CHECK(json["from_run"] == 2);
+  CHECK(json["to_run"] == 3);
   REQUIRE(json["new"].size() == 1);
   CHECK(json["new"][0]["entity"] == "B");          // B is back: a new streak
   CHECK(json["new"][0]["first_seen"] == "2026-01-21");
-  REQUIRE(json["unchanged"].size() == 2);
-  CHECK(json["unchanged"][0]["entity"] == "A");
-  CHECK(json["unchanged"][0]["first_seen"] == "2026-01-01");  // open since the first run
-  CHECK(json["unchanged"][0]["days_open"] == 20);
-  CHECK(json["unchanged"][1]["first_seen"] == "2026-01-11");
+  REQUIRE(json["still_open"].size() == 2);
+  CHECK(json["still_open"][0]["entity"] == "A");
+  CHECK(json["still_open"][0]["first_seen"] == "2026-01-01");  // open since the first run
+  CHECK(json["still_open"][0]["days_open"] == 20);
+  CHECK(json["still_open"][1]["first_seen"] == "2026-01-11");
   CHECK(json["resolved"].empty());
 
   auto table = h.diff({"1", "2"});
   CHECK(table.exit_code == 0);
   CHECK(table.out ==
-        "run 1 (2026-01-01) -> run 2 (2026-01-11): 1 new, 1 resolved, 1 still open\n"
+        "run 1 (2026-01-01) -> run 2 (2026-01-11): 1 new, 1 resolved, 0 changed, 0 accepted, 0 reopened, "
+        "1 still open, 0 still accepted, 0 not compared\n"
         "\nNEW\n  high      BAD        C        C is bad\n"
         "\nRESOLVED\n  high      BAD        B        B is bad\n"
         "\nSTILL OPEN\n  high      BAD        A        A is bad  open 10 days, since 2026-01-01\n");

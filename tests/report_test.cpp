@@ -37,15 +37,25 @@ TEST_CASE("report --format md: headline, trend, top risks, changes, concentratio
   auto md = r.report({"--format", "md"});
   REQUIRE(md.exit_code == 0);
   CHECK(md.out.rfind("# Third-party risk report\n\nRun 2, as of 2026-11-01", 0) == 0);
-  CHECK(contains(md.out, "**32 findings (4 critical, 13 high, 12 medium, 3 low); 3 new and 0 resolved since run 1.**"));
-  CHECK(contains(md.out, "| 1 | 2026-10-01 | 4 | 12 | 11 | 2 | 0 | 29 |\n| 2 | 2026-11-01 | 4 | 13 | 12 | 3 | 0 | 32 |"));
-  CHECK(contains(md.out, "## Top risks\n\n| Severity | Rule | Entity | Finding | Open |"));
-  CHECK(contains(md.out, "| critical | OFF-001 | V029 | OldBank Connect was offboarded on 2026-04-30 but its access has not been revoked | 31 days |"));
-  CHECK(contains(md.out, "## New since run 1\n\n| Severity | Rule | Entity | Finding |\n|---|---|---|---|\n| low | ASR-002 | V014 |"));
+  CHECK(contains(md.out, "**30 open findings (4 critical, 13 high, 11 medium, 2 low), 2 accepted; 2 new and 0 resolved since run 1.**"));
+  CHECK(contains(md.out, "| 1 | 2026-10-01 | 4 | 12 | 10 | 2 | 0 | 28 | 1 |\n| 2 | 2026-11-01 | 4 | 13 | 11 | 2 | 0 | 30 | 2 |"));
+  // Ranked: severity, then the criticality of the services behind, then days open (V002's finding is new).
+  CHECK(contains(md.out, "## Top risks\n\nOpen findings ranked by severity, then the criticality"));
+  CHECK(contains(md.out, "| critical | OFF-001 | V029 | CFO | critical | 31 days | OldBank Connect was offboarded on 2026-04-30 but its access has not been revoked |\n"
+                         "| critical | OFF-001 | V032 | CHRO | none | 31 days |"));
+  CHECK(contains(md.out, "| high | SPOF-001 | S03 | - | critical | 31 days | Payroll depends entirely on Stratus Hosting, Ironbridge Data Centres: every one of its vendors is or relies on it |\n"
+                         "| high | IRP-001 | V002 | CTO | critical | 0 days |"));
+  CHECK(contains(md.out, "## New since run 1\n\n| Severity | Rule | Entity | Owner | Finding |\n|---|---|---|---|---|\n| medium | DD-003 | V025 | CFO |"));
   CHECK(contains(md.out, "## Resolved since run 1\n\nNone."));
-  CHECK(contains(md.out, "| Northwind Cloud (V001) | 3 | 5 |"));
-  CHECK(contains(md.out, "### CONC-002 Critical services concentrated on few providers of one category (1)\n\n- **cloud** (medium): "));
-  CHECK(contains(md.out, "### IRP-004 Less than 90% of important vendors have a recently tested incident-response plan (1)\n\n- **portfolio** (medium)"));
+  CHECK(contains(md.out, "## Accepted risks\n\nFindings covered by a waiver on the as-of date; they count in no total above.\n\n"
+                         "| Severity | Rule | Entity | Waiver owner | Expires | Reason | Finding |\n|---|---|---|---|---|---|---|\n"
+                         "| low | ASR-002 | V014 | CMO | 2026-11-28 |"));
+  CHECK(contains(md.out, "## Waivers expiring within 30 days\n\n| Rule | Entity | Owner | Expires | Days left | Reason |\n|---|---|---|---|---|---|\n"
+                         "| ASR-002 | V014 | CMO | 2026-11-28 | 27 |"));
+  CHECK(contains(md.out, "| assurance | 0 | 1 | 0 | 0 | 0 | 1 | 1 |"));
+  CHECK(contains(md.out, "| Northwind Cloud | V001 | 3 | 5 |"));
+  CHECK(contains(md.out, "### CONC-002 Critical services concentrated on few providers of one category \\(1\\)\n\n"));
+  CHECK(contains(md.out, "| medium | IRP-004 | portfolio | - | 13 of 16 important vendors"));
   auto first = r.report({"--format", "md", "--run", "1"});
   CHECK(contains(first.out, "Run 1, as of 2026-10-01"));
   CHECK_FALSE(contains(first.out, "## New since"));
@@ -80,7 +90,7 @@ TEST_CASE("report: text from the facts is escaped", "[report]") {
   CHECK(contains(html, "<h3>R Title &lt;i&gt; (1)</h3>"));
   CHECK_FALSE(contains(html, "<b>Smith"));
   auto md = run_vigil({"report", "--db", "v.db", "--format", "md"}, dir.path).out;
-  CHECK(contains(md, "| high | R | V1 | \\<b\\>Smith &amp; Sons\\</b\\> \\| \"x\" |"));
+  CHECK(contains(md, "| high | R | V1 | - | \\<b\\>Smith &amp; Sons\\</b\\> \\| \"x\" |"));
 }
 
 TEST_CASE("the HTML report renders in headless Chromium", "[report][browser]") {

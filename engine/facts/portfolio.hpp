@@ -13,6 +13,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <vigil/finding.hpp>
+
 #include "dsl/schema.hpp"
 #include "engine/facts/value.hpp"
 
@@ -78,6 +80,9 @@ class Portfolio {
   std::shared_ptr<const ListData> entities_of_kind(std::string_view kind) const;
   std::vector<EntityIndex> entities_sorted_by_id() const;
   Schema schema() const;
+
+  // Risk acceptances that came with the facts (waivers.csv, "waivers"), in input order.
+  std::vector<Waiver> waivers;
 
  private:
   std::vector<std::string> ids_;

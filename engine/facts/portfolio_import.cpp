@@ -15,6 +15,7 @@
 #include "engine/facts/csv_reader.hpp"
 #include "engine/facts/import_error.hpp"
 #include "engine/facts/value_format.hpp"
+#include "engine/facts/waivers.hpp"
 
 namespace vigil {
 namespace fs = std::filesystem;
@@ -458,6 +459,23 @@ void read_json_edges(PortfolioBuilder& builder, const Json& edges, const std::ve
   builder.reject_duplicate_edges(path);
 }
 
+void read_json_waivers(WaiverReader& reader, const Json& waivers, const std::vector<std::size_t>& lines,
+                       const std::string& path) {
+  if (!waivers.is_array()) throw ImportError(path, 1, "\"waivers\" must be an array");
+  for (std::size_t i = 0; i < waivers.size(); ++i) {
+    const Json& waiver = waivers[i];
+    std::size_t line = i < lines.size() ? lines[i] : 0;
+    if (!waiver.is_object()) throw ImportError(path, line, fmt::format("waivers[{}] is not an object", i));
+    std::map<std::string, std::string> fields;
+    for (const auto& [key, value] : waiver.items()) {
+      if (value.is_null()) continue;
+      if (!value.is_string()) throw ImportError(path, line, fmt::format("waiver field \"{}\" must be a string", key));
+      fields[key] = value.get<std::string>();
+    }
+    reader.add(fields, path, line);
+  }
+}
+
 }  // namespace
 
 namespace {
@@ -490,11 +508,19 @@ Portfolio read_portfolio_directory(const std::string& directory) {
   std::error_code error;
   fs::path edges = root / "edges.csv";
   bool has_edges = fs::exists(fs::symlink_status(edges, error));
+  fs::path waivers = root / "waivers.csv";
+  bool has_waivers = fs::exists(fs::symlink_status(waivers, error));
   for (const auto& file : files) require_plain_file_inside(file, root);
   if (has_edges) require_plain_file_inside(edges, root);
+  if (has_waivers) require_plain_file_inside(waivers, root);
   PortfolioBuilder builder;
   for (const auto& file : files) read_entity_file(builder, file);
   if (has_edges) read_edge_file(builder, edges);
+  if (has_waivers) {
+    WaiverReader reader;
+    read_waivers_csv(reader, waivers.string());
+    builder.portfolio.waivers = reader.take();
+  }
   return std::move(builder.portfolio);
 }
 
@@ -517,7 +543,7 @@ Portfolio parse_portfolio_json(const std::string& path, const std::string& text)
   if (handler.refusal) throw ImportError(path, line, *handler.refusal);
   Location top{path, 1};
   if (!root.is_object()) throw ImportError(path, 1, "expected a JSON object with \"entities\" and \"edges\"");
-  expect_keys(root, {"entities", "edges"}, top, "the portfolio");
+  expect_keys(root, {"entities", "edges", "waivers"}, top, "the portfolio");
   auto entities = root.find("entities");
   if (entities == root.end() || !entities->is_array())
     throw ImportError(path, 1, "the portfolio needs an \"entities\" array");
@@ -527,6 +553,12 @@ Portfolio parse_portfolio_json(const std::string& path, const std::string& text)
   if (edges != root.end() && !edges->is_null()) {
     if (!edges->is_array()) throw ImportError(path, 1, "\"edges\" must be an array");
     read_json_edges(builder, *edges, handler.lines["edges"], path);
+  }
+  auto waivers = root.find("waivers");
+  if (waivers != root.end() && !waivers->is_null()) {
+    WaiverReader reader;
+    read_json_waivers(reader, *waivers, handler.lines["waivers"], path);
+    builder.portfolio.waivers = reader.take();
   }
   return std::move(builder.portfolio);
 }

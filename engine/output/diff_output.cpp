@@ -4,52 +4,71 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/facts/value_format.hpp"
+#include "engine/output/finding_output.hpp"
 
 namespace vigil {
 namespace {
 
-void write_table(std::ostream& out, const RunDiff& diff) {
-  out << fmt::format("run {} ({}) -> run {} ({}): {} new, {} resolved, {} still open\n", diff.from.id, diff.from.as_of,
-                     diff.to.id, diff.to.as_of, diff.added.size(), diff.resolved.size(), diff.unchanged.size());
-  auto section = [&](const char* title, const std::vector<StoredFinding>& findings, bool with_age) {
-    if (findings.empty()) return;
-    out << "\n" << title << "\n";
-    for (const auto& f : findings) {
-      std::string age = with_age ? fmt::format("  open {} days, since {}", days_open(f.first_seen, diff.to.as_of), f.first_seen) : "";
-      out << fmt::format("  {:<9} {:<10} {:<8} {}{}\n", severity_name(f.severity), f.rule, f.entity.value_or("-"),
-                         f.message, age);
-    }
-  };
-  section("NEW", diff.added, false);
-  section("RESOLVED", diff.resolved, false);
-  section("STILL OPEN", diff.unchanged, true);
+// Categories whose findings are open in the later run show since when.
+bool shows_age(DiffCategory c) { return c == DiffCategory::still_open || c == DiffCategory::changed; }
+
+std::string counts_line(const RunDiff& diff) {
+  std::string counts;
+  for (const auto& c : kDiffCategories)
+    counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", diff[c.category].size(), c.label);
+  return counts;
 }
 
-nlohmann::ordered_json to_json(const RunDiff& diff) {
-  auto finding = [&](const StoredFinding& f, bool open) {
-    nlohmann::ordered_json item{{"rule", f.rule},
-                                {"entity", f.entity ? nlohmann::ordered_json(*f.entity) : nlohmann::ordered_json(nullptr)},
-                                {"kind", f.kind},
-                                {"severity", severity_name(f.severity)},
-                                {"message", f.message},
-                                {"first_seen", f.first_seen}};
-    if (open) item["days_open"] = days_open(f.first_seen, diff.to.as_of);
-    return item;
-  };
-  auto list = [&](const std::vector<StoredFinding>& findings, bool open) {
-    auto array = nlohmann::ordered_json::array();
-    for (const auto& f : findings) array.push_back(finding(f, open));
-    return array;
-  };
-  auto run = [](const StoredRun& r) { return nlohmann::ordered_json{{"run", r.id}, {"as_of", r.as_of}}; };
-  return {{"from", run(diff.from)},       {"to", run(diff.to)},           {"new", list(diff.added, true)},
-          {"resolved", list(diff.resolved, false)}, {"unchanged", list(diff.unchanged, true)}};
+void write_table(std::ostream& out, const RunDiff& diff) {
+  out << fmt::format("run {} ({}) -> run {} ({}): {}\n", diff.from.id, diff.from.as_of, diff.to.id, diff.to.as_of,
+                     counts_line(diff));
+  for (const auto& c : kDiffCategories) {
+    const auto& items = diff[c.category];
+    if (items.empty()) continue;
+    out << "\n" << c.title << "\n";
+    for (const auto& item : items) {
+      const auto& f = item.finding;
+      std::string note;
+      if (shows_age(c.category))
+        note = fmt::format("  open {} days, since {}", days_open(f.first_seen, diff.to.as_of), f.first_seen);
+      if (c.category == DiffCategory::changed && item.before)
+        note += fmt::format("  (was {}: {})", severity_name(item.before->severity), item.before->message);
+      if (f.waiver) note += fmt::format("  [accepted until {}, {}]", f.waiver->expires, f.waiver->owner);
+      out << fmt::format("  {:<9} {:<10} {:<8} {}{}\n", severity_name(f.severity), f.rule, f.entity.value_or("-"),
+                         f.message, note);
+    }
+  }
+}
+
+// The finding as `run --format json` prints it, plus where it stands in time,
+// and for a changed one what it was.
+std::string extra_members(const DiffItem& item, DiffCategory category, const std::string& as_of) {
+  std::string extra = fmt::format(",\"first_seen\":\"{}\"", item.finding.first_seen);
+  if (category != DiffCategory::resolved) extra += fmt::format(",\"days_open\":{}", days_open(item.finding.first_seen, as_of));
+  if (category == DiffCategory::changed && item.before)
+    extra += ",\"before\":" + json_text(nlohmann::ordered_json{{"severity", severity_name(item.before->severity)},
+                                                                {"message", item.before->message}});
+  return extra;
+}
+
+void write_json(std::ostream& out, const RunDiff& diff) {
+  out << "{\n  \"from_run\": " << diff.from.id << ",\n  \"to_run\": " << diff.to.id;
+  for (const auto& c : kDiffCategories) {
+    const auto& items = diff[c.category];
+    out << ",\n  \"" << c.key << "\": [";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      out << (i == 0 ? "\n    " : ",\n    ");
+      write_finding_json(out, items[i].finding, extra_members(items[i], c.category, diff.to.as_of));
+    }
+    out << (items.empty() ? "]" : "\n  ]");
+  }
+  out << "\n}\n";
 }
 
 }  // namespace
 
 void write_diff(std::ostream& out, const RunDiff& diff, DiffFormat format) {
-  if (format == DiffFormat::json) out << json_text(to_json(diff), 2) << "\n";
+  if (format == DiffFormat::json) write_json(out, diff);
   else write_table(out, diff);
 }
 

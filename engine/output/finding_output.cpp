@@ -15,14 +15,30 @@ using Json = nlohmann::ordered_json;
 
 std::string json_string(const std::string& text) { return json_text(Json(text)); }
 
+std::string optional_json_string(const std::optional<std::string>& text) { return text ? json_string(*text) : "null"; }
+
+}  // namespace
+
+Json waiver_json(const Waiver& w) {
+  Json json{{"owner", w.owner}, {"reason", w.reason}, {"expires", w.expires}};
+  if (!w.approved_by.empty()) json["approved_by"] = w.approved_by;
+  if (!w.ticket.empty()) json["ticket"] = w.ticket;
+  return json;
+}
+
 // One finding as compact JSON, keys in the contract's order. The evidence is
 // already JSON text: it is spliced in, not parsed again.
-void write_finding_json(std::ostream& out, const Finding& f) {
-  out << "{\"rule\":" << json_string(f.rule) << ",\"entity\":" << (f.entity ? json_string(*f.entity) : "null")
+void write_finding_json(std::ostream& out, const Finding& f, std::string_view extra_members) {
+  out << "{\"rule\":" << json_string(f.rule) << ",\"entity\":" << optional_json_string(f.entity)
       << ",\"kind\":" << json_string(f.kind) << ",\"severity\":\"" << severity_name(f.severity)
-      << "\",\"message\":" << json_string(f.message)
-      << ",\"evidence\":" << (f.evidence_json.empty() ? std::string("{}") : f.evidence_json) << "}";
+      << "\",\"message\":" << json_string(f.message) << ",\"status\":\"" << status_name(f.status)
+      << "\",\"title\":" << json_string(f.title) << ",\"tags\":" << json_text(Json(f.tags))
+      << ",\"owner\":" << optional_json_string(f.owner);
+  if (f.waiver) out << ",\"waiver\":" << json_text(waiver_json(*f.waiver));
+  out << ",\"evidence\":" << (f.evidence_json.empty() ? std::string("{}") : f.evidence_json) << extra_members << "}";
 }
+
+namespace {
 
 // A spreadsheet runs a cell starting with = + - @ (or tab or CR) as a
 // formula: such a cell gets a leading ' and quotes, as OWASP recommends for
@@ -37,6 +53,12 @@ std::string csv_field(std::string_view text) {
 
 // Width in characters (UTF-8 code points), so that columns line up.
 std::size_t display_width(std::string_view text) { return count_code_points(text); }
+
+// For people: an accepted finding says so, and until when.
+std::string accepted_note(const Finding& f) {
+  if (!f.waiver) return "";
+  return fmt::format("  [accepted until {}, {}]", f.waiver->expires, f.waiver->owner);
+}
 
 void write_table(std::ostream& out, const std::vector<Finding>& findings) {
   if (findings.empty()) {
@@ -54,7 +76,7 @@ void write_table(std::ostream& out, const std::vector<Finding>& findings) {
   out << pad("SEVERITY", 9) << "  " << pad("RULE", rule_width) << "  " << pad("ENTITY", entity_width) << "  MESSAGE\n";
   for (const auto& f : findings)
     out << pad(severity_name(f.severity), 9) << "  " << pad(f.rule, rule_width) << "  "
-        << pad(f.entity.value_or("-"), entity_width) << "  " << f.message << "\n";
+        << pad(f.entity.value_or("-"), entity_width) << "  " << f.message << accepted_note(f) << "\n";
 }
 
 }  // namespace
@@ -85,10 +107,11 @@ void write_findings(std::ostream& out, const std::vector<Finding>& findings, Out
       }
       break;
     case OutputFormat::csv:
-      out << "rule,entity,kind,severity,message\r\n";
+      out << "rule,entity,kind,severity,message,status,title,owner\r\n";
       for (const auto& f : findings)
         out << csv_field(f.rule) << ',' << csv_field(f.entity.value_or("")) << ',' << csv_field(f.kind) << ','
-            << severity_name(f.severity) << ',' << csv_field(f.message) << "\r\n";
+            << severity_name(f.severity) << ',' << csv_field(f.message) << ',' << status_name(f.status) << ','
+            << csv_field(f.title) << ',' << csv_field(f.owner.value_or("")) << "\r\n";
       break;
   }
 }

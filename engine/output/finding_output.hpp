@@ -6,12 +6,19 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/eval/finding.hpp"
 
 namespace vigil {
 
 enum class OutputFormat { table, json, jsonl, csv };
 std::optional<OutputFormat> parse_output_format(std::string_view name);
+
+// One finding as compact JSON (the shape of `run --format json`), and a waiver as a JSON object.
+// `extra_members` (",\"key\":value..." JSON text) is added at the end of the object.
+void write_finding_json(std::ostream& out, const Finding& f, std::string_view extra_members = {});
+nlohmann::ordered_json waiver_json(const Waiver& w);
 
 void write_findings(std::ostream& out, const std::vector<Finding>& findings, OutputFormat format);
 

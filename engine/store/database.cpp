@@ -55,7 +55,8 @@ CREATE TABLE runs (
   medium_count   INTEGER NOT NULL DEFAULT 0,
   low_count      INTEGER NOT NULL DEFAULT 0,
   info_count     INTEGER NOT NULL DEFAULT 0,
-  rule_titles    TEXT NOT NULL DEFAULT '{}'   -- {"RULE-ID": "title"} of the rules evaluated
+  rule_titles    TEXT NOT NULL DEFAULT '{}',  -- {"RULE-ID": "title"} of the rules evaluated
+  accepted_count INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE findings (
   run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -65,9 +66,31 @@ CREATE TABLE findings (
   severity TEXT NOT NULL,
   message  TEXT NOT NULL,
   evidence TEXT NOT NULL,
-  first_seen TEXT NOT NULL        -- as-of date of the first run of this finding's current streak
+  first_seen TEXT NOT NULL,       -- as-of date of the first run of this finding's current streak
+  status   TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted')),
+  waiver   TEXT,                  -- JSON of the waiver that accepts it
+  owner    TEXT
 );
 CREATE INDEX findings_by_run ON findings(run_id, rule, entity);
+CREATE TABLE run_rules (
+  run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  rule      TEXT NOT NULL,
+  text_hash TEXT NOT NULL,        -- of the rule's source text ('' for runs stored before schema 4)
+  title     TEXT NOT NULL DEFAULT '',
+  tags      TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (run_id, rule)
+) WITHOUT ROWID;
+CREATE TABLE waivers (
+  rule        TEXT NOT NULL,
+  entity      TEXT NOT NULL,      -- an entity id, or '*'
+  owner       TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  expires     TEXT NOT NULL,      -- YYYY-MM-DD
+  approved_by TEXT NOT NULL DEFAULT '',
+  ticket      TEXT NOT NULL DEFAULT '',
+  source      TEXT NOT NULL DEFAULT '',  -- file:line it was imported from
+  PRIMARY KEY (rule, entity)
+) WITHOUT ROWID;
 CREATE TABLE evaluation_errors (
   run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   rule      TEXT NOT NULL,
@@ -112,6 +135,40 @@ INSERT INTO attributes_v3 SELECT entity_id, name, value FROM attributes;
 DROP TABLE attributes;
 ALTER TABLE attributes_v3 RENAME TO attributes;
 PRAGMA user_version = 3;
+)sql";
+
+// Schema version 3 -> 4: waivers; the rules each run evaluated (older runs:
+// those named in rule_titles, or, for runs before those, the rules with
+// findings); a finding's status, waiver and owner.
+constexpr const char* kMigrationTo4 = R"sql(
+ALTER TABLE runs ADD COLUMN accepted_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE findings ADD COLUMN status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted'));
+ALTER TABLE findings ADD COLUMN waiver TEXT;
+ALTER TABLE findings ADD COLUMN owner TEXT;
+CREATE TABLE run_rules (
+  run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  rule      TEXT NOT NULL,
+  text_hash TEXT NOT NULL,
+  title     TEXT NOT NULL DEFAULT '',
+  tags      TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (run_id, rule)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO run_rules (run_id, rule, text_hash, title)
+  SELECT runs.id, titles.key, '', coalesce(titles.value, '') FROM runs, json_each(runs.rule_titles) AS titles
+  WHERE json_valid(runs.rule_titles);
+INSERT OR IGNORE INTO run_rules (run_id, rule, text_hash) SELECT DISTINCT run_id, rule, '' FROM findings;
+CREATE TABLE waivers (
+  rule        TEXT NOT NULL,
+  entity      TEXT NOT NULL,
+  owner       TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  expires     TEXT NOT NULL,
+  approved_by TEXT NOT NULL DEFAULT '',
+  ticket      TEXT NOT NULL DEFAULT '',
+  source      TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (rule, entity)
+) WITHOUT ROWID;
+PRAGMA user_version = 4;
 )sql";
 
 // What went wrong when opening, in the user's terms: only a file that SQLite
@@ -174,7 +231,8 @@ void Database::verify_or_create_schema(bool may_create) {
     if (version < kSchemaVersion) {  // migrated in place, in one transaction
       SQLite::Transaction transaction(*db_);
       if (version < 2) db_->exec(kMigrationTo2);
-      db_->exec(kMigrationTo3);
+      if (version < 3) db_->exec(kMigrationTo3);
+      db_->exec(kMigrationTo4);
       transaction.commit();
     }
   }

@@ -118,6 +118,31 @@ void insert_edges(SQLite::Database& sql, const Portfolio& portfolio) {
   }
 }
 
+void insert_waivers(SQLite::Database& sql, const Portfolio& portfolio) {
+  SQLite::Statement insert(sql, "INSERT INTO waivers (rule, entity, owner, reason, expires, approved_by, ticket, source) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const auto& w : portfolio.waivers) {
+    int column = 1;
+    for (const std::string* field : {&w.rule, &w.entity, &w.owner, &w.reason, &w.expires, &w.approved_by, &w.ticket, &w.where})
+      insert.bindNoCopy(column++, *field);
+    insert.exec();
+    insert.reset();
+  }
+}
+
+// Waivers are read whole whatever the rules need: there are few, and every run applies them.
+void load_waivers(SQLite::Database& sql, Portfolio& portfolio) {
+  SQLite::Statement query(sql, "SELECT rule, entity, owner, reason, expires, approved_by, ticket, source FROM waivers "
+                               "ORDER BY rule, entity");
+  while (query.executeStep()) {
+    Waiver w;
+    int column = 0;
+    for (std::string* field : {&w.rule, &w.entity, &w.owner, &w.reason, &w.expires, &w.approved_by, &w.ticket, &w.where})
+      *field = query.getColumn(column++).getString();
+    portfolio.waivers.push_back(std::move(w));
+  }
+}
+
 // Secondary indexes are dropped for the bulk load and built once after it,
 // inside the same transaction (SQLite's DDL is transactional).
 constexpr const char* kDropFactIndexes = "DROP INDEX IF EXISTS entities_by_kind; DROP INDEX IF EXISTS edges_by_target;";
@@ -134,11 +159,13 @@ void save_portfolio(Database& db, const Portfolio& portfolio) {
   sql.exec("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384");
   try {
     SQLite::Transaction transaction(sql);
-    sql.exec("DELETE FROM edges; DELETE FROM attributes; DELETE FROM entities; DELETE FROM attribute_types;");
+    sql.exec("DELETE FROM edges; DELETE FROM attributes; DELETE FROM entities; DELETE FROM attribute_types; "
+             "DELETE FROM waivers;");
     sql.exec(kDropFactIndexes);
     insert_attribute_types(sql, portfolio);
     insert_entities(sql, portfolio);
     insert_edges(sql, portfolio);
+    insert_waivers(sql, portfolio);
     sql.exec(kCreateFactIndexes);
     transaction.commit();
   } catch (...) {
@@ -178,6 +205,7 @@ Portfolio load_portfolio(Database& db, const FactNeeds* needs) {
   SQLite::Statement entities(sql, "SELECT id, kind FROM entities ORDER BY id");
   while (entities.executeStep())
     portfolio.add_entity(entities.getColumn(0).getString(), portfolio.declare_kind(entities.getColumn(1).getString()));
+  load_waivers(sql, portfolio);
   // The needed names go into a temporary table that the query joins: SQLite
   // then skips the other attributes' rows without materialising them.
   std::string query = "SELECT entity_id, name, value FROM attributes";

@@ -36,6 +36,13 @@ std::string rules_fingerprint(const RuleSet& rules) {
   return hash.hex();
 }
 
+std::string rule_fingerprint(const RuleSet& rules, const Rule& rule) {
+  Fnv1a hash;
+  std::string_view text = rules.file_of(rule).source->text();
+  hash.add(text.substr(rule.span.begin, rule.span.end - rule.span.begin));
+  return hash.hex();
+}
+
 namespace {
 
 // The facts are hashed eight bytes at a time (FNV-1a's byte loop would cost

@@ -9,6 +9,9 @@
 namespace vigil {
 
 std::string rules_fingerprint(const RuleSet& rules);
+// One rule's source text, from `rule` to its closing brace: diff reports a
+// rule whose text changed (and still compares it).
+std::string rule_fingerprint(const RuleSet& rules, const Rule& rule);
 // Every stored fact, read straight from the tables in key order: a run that
 // loads only the attributes its rules use still fingerprints all the facts.
 std::string facts_fingerprint(Database& db);

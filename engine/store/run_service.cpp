@@ -6,6 +6,7 @@
 
 #include "engine/store/fact_store.hpp"
 #include "engine/store/fingerprint.hpp"
+#include "engine/facts/waivers.hpp"
 #include "engine/store/run_store.hpp"
 
 namespace vigil {
@@ -26,7 +27,7 @@ class PhaseTimer {
 
 }  // namespace
 
-RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_paths) {
+RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_paths, const RunSelection& selection) {
   PhaseTimer timer;
   // What the rules read decides what is loaded; it is known once they parse
   // (checking needs the facts' schema, so it comes after loading).
@@ -36,16 +37,19 @@ RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_pat
     check_parsed_rules(std::move(parsed), &schema);  // throws: there are syntax errors
   }
   FactNeeds needs = fact_needs(parsed.files);
+  needs.attributes.insert(selection.owner_attribute);
   timer.done("read rules");
   std::string path = db.path();
   auto facts_hash = std::async(std::launch::async, [path] {
     Database reader(path, OpenMode::must_exist);  // WAL: reads beside the loading connection
     return facts_fingerprint(reader);
   }).share();
-  RunInputs inputs{load_portfolio(db, &needs), {}, facts_hash};
+  RunInputs inputs{load_portfolio(db, &needs), {}, selection.owner_attribute, facts_hash};
   timer.done("load facts");
   Schema schema = inputs.portfolio.schema();
   inputs.rules = check_parsed_rules(std::move(parsed), &schema);
+  for (auto& warning : waiver_warnings(inputs.portfolio, inputs.rules)) inputs.rules.warnings.push_back(std::move(warning));
+  if (!selection.tags.empty()) keep_rules_tagged(inputs.rules, selection.tags);
   spdlog::debug("loaded {} entities ({} attributes{}) and {} rules", inputs.portfolio.entity_count(),
                 needs.attributes.size(), needs.graph ? ", edges" : "", inputs.rules.rule_count());
   timer.done("compile rules");
@@ -61,22 +65,25 @@ RunOutcome execute_run(Database& db, const RunInputs& inputs, const RunSettings&
   RunOutcome outcome;
   Evaluator evaluator(inputs.rules, inputs.portfolio, settings.as_of);
   outcome.result = evaluator.evaluate_all(settings.threads, settings.progress);
+  annotate_findings(outcome.result.findings, inputs.rules, inputs.portfolio, settings.as_of, inputs.owner_attribute);
   timer.done("evaluate");
 
-  FindingsOfRun previous;  // on a first run, every finding is new
-  if (auto latest = latest_run(db)) previous = findings_of_run(db, *latest);
-  outcome.changes = count_changes(previous, outcome.result.findings);
+  std::vector<std::string> ids;
+  for (const Rule* rule : inputs.rules.rules()) {
+    run.rules.push_back({rule->id, rule_fingerprint(inputs.rules, *rule), rule->title.value_or(""), rule->tags});
+    ids.push_back(rule->id);
+  }
+  RuleHistory history = rule_history(db, ids);
+  outcome.changes = count_changes(history, ids, outcome.result.findings);
   run.finished_at = utc_timestamp();
   run.rules_hash = rules_fingerprint(inputs.rules);
   run.facts_hash = inputs.facts_hash.valid() ? inputs.facts_hash.get() : facts_fingerprint(db);
   timer.done("fingerprint the facts and compare with the last run");
-  run.rule_count = inputs.rules.rule_count();
-  for (const Rule* rule : inputs.rules.rules()) run.rule_titles[rule->id] = rule->title.value_or("");
   run.entity_count = inputs.portfolio.entity_count();
 
   if (publish) publish(outcome.result);
   timer.done("write findings");
-  if (settings.store) outcome.run_id = store_run(db, run, outcome.result, &previous);
+  if (settings.store) outcome.run_id = store_run(db, run, outcome.result, &history);
   timer.done("store the run");
   return outcome;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dsl/rule_set.hpp"
+#include "engine/eval/acceptance.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "engine/store/database.hpp"
 #include "engine/store/run_diff.hpp"
@@ -20,14 +21,21 @@ namespace vigil {
 
 // The stored facts and the rules compiled against their schema (so that
 // rules.warnings names unknown attributes and kinds). Throws RuleError.
+// Which rules a run evaluates, and whose a finding is.
+struct RunSelection {
+  std::vector<std::string> tags;  // only rules carrying one of these (none: every rule)
+  std::string owner_attribute = kDefaultOwnerAttribute;
+};
+
 struct RunInputs {
   Portfolio portfolio;
-  RuleSet rules;
+  RuleSet rules;  // rules.warnings also names waivers for rules that are not loaded
+  std::string owner_attribute;
   // The fingerprint of all stored facts, computed on a connection of its own
   // while the facts load (a full scan, so it runs beside the loading).
   std::shared_future<std::string> facts_hash;
 };
-RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_paths);
+RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_paths, const RunSelection& selection = {});
 
 struct RunSettings {
   Date as_of;
@@ -37,8 +45,8 @@ struct RunSettings {
 };
 
 struct RunOutcome {
-  EvaluationResult result;
-  ChangeCounts changes;                // against the latest run stored before this one
+  EvaluationResult result;             // annotated: title, tags, owner, status, waiver
+  ChangeCounts changes;                // against each rule's latest stored run
   std::optional<std::int64_t> run_id;  // when stored
 };
 

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/chrono.h>
 #include <nlohmann/json.hpp>
+
+#include "engine/eval/acceptance.hpp"
 
 namespace vigil {
 
@@ -25,7 +28,43 @@ void bind_optional(SQLite::Statement& statement, int index, const std::optional<
 
 
 
-StoredRun read_run(SQLite::Statement& row) {
+std::vector<std::string> tags_from_json(const std::string& text) {
+  std::vector<std::string> tags;
+  auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_array())
+    for (const auto& tag : json)
+      if (tag.is_string()) tags.push_back(tag.get<std::string>());
+  return tags;
+}
+
+std::string waiver_to_json(const Waiver& w) {
+  return nlohmann::json{{"rule", w.rule},       {"entity", w.entity},           {"owner", w.owner},
+                        {"reason", w.reason},   {"expires", w.expires},         {"approved_by", w.approved_by},
+                        {"ticket", w.ticket}}.dump();
+}
+
+std::optional<Waiver> waiver_from_json(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  auto json = nlohmann::json::parse(column.getString(), nullptr, false);
+  if (!json.is_object()) return std::nullopt;
+  Waiver w;
+  for (auto [key, field] : {std::pair{"rule", &w.rule}, {"entity", &w.entity}, {"owner", &w.owner}, {"reason", &w.reason},
+                            {"expires", &w.expires}, {"approved_by", &w.approved_by}, {"ticket", &w.ticket}})
+    if (json.contains(key) && json[key].is_string()) *field = json[key].get<std::string>();
+  return w;
+}
+
+void read_run_rules(Database& db, StoredRun& run) {
+  SQLite::Statement query(db.sql(), "SELECT rule, text_hash, title, tags FROM run_rules WHERE run_id = ?");
+  query.bind(1, run.id);
+  while (query.executeStep()) {
+    EvaluatedRule rule{query.getColumn(0).getString(), query.getColumn(1).getString(), query.getColumn(2).getString(),
+                       tags_from_json(query.getColumn(3).getString())};
+    run.rules.emplace(rule.id, std::move(rule));
+  }
+}
+
+StoredRun read_run(Database& db, SQLite::Statement& row) {
   StoredRun run;
   run.id = row.getColumn(0).getInt64();
   run.started_at = row.getColumn(1).getString();
@@ -35,89 +74,140 @@ StoredRun read_run(SQLite::Statement& row) {
   run.facts_hash = row.getColumn(5).getString();
   run.finding_count = static_cast<std::size_t>(row.getColumn(6).getInt64());
   run.error_count = static_cast<std::size_t>(row.getColumn(7).getInt64());
-  int column = 8;
+  run.accepted_count = static_cast<std::size_t>(row.getColumn(8).getInt64());
+  int column = 9;
   for (auto severity : kSeveritiesMostSevereFirst)
     run.counts[severity] = static_cast<std::size_t>(row.getColumn(column++).getInt64());
-  auto titles = nlohmann::json::parse(row.getColumn(column).getString(), nullptr, false);
-  if (titles.is_object())
-    for (const auto& [id, title] : titles.items())
-      if (title.is_string()) run.rule_titles[id] = title.get<std::string>();
+  read_run_rules(db, run);
   return run;
 }
 
 constexpr const char* kRunColumns =
-    "SELECT id, started_at, finished_at, as_of, rules_hash, facts_hash, finding_count, error_count, critical_count, "
-    "high_count, medium_count, low_count, info_count, rule_titles FROM runs ";
+    "SELECT id, started_at, finished_at, as_of, rules_hash, facts_hash, finding_count, error_count, accepted_count, "
+    "critical_count, high_count, medium_count, low_count, info_count FROM runs ";
+
+void insert_run_rules(SQLite::Database& sql, std::int64_t id, const std::vector<EvaluatedRule>& rules) {
+  SQLite::Statement insert(sql, "INSERT INTO run_rules (run_id, rule, text_hash, title, tags) VALUES (?, ?, ?, ?, ?)");
+  for (const auto& rule : rules) {
+    insert.bind(1, id);
+    insert.bind(2, rule.id);
+    insert.bind(3, rule.text_hash);
+    insert.bind(4, rule.title);
+    insert.bind(5, nlohmann::json(rule.tags).dump());
+    insert.exec();
+    insert.reset();
+  }
+}
+
+void insert_findings(SQLite::Database& sql, std::int64_t id, const std::string& as_of, const std::vector<Finding>& findings,
+                     const RuleHistory& history) {
+  SQLite::Statement insert(sql,
+                           "INSERT INTO findings (run_id, rule, entity, kind, severity, message, evidence, first_seen, "
+                           "status, waiver, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const auto& f : findings) {
+    insert.bind(1, id);
+    insert.bind(2, f.rule);
+    bind_optional(insert, 3, f.entity);
+    insert.bind(4, f.kind);
+    insert.bind(5, severity_name(f.severity));
+    insert.bind(6, f.message);
+    insert.bind(7, f.evidence_json);
+    auto streak = history.findings.find(finding_key(f.rule, f.entity));
+    insert.bind(8, streak == history.findings.end() ? as_of : streak->second.first_seen);
+    insert.bind(9, status_name(f.status));
+    bind_optional(insert, 10, f.waiver ? std::optional(waiver_to_json(*f.waiver)) : std::nullopt);
+    bind_optional(insert, 11, f.owner);
+    insert.exec();
+    insert.reset();
+  }
+}
+
+void insert_errors(SQLite::Database& sql, std::int64_t id, const std::vector<EvaluationError>& errors) {
+  SQLite::Statement insert(sql,
+                           "INSERT INTO evaluation_errors (run_id, rule, entity, attribute, location, message) "
+                           "VALUES (?, ?, ?, ?, ?, ?)");
+  for (const auto& e : errors) {
+    insert.bind(1, id);
+    insert.bind(2, e.rule);
+    bind_optional(insert, 3, e.entity);
+    insert.bind(4, e.attribute);
+    insert.bind(5, e.location);
+    insert.bind(6, e.message);
+    insert.exec();
+    insert.reset();
+  }
+}
 
 }  // namespace
 
-FindingsOfRun findings_of_run(Database& db, std::int64_t run) {
-  FindingsOfRun findings{run, {}};
-  SQLite::Statement query(db.sql(), "SELECT rule, coalesce(entity, ''), first_seen FROM findings WHERE run_id = ?");
-  query.bind(1, run);
-  while (query.executeStep())
-    findings.first_seen.emplace(FindingKey{query.getColumn(0).getString(), query.getColumn(1).getString()},
-                                query.getColumn(2).getString());
-  return findings;
+std::string StoredRun::rule_title(const std::string& id) const {
+  auto it = rules.find(id);
+  return it == rules.end() ? "" : it->second.title;
 }
 
-std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& result, const FindingsOfRun* previous) {
+RuleHistory rule_history(Database& db, const std::vector<std::string>& rule_ids, std::optional<std::int64_t> before) {
+  RuleHistory history;
+  SQLite::Statement last_run(db.sql(), "SELECT max(run_id) FROM run_rules WHERE rule = ? AND run_id < ?");
+  SQLite::Statement findings(db.sql(),
+                             "SELECT coalesce(entity, ''), first_seen, status FROM findings WHERE run_id = ? AND rule = ?");
+  for (const auto& rule : rule_ids) {
+    last_run.bind(1, rule);
+    last_run.bind(2, before.value_or(std::numeric_limits<std::int64_t>::max()));
+    last_run.executeStep();
+    bool evaluated = !last_run.getColumn(0).isNull();
+    std::int64_t run = evaluated ? last_run.getColumn(0).getInt64() : 0;
+    last_run.reset();
+    if (!evaluated) continue;
+    history.rules.insert(rule);
+    findings.bind(1, run);
+    findings.bind(2, rule);
+    while (findings.executeStep())
+      history.findings.emplace(FindingKey{rule, findings.getColumn(0).getString()},
+                               FindingMark{findings.getColumn(1).getString(),
+                                           findings.getColumn(2).getString() == "accepted" ? FindingStatus::accepted
+                                                                                           : FindingStatus::open});
+    findings.reset();
+  }
+  return history;
+}
+
+std::int64_t store_run(Database& db, RunRecord run, const EvaluationResult& result, const RuleHistory* history) {
   auto& sql = db.sql();
   SQLite::Transaction transaction(sql);
+  auto open = open_findings(result.findings);
   SQLite::Statement insert_run(sql,
                                "INSERT INTO runs (started_at, finished_at, as_of, rules_hash, facts_hash, rule_count, "
-                               "entity_count, finding_count, error_count, critical_count, high_count, medium_count, "
-                               "low_count, info_count, rule_titles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                               "entity_count, finding_count, error_count, accepted_count, critical_count, high_count, "
+                               "medium_count, low_count, info_count, rule_titles) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert_run.bind(1, run.started_at);
   insert_run.bind(2, run.finished_at);
   insert_run.bind(3, run.as_of);
   insert_run.bind(4, run.rules_hash);
   insert_run.bind(5, run.facts_hash);
-  insert_run.bind(6, static_cast<std::int64_t>(run.rule_count));
+  insert_run.bind(6, static_cast<std::int64_t>(run.rules.size()));
   insert_run.bind(7, static_cast<std::int64_t>(run.entity_count));
-  insert_run.bind(8, static_cast<std::int64_t>(result.findings.size()));
+  insert_run.bind(8, static_cast<std::int64_t>(open.size()));
   insert_run.bind(9, static_cast<std::int64_t>(result.errors.size()));
-  int column = 10;
-  auto counts = count_by_severity(result.findings);
+  insert_run.bind(10, static_cast<std::int64_t>(result.findings.size() - open.size()));
+  int column = 11;
+  auto counts = count_by_severity(open);
   for (auto severity : kSeveritiesMostSevereFirst) insert_run.bind(column++, static_cast<std::int64_t>(counts[severity]));
-  insert_run.bind(column, nlohmann::json(run.rule_titles).dump());
+  nlohmann::json titles = nlohmann::json::object();  // kept for readers of schema 3
+  for (const auto& rule : run.rules) titles[rule.id] = rule.title;
+  insert_run.bind(column, titles.dump());
   insert_run.exec();
   std::int64_t id = sql.getLastInsertRowid();
-  FindingsOfRun reread;
-  const FindingsOfRun* earlier = &reread;
-  if (auto before = previous_run(db, id)) {  // inside the transaction: the run really stored before this one
-    if (previous && previous->run == *before) earlier = previous;
-    else reread = findings_of_run(db, *before);
+  RuleHistory reread;
+  if (!history) {
+    std::vector<std::string> ids;
+    for (const auto& rule : run.rules) ids.push_back(rule.id);
+    reread = rule_history(db, ids, id);
+    history = &reread;
   }
-  SQLite::Statement insert_finding(sql,
-                                   "INSERT INTO findings (run_id, rule, entity, kind, severity, message, evidence, "
-                                   "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  for (const auto& f : result.findings) {
-    insert_finding.bind(1, id);
-    insert_finding.bind(2, f.rule);
-    bind_optional(insert_finding, 3, f.entity);
-    insert_finding.bind(4, f.kind);
-    insert_finding.bind(5, severity_name(f.severity));
-    insert_finding.bind(6, f.message);
-    insert_finding.bind(7, f.evidence_json);
-    auto streak = earlier->first_seen.find(finding_key(f.rule, f.entity));
-    insert_finding.bind(8, streak == earlier->first_seen.end() ? run.as_of : streak->second);
-    insert_finding.exec();
-    insert_finding.reset();
-  }
-  SQLite::Statement insert_error(sql,
-                                 "INSERT INTO evaluation_errors (run_id, rule, entity, attribute, location, message) "
-                                 "VALUES (?, ?, ?, ?, ?, ?)");
-  for (const auto& e : result.errors) {
-    insert_error.bind(1, id);
-    insert_error.bind(2, e.rule);
-    bind_optional(insert_error, 3, e.entity);
-    insert_error.bind(4, e.attribute);
-    insert_error.bind(5, e.location);
-    insert_error.bind(6, e.message);
-    insert_error.exec();
-    insert_error.reset();
-  }
+  insert_run_rules(sql, id, run.rules);
+  insert_findings(sql, id, run.as_of, result.findings, *history);
+  insert_errors(sql, id, result.errors);
   transaction.commit();
   return id;
 }
@@ -134,14 +224,14 @@ std::optional<StoredRun> find_run(Database& db, std::int64_t id) {
   SQLite::Statement query(db.sql(), std::string(kRunColumns) + "WHERE id = ?");
   query.bind(1, id);
   if (!query.executeStep()) return std::nullopt;
-  return read_run(query);
+  return read_run(db, query);
 }
 
 std::vector<StoredRun> recent_runs(Database& db, std::size_t limit) {
   SQLite::Statement query(db.sql(), std::string(kRunColumns) + "ORDER BY id DESC LIMIT ?");
   query.bind(1, static_cast<std::int64_t>(limit));
   std::vector<StoredRun> runs;
-  while (query.executeStep()) runs.push_back(read_run(query));
+  while (query.executeStep()) runs.push_back(read_run(db, query));
   return runs;
 }
 
@@ -155,8 +245,10 @@ std::optional<std::int64_t> previous_run(Database& db, std::int64_t id) {
 
 std::vector<StoredFinding> load_findings(Database& db, std::int64_t run) {
   SQLite::Statement query(db.sql(),
-                          "SELECT rule, entity, kind, severity, message, first_seen FROM findings WHERE run_id = ? "
-                          "ORDER BY rule, coalesce(entity, '')");
+                          "SELECT f.rule, f.entity, f.kind, f.severity, f.message, f.first_seen, f.status, f.waiver, "
+                          "f.owner, f.evidence, coalesce(r.title, ''), coalesce(r.tags, '[]') FROM findings f "
+                          "LEFT JOIN run_rules r ON r.run_id = f.run_id AND r.rule = f.rule "
+                          "WHERE f.run_id = ? ORDER BY f.rule, coalesce(f.entity, '')");
   query.bind(1, run);
   std::vector<StoredFinding> findings;
   while (query.executeStep()) {
@@ -167,6 +259,12 @@ std::vector<StoredFinding> load_findings(Database& db, std::int64_t run) {
     f.severity = parse_severity(query.getColumn(3).getString()).value_or(Severity::info);
     f.message = query.getColumn(4).getString();
     f.first_seen = query.getColumn(5).getString();
+    f.status = query.getColumn(6).getString() == "accepted" ? FindingStatus::accepted : FindingStatus::open;
+    f.waiver = waiver_from_json(query.getColumn(7));
+    if (!query.getColumn(8).isNull()) f.owner = query.getColumn(8).getString();
+    f.evidence_json = query.getColumn(9).getString();
+    f.title = query.getColumn(10).getString();
+    f.tags = tags_from_json(query.getColumn(11).getString());
     findings.push_back(std::move(f));
   }
   return findings;

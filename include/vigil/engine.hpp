@@ -36,12 +36,17 @@ class Engine {
   void set_bool(const std::string& entity, const std::string& attribute, bool value);
   void set_date(const std::string& entity, const std::string& attribute, const std::string& iso_date);
   void add_edge(const std::string& from, const std::string& to, const std::string& kind);
+  // Risk acceptances (a database brings its own). Throws Error when a required field is empty or `expires` is no date.
+  void add_waiver(const Waiver& waiver);
+  // The entity attribute whose value is each finding's "owner" (default `risk_owner`).
+  void set_owner_attribute(const std::string& name);
 
   // Checks the rules against the portfolio (throws RuleError with every
   // error) and returns the warnings. Evaluation does this when needed.
   std::vector<Diagnostic> check();
 
-  // `as_of` is YYYY-MM-DD; empty means today. Results are sorted by rule id, then entity id.
+  // `as_of` is YYYY-MM-DD; empty means today. Results are sorted by rule id, then entity id;
+  // findings carry their rule's title and tags, their owner, and a status (accepted under a current waiver).
   EvaluationResult evaluate(const std::string& as_of = "") const;
   // The rules for that entity's kind, for that entity only (throws Error for an unknown id).
   EvaluationResult evaluate_entity(const std::string& id, const std::string& as_of = "") const;
