@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "engine/store/fact_store.hpp"
 #include "engine/facts/portfolio_import.hpp"
+#include "engine/facts/waivers.hpp"
 
 namespace vigil::cli {
 
@@ -18,13 +19,16 @@ int import_command(const Args& args) {
   // Read and validate everything before the database is opened, so that bad
   // input leaves it exactly as it was (not even created).
   Portfolio portfolio = read_portfolio(arguments.positionals()[0]);
+  std::vector<Diagnostic> warnings;
+  for (auto& text : unknown_entity_warnings(portfolio)) warnings.push_back({DiagnosticLevel::warning, nullptr, 0, std::move(text)});
+  print_diagnostics(warnings);
   Database db(db_path, OpenMode::create_if_missing);
   save_portfolio(db, portfolio);
   std::string kinds;
   for (const auto& kind : portfolio.kinds())
     kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", kind.members.size(), kind.name);
-  spdlog::info("imported {} entities ({}) and {} edges into {}", portfolio.entity_count(), kinds,
-               portfolio.edges().size(), db_path);
+  spdlog::info("imported {} entities ({}), {} edges and {} waivers into {}", portfolio.entity_count(), kinds,
+               portfolio.edges().size(), portfolio.waivers.size(), db_path);
   return kExitOk;
 }
 

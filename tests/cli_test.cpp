@@ -89,7 +89,7 @@ TEST_CASE("import: success logs to stderr; bad input exits 2 naming file and lin
   auto ok = w.run({"import", "p", "--db", "v.db"});
   CHECK(ok.exit_code == 0);
   CHECK(ok.out.empty());
-  CHECK(ok.err == "info: imported 4 entities (1 service, 3 vendor) and 1 edges into v.db\n");
+  CHECK(ok.err == "info: imported 4 entities (1 service, 3 vendor), 1 edges and 0 waivers into v.db\n");
   auto quiet = w.run({"import", "p", "--db", "v.db", "--quiet"});
   CHECK(quiet.err.empty());
 

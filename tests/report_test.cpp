@@ -118,6 +118,40 @@ TEST_CASE("the HTML report renders in headless Chromium", "[report][browser]") {
     CHECK(png.rfind("\x89PNG", 0) == 0);
     CHECK(png.size() > 20000);  // a rendered page, not a blank one
   }
+  // The DOM as Chromium parsed it: the sections, the ranking and the chart's axes are there.
+  std::string dump = browser + " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking "
+                     "--user-data-dir=" + (r.dir.path / "profile").string() + " --dump-dom file://" + page.string() +
+                     " 2> /dev/null > " + (r.dir.path / "dom.html").string();
+  REQUIRE(std::system(dump.c_str()) == 0);
+  std::string dom = vigil::test::read_file(r.dir.path / "dom.html");
+  auto section = [&](const std::string& id) {
+    auto at = dom.find("<section id=\"" + id + "\">");
+    return at == std::string::npos ? std::string() : dom.substr(at, dom.find("</section>", at) - at);
+  };
+  std::string accepted = section("accepted-risks");
+  CHECK(contains(accepted, "<td class=\"id\">SPEND-001</td><td class=\"id\">V001</td><td class=\"id\">CFO</td>"
+                           "<td class=\"id\">2027-06-30</td>"));
+  CHECK(contains(section("waivers-expiring-within-30-days"), "<td class=\"id\">2026-11-28</td><td class=\"id\">27</td>"));
+  std::string top = section("top-risks");
+  std::vector<std::string> ranked;
+  for (auto at = top.find("<tr><td><span"); at != std::string::npos; at = top.find("<tr><td><span", at + 1)) {
+    auto cell = top.find("<td class=\"id\">", at) + 15;
+    auto entity = top.find("<td class=\"id\">", cell) + 15;
+    ranked.push_back(top.substr(cell, top.find('<', cell) - cell) + ":" + top.substr(entity, top.find('<', entity) - entity));
+  }
+  REQUIRE(ranked.size() == 15);
+  CHECK(ranked[0] == "IRP-002:V017");
+  CHECK(ranked[3] == "OFF-001:V032");   // critical, but no service behind it: after the three that have one
+  CHECK(ranked[12] == "SPOF-001:S03");  // high, critical services behind, open 31 days
+  CHECK(ranked[13] == "IRP-001:V002");  // high, critical services behind, new today
+  CHECK(ranked[14] == "OFF-004:V027");  // high, only high-criticality services behind
+  CHECK(contains(dom, "<g class=\"y-axis\">"));
+  CHECK(contains(dom, "<g class=\"x-axis\">"));
+  CHECK(contains(dom, "<g class=\"legend\">"));
+  CHECK(contains(dom, ">open findings</text>"));
+  CHECK(contains(dom, ">run 2</text>"));
+  CHECK(contains(section("findings-by-tag"), "<td class=\"id\">assurance</td>"));
+
   auto pdf = r.dir.path / "report.pdf";
   std::string print = browser + " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking "
                       "--user-data-dir=" + (r.dir.path / "profile").string() + " --print-to-pdf=" + pdf.string() +

@@ -238,7 +238,7 @@ std::string trend_svg(const ReportData& r) {
   for (const auto& run : r.trend) highest = std::max(highest, run.finding_count);
   std::size_t step = tick_step(highest);
   std::size_t top = (highest + step - 1) / step * step;
-  const int left = 56, bar = 36, gap = 14, height = 150, base = 10 + height;
+  const int left = 56, bar = 36, gap = 24, height = 150, base = 10 + height;
   int width = left + static_cast<int>(std::max(r.trend.size(), kTrendRuns)) * (bar + gap) + gap;
   auto y_of = [&](double count) { return base - count / static_cast<double>(top) * height; };
   std::string svg = fmt::format(R"(<svg viewBox="0 0 {} {}" role="img" aria-label="Open findings per run, by severity" class="trend">)",
