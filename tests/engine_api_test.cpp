@@ -102,3 +102,24 @@ TEST_CASE("Engine: rules from files, facts from a database, warnings from check(
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].message == "no entity of kind 'vendor' has an attribute 'tierr' (did you mean `tier`?)");
 }
+
+TEST_CASE("Engine: waivers, owners, titles and tags, as in the command's outputs", "[api]") {
+  vigil::Engine engine;
+  build(engine);
+  engine.set_string("V1", "risk_owner", "CISO");
+  engine.add_waiver({"IRP-001", "V1", "CRO", "plan being tested", "2026-07-31", "", "", ""});
+  auto accepted = engine.evaluate("2026-06-30").findings.at(1);  // CONC V2, then IRP-001 V1
+  CHECK(accepted.rule == "IRP-001");
+  CHECK(accepted.status == vigil::FindingStatus::accepted);
+  CHECK(accepted.waiver->owner == "CRO");
+  CHECK(accepted.title == "Untested plan");
+  CHECK(*accepted.owner == "CISO");
+  auto expired = engine.evaluate("2026-08-01").findings.at(1);
+  CHECK(expired.status == vigil::FindingStatus::open);
+  CHECK(expired.evidence_json.find(R"("waiver_expired":"2026-07-31")") != std::string::npos);
+  CHECK(engine.evaluate_entity("V2", "2026-06-30").findings.at(0).tags.empty());
+  engine.set_owner_attribute("name");
+  CHECK(*engine.evaluate("2026-06-30").findings.at(1).owner == "Acme");
+  CHECK_THROWS_AS(engine.add_waiver({"IRP-001", "V1", "CRO", "why", "2026-02-30", "", "", ""}), vigil::Error);
+  CHECK_THROWS_AS(engine.add_waiver({"IRP-001", "V1", "", "why", "2026-12-31", "", "", ""}), vigil::Error);
+}

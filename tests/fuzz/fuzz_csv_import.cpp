@@ -1,6 +1,6 @@
-// A portfolio directory -> the importer. The input holds up to three files
-// separated by a line "@@@": entities/vendor.csv, entities/service.csv and
-// edges.csv. Bad input may only end in vigil::Error.
+// A portfolio directory -> the importer. The input holds up to four files
+// separated by a line "@@@": entities/vendor.csv, entities/service.csv,
+// edges.csv and waivers.csv. Bad input may only end in vigil::Error.
 #include <unistd.h>
 
 #include <cstdint>
@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fs::remove_all(root);
   fs::create_directories(root / "entities");
   std::string input(reinterpret_cast<const char*>(data), size);
-  const fs::path files[] = {root / "entities/vendor.csv", root / "entities/service.csv", root / "edges.csv"};
+  const fs::path files[] = {root / "entities/vendor.csv", root / "entities/service.csv", root / "edges.csv",
+                            root / "waivers.csv"};
   std::size_t start = 0;
   for (const auto& file : files) {
     if (start > input.size()) break;
