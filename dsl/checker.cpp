@@ -408,15 +408,18 @@ class Checker {
       return StaticType::unknown();
     }
     for (std::size_t i = 0; i < types.size(); ++i) expect_argument(node, i, types[i], info->arguments[i]);
-    return call_result(node, *info);
+    return call_result(node, *info, types);
   }
 
-  StaticType call_result(const Expr& node, const FunctionInfo& info) {
+  StaticType call_result(const Expr& node, const FunctionInfo& info, const std::vector<StaticType>& arguments) {
     using T = ValueType;
     switch (info.returns) {
       case Returns::boolean: return StaticType::of(T::boolean);
       case Returns::number: return StaticType::of(T::number);
       case Returns::string: return StaticType::of(T::string);
+      case Returns::date: return StaticType::of(T::date);
+      case Returns::same_as_first: return arguments.empty() ? StaticType::unknown() : arguments[0];
+      case Returns::entity: return StaticType::entity("");
       case Returns::string_list: return StaticType::list_of(StaticType::of(T::string));
       case Returns::entity_list: {
         if (info.id != Function::entities) return StaticType::list_of(StaticType::entity(""));

@@ -11,6 +11,9 @@ constexpr TypeSet kEntity = type_set({T::entity});
 constexpr TypeSet kList = type_set({T::list});
 constexpr TypeSet kStringOrList = type_set({T::string, T::list});
 constexpr TypeSet kDuration = type_set({T::duration});
+constexpr TypeSet kStringOrNumber = type_set({T::string, T::number});
+constexpr TypeSet kStringOrDate = type_set({T::string, T::date});
+constexpr TypeSet kNumberOrDuration = type_set({T::number, T::duration});
 
 constexpr std::array<FunctionInfo, kFunctionCount> kFunctions{{
     {"missing", Function::missing, 1, 1, false, false, true, {kAny}, Returns::boolean, "missing(value)"},
@@ -26,6 +29,14 @@ constexpr std::array<FunctionInfo, kFunctionCount> kFunctions{{
     {"round", Function::round, 1, 2, false, false, false, {kNumber, kNumber}, Returns::number, "round(number, digits)"},
     {"hhi", Function::hhi, 1, 1, false, false, true, {kList}, Returns::number, "hhi(list of numbers)"},
     {"entities", Function::entities, 1, 1, false, false, false, {kString}, Returns::entity_list, "entities(\"kind\")"},
+    {"str", Function::str, 1, 1, false, false, false, {kAny}, Returns::string, "str(value)"},
+    {"number", Function::number, 1, 1, false, false, false, {kStringOrNumber}, Returns::number, "number(string)"},
+    {"date", Function::date, 1, 1, false, false, false, {kStringOrDate}, Returns::date, "date(string)"},
+    {"abs", Function::abs, 1, 1, false, false, false, {kNumberOrDuration}, Returns::same_as_first,
+     "abs(number or duration)"},
+    {"distinct", Function::distinct, 1, 1, false, false, false, {kList}, Returns::same_as_first, "distinct(list)"},
+    {"sort", Function::sort, 1, 1, false, false, false, {kList}, Returns::same_as_first, "sort(list)"},
+    {"entity", Function::entity, 1, 1, false, false, false, {kString}, Returns::entity, "entity(id)"},
     {"suppliers", Function::suppliers, 1, 2, false, true, false, {kEntity, kString}, Returns::entity_list,
      "suppliers(entity, \"edge kind\")"},
     {"suppliers*", Function::suppliers_star, 1, 2, false, true, false, {kEntity, kString}, Returns::entity_list,

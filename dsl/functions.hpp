@@ -20,6 +20,7 @@ namespace vigil {
 // Calls first, then aggregates: the evaluator's table covers the calls.
 enum class Function {
   missing, present, len, lower, upper, contains, starts_with, days, round, hhi, entities,
+  str, number, date, abs, distinct, sort, entity,
   suppliers, suppliers_star, dependents, dependents_star, reaches, path, in_cycle,
   count, any, all, sum, min, max, list,
 };
@@ -37,7 +38,9 @@ constexpr bool type_set_has(TypeSet set, ValueType t) { return set == 0 || (set 
 
 // What a call gives, as far as the checker can know it.
 enum class Returns {
-  boolean, number, string,
+  boolean, number, string, date,
+  same_as_first,  // the type of the first argument (abs, distinct, sort)
+  entity,         // one entity, of a kind unknown to the checker
   entity_list,    // a list of entities (of the kind named by entities("K"), when literal)
   string_list,    // path(): ids
   aggregate,      // decided by the aggregate's own rules (checker: check_aggregate)

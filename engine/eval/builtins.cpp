@@ -1,7 +1,9 @@
 #include "engine/eval/builtins.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 
 #include "dsl/unicode.hpp"
 #include "engine/eval/evidence.hpp"
@@ -74,6 +76,75 @@ Value entities(const Expr& e, const Args& args, Context& c) {
   return Value::list(c.portfolio.entities_of_kind(expect(e, args[0], ValueType::string, c).as_string()));
 }
 
+// ---- conversions and lists ----
+
+// As messages show values: numbers without needless decimals, dates ISO,
+// entities by id (CONTRACT section 10).
+Value str(const Expr&, const Args& args, Context& c) { return Value::string(display_value(args[0], c.portfolio)); }
+
+// Decimal and exponent forms, surrounding spaces trimmed; anything else is missing.
+Value number(const Expr&, const Args& args, Context&) {
+  if (args[0].is(ValueType::number)) return args[0];
+  std::string text(args[0].as_string());
+  auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return Value::missing();
+  text = text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1);
+  char* end = nullptr;
+  double parsed = std::strtod(text.c_str(), &end);
+  bool plain = std::all_of(text.begin(), text.end(), [](char ch) {
+    return std::isdigit(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E';
+  });  // strtod also reads "inf", "nan" and hexadecimal, which are not numbers here
+  if (!plain || end != text.c_str() + text.size() || !std::isfinite(parsed)) return Value::missing();
+  return Value::number(parsed);
+}
+
+Value date(const Expr&, const Args& args, Context&) {
+  if (args[0].is(ValueType::date)) return args[0];
+  auto parsed = parse_iso_date(args[0].as_string());
+  return parsed ? Value::date(*parsed) : Value::missing();
+}
+
+Value abs(const Expr& e, const Args& args, Context& c) {
+  if (args[0].is(ValueType::duration)) {
+    Duration d = args[0].as_duration();
+    return compare(d, Duration{}) < 0 ? Value::duration(Duration{-d.months, -d.days}) : args[0];
+  }
+  return Value::number(std::fabs(expect(e, args[0], ValueType::number, c).as_number()));
+}
+
+// The first occurrence of each value, in order.
+Value distinct(const Expr& e, const Args& args, Context& c) {
+  List kept;
+  for (const auto& item : expect(e, args[0], ValueType::list, c).as_list())
+    if (std::none_of(kept.begin(), kept.end(), [&](const Value& seen) { return same_value(seen, item); }))
+      kept.push_back(item);
+  return Value::list(std::move(kept));
+}
+
+// Ascending; missing elements go last; values of different types cannot be sorted.
+Value sort(const Expr& e, const Args& args, Context& c) {
+  const auto& list = expect(e, args[0], ValueType::list, c).as_list();
+  List items(list.begin(), list.end());
+  const Value* first = nullptr;
+  for (const auto& item : items) {
+    if (item.is_missing()) continue;
+    if (!first) first = &item;
+    if (order_values(item, *first) == std::partial_ordering::unordered)
+      fail(e, fmt::format("sort() needs values of one type with an order, but the list holds {} and {}",
+                          describe_value(*first, c.portfolio), describe_value(item, c.portfolio)));
+  }
+  std::stable_sort(items.begin(), items.end(), [](const Value& a, const Value& b) {
+    if (a.is_missing() || b.is_missing()) return !a.is_missing() && b.is_missing();
+    return order_values(a, b) < 0;
+  });
+  return Value::list(std::move(items));
+}
+
+Value entity(const Expr&, const Args& args, Context& c) {
+  auto found = c.portfolio.find(args[0].as_string());
+  return found ? Value::entity(*found) : Value::missing();
+}
+
 // ---- graph functions: the optional last argument names the edge kind ----
 
 const GraphView& graph_view(const Expr& e, const Args& args, std::size_t kind_index, Context& c, int& kind) {
@@ -122,6 +193,7 @@ Value in_cycle(const Expr& e, const Args& args, Context& c) {
 // In the order of enum Function (the rows of dsl/functions.cpp).
 constexpr std::array<Builtin, kCallCount> kBuiltins{
     missing_of, present_of, len, lower, upper, contains, starts_with, days, round, hhi, entities,
+    str, number, date, abs, distinct, sort, entity,
     neighbours<&GraphView::suppliers>, neighbours<&GraphView::suppliers_closure>,
     neighbours<&GraphView::dependents>, neighbours<&GraphView::dependents_closure>,
     reaches, path, in_cycle,

@@ -59,16 +59,6 @@ Value eval_logic(const Expr& e, Context& c) {
   return result;
 }
 
-std::partial_ordering order(const Value& a, const Value& b) {
-  switch (a.type()) {
-    case ValueType::number: return a.as_number() <=> b.as_number();
-    case ValueType::string: return a.as_string().compare(b.as_string()) <=> 0;
-    case ValueType::date: return a.as_date() <=> b.as_date();
-    case ValueType::duration: return compare(a.as_duration(), b.as_duration());
-    default: return std::partial_ordering::unordered;
-  }
-}
-
 void require_same_type(const Expr& e, const Value& a, const Value& b, const Context& c) {
   if (a.type() != b.type())
     fail(e, fmt::format("cannot compare {} with {}", describe_value(a, c.portfolio), describe_value(b, c.portfolio)));
@@ -81,7 +71,7 @@ Value eval_comparison(const Expr& e, const Value& a, const Value& b, Context& c)
   if (e.op == Op::ne) return Value::boolean(!same_value(a, b));
   if (!orderable(a.type()))
     fail(e, fmt::format("'{}' cannot order {} values", op_text(e.op), type_name(a.type())));
-  auto o = order(a, b);
+  auto o = order_values(a, b);
   switch (e.op) {
     case Op::lt: return Value::boolean(o < 0);
     case Op::le: return Value::boolean(o <= 0);
@@ -263,7 +253,7 @@ class AggregateState {
       return;
     }
     require_same_type(e_, v, extreme_, c_);
-    auto o = order(v, extreme_);
+    auto o = order_values(v, extreme_);
     if (function_ == Function::min ? o < 0 : o > 0) extreme_ = v;
   }
 

@@ -32,4 +32,15 @@ bool same_value(const Value& a, const Value& b) {
   return false;
 }
 
+std::partial_ordering order_values(const Value& a, const Value& b) {
+  if (a.type() != b.type()) return std::partial_ordering::unordered;
+  switch (a.type()) {
+    case ValueType::number: return a.as_number() <=> b.as_number();
+    case ValueType::string: return a.as_string().compare(b.as_string()) <=> 0;
+    case ValueType::date: return a.as_date() <=> b.as_date();
+    case ValueType::duration: return compare(a.as_duration(), b.as_duration());
+    default: return std::partial_ordering::unordered;
+  }
+}
+
 }  // namespace vigil

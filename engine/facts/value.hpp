@@ -3,6 +3,7 @@
 // portfolio's string pool, computed strings own their text.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <iterator>
 #include <memory>
@@ -155,5 +156,8 @@ class ListData {
 
 // Equality of two values of the same type (lists element-wise, entities by index).
 bool same_value(const Value& a, const Value& b);
+// The order of two values of the same orderable type (number, string, date,
+// duration); unordered for anything else.
+std::partial_ordering order_values(const Value& a, const Value& b);
 
 }  // namespace vigil
