@@ -36,6 +36,9 @@ enum class ExprKind {
   call,           // name(args...)
   aggregate,      // name(element for binder in collection where filter)
   interpolation,  // message text: args are string literals and `{expressions}`
+  conditional,    // if args[0] then args[1] else args[2]
+  map,            // {"k": v, ...}: args are key (string literal), value, key, value...
+  index,          // args[0][args[1]]: a list by position, a map by key
 };
 
 enum class Op {

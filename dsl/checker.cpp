@@ -207,6 +207,9 @@ class Checker {
       case ExprKind::interpolation:
         for (auto& part : node.args) check(*part);
         return StaticType::of(ValueType::string);
+      case ExprKind::conditional: return check_conditional(node);
+      case ExprKind::map: return check_map(node);
+      case ExprKind::index: return check_index(node);
     }
     return StaticType::unknown();
   }
@@ -220,6 +223,51 @@ class Checker {
       else if (common->type != type.type) mixed = true;
     }
     return mixed || !common ? StaticType::list_of(StaticType::unknown()) : StaticType::list_of(*common);
+  }
+
+  // Both branches must be able to have the same type; the result is missing when the condition is.
+  StaticType check_conditional(Expr& node) {
+    require_bool(check(*node.args[0]), node.args[0]->span.begin, "'if'");
+    StaticType then_type = check(*node.args[1]);
+    StaticType else_type = check(*node.args[2]);
+    if (definitely_different(then_type, else_type)) {
+      error(node.span.begin, fmt::format("the branches of this 'if' give different types: {} after 'then', {} after 'else'",
+                                         type_with_article(*then_type.type), type_with_article(*else_type.type)));
+      return StaticType::unknown();
+    }
+    if (then_type.is(ValueType::missing)) return else_type;
+    return then_type.known() ? then_type : else_type.known() ? StaticType::unknown() : then_type;
+  }
+
+  StaticType check_map(Expr& node) {
+    std::optional<StaticType> common;
+    bool mixed = false;
+    for (std::size_t i = 0; i < node.args.size(); ++i) {
+      StaticType type = check(*node.args[i]);
+      if (i % 2 == 0) continue;  // a key: always a string literal
+      if (!common) common = type;
+      else if (common->type != type.type) mixed = true;
+    }
+    StaticType map = StaticType::of(ValueType::map);
+    if (common && !mixed) map.element = common->type;
+    return map;
+  }
+
+  // l[i] on lists (a number), m[k] on maps (a string); missing when out of range or absent.
+  StaticType check_index(Expr& node) {
+    StaticType base = check(*node.args[0]);
+    StaticType key = check(*node.args[1]);
+    if (!base.known() || base.is(ValueType::missing)) return StaticType::unknown();
+    ValueType wanted = base.is(ValueType::list) ? ValueType::number : ValueType::string;
+    if (!base.is(ValueType::list) && !base.is(ValueType::map)) {
+      error(node.op_offset, fmt::format("cannot index {}: only lists (by position) and maps (by key) can be indexed",
+                                        type_with_article(*base.type)));
+      return StaticType::unknown();
+    }
+    if (key.known() && !key.is(ValueType::missing) && !key.is(wanted))
+      error(node.args[1]->span.begin, fmt::format("{} is indexed by {} but this is {}", type_with_article(*base.type),
+                                                   type_with_article(wanted), type_with_article(*key.type)));
+    return base.element_type();
   }
 
   StaticType check_variable(Expr& node) {
@@ -243,6 +291,7 @@ class Checker {
 
   StaticType check_member(Expr& node) {
     StaticType base = check(*node.args[0]);
+    if (base.is(ValueType::map)) return base.element_type();  // a record's field: links(x) give records
     if (base.known() && !base.is(ValueType::entity) && !base.is(ValueType::missing)) {
       error(node.op_offset, fmt::format("cannot read attribute '{}' of {}: only entities have attributes",
                                         node.text, type_with_article(*base.type)));

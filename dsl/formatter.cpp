@@ -62,6 +62,7 @@ std::string quote(const std::string& value) {
 std::string source_text(const SourceFile& source, Span span) { return source.text().substr(span.begin, span.end - span.begin); }
 
 int precedence(const Expr& e) {
+  if (e.kind == ExprKind::conditional) return 0;  // the loosest form: parenthesised inside anything else
   if (e.kind == ExprKind::unary) return e.op == Op::not_ ? 3 : 8;
   if (e.kind != ExprKind::binary) return 10;
   switch (e.op) {
@@ -131,6 +132,15 @@ std::string print(const Expr& e, const SourceFile& source) {
       return e.text + "(" + inside + ")";
     }
     case ExprKind::interpolation: return source_text(source, e.span);  // the message as written
+    case ExprKind::conditional:
+      return "if " + print(*e.args[0], source) + " then " + print(*e.args[1], source) + " else " + print(*e.args[2], source);
+    case ExprKind::map: {
+      std::string entries;
+      for (std::size_t i = 0; i + 1 < e.args.size(); i += 2)
+        entries += (entries.empty() ? "" : ", ") + print(*e.args[i], source) + ": " + print(*e.args[i + 1], source);
+      return "{" + entries + "}";
+    }
+    case ExprKind::index: return child(*e.args[0], 9, e, source) + "[" + print(*e.args[1], source) + "]";
   }
   return "";
 }

@@ -286,11 +286,15 @@ auto const kw_tags = keyword("tags");
 auto const kw_when = keyword("when");
 auto const kw_message = keyword("message");
 auto const kw_portfolio = keyword("portfolio");
+auto const kw_if = keyword("if");
+auto const kw_then = x3::rule<class kw_then_tag>{"'then'"} = keyword("then");
+auto const kw_else = x3::rule<class kw_else_tag>{"'else'"} = keyword("else");
 
 // Clause keywords are reserved too, so that an unfinished expression
 // (`when a +` at the end of a line) is reported there, not one clause later.
 constexpr std::array kReservedWords{"and",  "or",  "not",  "in",       "where", "for",  "true",    "false",
-                                    "today", "let", "rule", "severity", "tags",  "when", "message"};
+                                    "today", "let", "rule", "severity", "tags",  "when", "message", "if",
+                                    "then",  "else"};
 
 x3::rule<class identifier_tag, std::string> const identifier = "a name";
 auto const identifier_def = word[([](auto& ctx) {
@@ -364,6 +368,33 @@ auto unary_with(Op op) {
     x3::_val(ctx) = node;
   };
 }
+
+auto const make_conditional = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  auto node = make_node(ExprKind::conditional, at_c<0>(a), at_c<3>(a)->span.end);
+  node->args = {at_c<1>(a), at_c<2>(a), at_c<3>(a)};
+  x3::_val(ctx) = node;
+};
+
+auto const make_index = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  auto node = make_node(ExprKind::index, x3::_val(ctx)->span.begin, at_c<2>(a));
+  node->op_offset = at_c<0>(a);
+  node->args = {x3::_val(ctx), at_c<1>(a)};
+  x3::_val(ctx) = node;
+};
+
+auto const start_map = [](auto& ctx) { x3::_val(ctx) = make_node(ExprKind::map, x3::_attr(ctx), x3::_attr(ctx)); };
+auto const add_map_entry = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  auto& node = *x3::_val(ctx);
+  auto key = make_string_node(at_c<0>(a));
+  for (std::size_t i = 0; i < node.args.size(); i += 2)
+    if (node.args[i]->text == key->text)
+      throw SyntaxError{key->span.begin, fmt::format("key \"{}\" appears twice in this map", key->text)};
+  node.args.push_back(key);
+  node.args.push_back(at_c<1>(a));
+};
 
 auto const chained_comparison = [](auto& ctx) {
   throw SyntaxError{x3::_attr(ctx), "comparisons cannot be chained: combine them with 'and'"};
@@ -473,6 +504,8 @@ auto const end_call = [](auto& ctx) { finish_call(*x3::_val(ctx), x3::_attr(ctx)
 // ---- expressions --------------------------------------------------------------
 
 x3::rule<class expression_tag, ExprPtr> const expression = "an expression";
+x3::rule<class or_tag, ExprPtr> const or_expression = "an expression";
+x3::rule<class map_tag, ExprPtr> const map_literal = "a map";
 x3::rule<class and_tag, ExprPtr> const and_expression = "an expression";
 x3::rule<class not_tag, ExprPtr> const not_expression = "an expression";
 x3::rule<class comparison_tag, ExprPtr> const comparison = "an expression";
@@ -486,7 +519,11 @@ x3::rule<class list_tag, ExprPtr> const list_literal = "a list";
 x3::rule<class call_tag, ExprPtr> const call = "a function call";
 x3::rule<class variable_tag, ExprPtr> const variable = "a name";
 
-auto const expression_def = and_expression[assign] >> *((pos >> kw_or > and_expression)[fold_with(Op::or_)]);
+// `if` is the loosest form: `if C then A else if D then B else E`.
+auto const expression_def =
+    (pos >> kw_if > nested[expression] > kw_then > nested[expression] > kw_else > nested[expression])[make_conditional] |
+    or_expression[assign];
+auto const or_expression_def = and_expression[assign] >> *((pos >> kw_or > and_expression)[fold_with(Op::or_)]);
 auto const and_expression_def = not_expression[assign] >> *((pos >> kw_and > not_expression)[fold_with(Op::and_)]);
 auto const not_expression_def = (pos >> kw_not > nested[not_expression])[unary_with(Op::not_)] | comparison[assign];
 auto const comparison_def = coalesce[assign] >>
@@ -497,8 +534,9 @@ auto const coalesce_def = additive[assign] >> *((pos >> "??" > additive)[fold_wi
 auto const additive_def = multiplicative[assign] >> *((pos >> additive_ops > multiplicative)[fold_with_symbol]);
 auto const multiplicative_def = unary[assign] >> *((pos >> multiplicative_ops > unary)[fold_with_symbol]);
 auto const unary_def = (pos >> '-' > nested[unary])[unary_with(Op::neg)] | postfix[assign];
-auto const postfix_def = primary[assign] >> *((pos >> '.' > attribute_name > end_pos)[make_member]);
-auto const primary_def = number_like[assign] | string_token[make_string] | list_literal[assign] |
+auto const postfix_def = primary[assign] >> *((pos >> '.' > attribute_name > end_pos)[make_member] |
+                                               (pos >> '[' > nested[expression] > (']' >> end_pos))[make_index]);
+auto const primary_def = number_like[assign] | string_token[make_string] | list_literal[assign] | map_literal[assign] |
                          ('(' > nested[expression] > ')')[assign] |
                          (pos >> kw_true >> end_pos)[literal_action(ExprKind::boolean, true)] |
                          (pos >> kw_false >> end_pos)[literal_action(ExprKind::boolean, false)] |
@@ -506,6 +544,9 @@ auto const primary_def = number_like[assign] | string_token[make_string] | list_
                          variable[assign];
 auto const list_literal_def = (pos >> '[')[start_list] > nested[-(expression[add_element] % ',')] > -x3::lit(',') >
                               (']' >> end_pos)[set_end];
+auto const map_literal_def = (pos >> '{')[start_map] >
+                             nested[-((string_literal > ':' > expression)[add_map_entry] % ',')] > -x3::lit(',') >
+                             ('}' >> end_pos)[set_end];
 auto const call_def = (pos >> call_name >> '(')[start_call] >
                       nested[-(expression[add_element] >>
                         -((pos >> kw_for > identifier > kw_in > expression)[set_comprehension]) >>
@@ -513,7 +554,7 @@ auto const call_def = (pos >> call_name >> '(')[start_call] >
                       (')' >> end_pos)[end_call];
 auto const variable_def = (pos >> identifier >> end_pos)[make_variable];
 
-BOOST_SPIRIT_DEFINE(expression, and_expression, not_expression, comparison, coalesce, additive, multiplicative,
+BOOST_SPIRIT_DEFINE(expression, or_expression, map_literal, and_expression, not_expression, comparison, coalesce, additive, multiplicative,
                     unary, postfix, primary, list_literal, call, variable)
 
 // ---- skipping and running the parser -------------------------------------------

@@ -12,6 +12,7 @@ const char* type_name(ValueType type) {
     case ValueType::duration: return "duration";
     case ValueType::list: return "list";
     case ValueType::entity: return "entity";
+    case ValueType::map: return "map";
   }
   return "?";
 }
@@ -26,6 +27,7 @@ const char* type_with_article(ValueType type) {
     case ValueType::duration: return "a duration";
     case ValueType::list: return "a list";
     case ValueType::entity: return "an entity";
+    case ValueType::map: return "a map";
   }
   return "?";
 }

@@ -7,7 +7,8 @@
 
 namespace vigil {
 
-enum class ValueType { missing, boolean, number, string, date, duration, list, entity };
+// map: string keys to values (map literals, and the edge records of links()).
+enum class ValueType { missing, boolean, number, string, date, duration, list, entity, map };
 
 // "number", "a number", ...
 const char* type_name(ValueType type);

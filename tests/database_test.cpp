@@ -100,8 +100,15 @@ TEST_CASE("runs are stored with their findings and errors", "[database]") {
   test::TempDir dir;
   Database db((dir.path / "v.db").string(), OpenMode::create_if_missing);
   EvaluationResult result;
-  result.findings.push_back({"R1", std::string("V1"), "vendor", Severity::high, "msg", "{}"});
-  result.findings.push_back({"R2", std::nullopt, "portfolio", Severity::info, "p", "{}"});
+  auto finding = [](const char* rule, std::optional<std::string> entity, const char* kind, Severity severity,
+                    const char* message) {
+    Finding f;
+    f.rule = rule, f.entity = std::move(entity), f.kind = kind, f.severity = severity, f.message = message;
+    f.evidence_json = "{}";
+    return f;
+  };
+  result.findings.push_back(finding("R1", std::string("V1"), "vendor", Severity::high, "msg"));
+  result.findings.push_back(finding("R2", std::nullopt, "portfolio", Severity::info, "p"));
   result.errors.push_back({"R1", std::string("V2"), "tier", "bad", "x.vigil:1:1"});
   auto id = store_run(db, RunRecord{0, "s", "f", "2026-01-01", "r", "h", 2, {{"R1", "", "", {}}, {"R2", "", "", {}}}}, result);
   CHECK(id == 1);

@@ -33,6 +33,14 @@ std::string shape(const Expr& e) {
     case ExprKind::aggregate:
       return fmt::format("{}{{{} for {} in {} where {}}}", e.text, child(e.element), e.binder.empty() ? "-" : e.binder,
                          child(e.collection), child(e.filter));
+    case ExprKind::conditional:
+      return fmt::format("(if {} then {} else {})", shape(*e.args[0]), shape(*e.args[1]), shape(*e.args[2]));
+    case ExprKind::map: {
+      std::string out = "{";
+      for (std::size_t i = 0; i + 1 < e.args.size(); i += 2) out += (i ? ", " : "") + shape(*e.args[i]) + ": " + shape(*e.args[i + 1]);
+      return out + "}";
+    }
+    case ExprKind::index: return shape(*e.args[0]) + "[" + shape(*e.args[1]) + "]";
   }
   return "?";
 }

@@ -27,6 +27,7 @@ Value eval_node(const Expr& e, Context& c);
 Value eval_member(const Expr& e, Context& c) {
   Value base = eval(*e.args[0], c);
   if (base.is_missing()) return base;
+  if (base.is(ValueType::map)) return base.as_map().find(e.text);  // a record's field
   if (!base.is(ValueType::entity))
     fail(e, fmt::format("cannot read attribute '{}' of {}", e.text, describe_value(base, c.portfolio)));
   EntityIndex entity = base.as_entity();
@@ -39,6 +40,34 @@ Value eval_member(const Expr& e, Context& c) {
   Value value = c.portfolio.attribute(entity, cached.second);
   record_read(c, entity, e.text, value);
   return value;
+}
+
+// A missing condition gives missing; only the branch taken is evaluated.
+Value eval_conditional(const Expr& e, Context& c) {
+  auto condition = truth(*e.args[0], eval(*e.args[0], c), "'if'", c);
+  if (!condition) return Value::missing();
+  return eval(*e.args[*condition ? 1 : 2], c);
+}
+
+Value eval_map(const Expr& e, Context& c) {
+  std::vector<std::pair<std::string, Value>> entries;
+  for (std::size_t i = 0; i + 1 < e.args.size(); i += 2) entries.emplace_back(e.args[i]->text, eval(*e.args[i + 1], c));
+  return make_map(std::move(entries));
+}
+
+// l[i]: 0-based, missing when negative, fractional or out of range; m[k]: missing when absent.
+Value eval_index(const Expr& e, Context& c) {
+  Value base = eval(*e.args[0], c);
+  Value key = eval(*e.args[1], c);
+  if (base.is_missing() || key.is_missing()) return Value::missing();
+  if (base.is(ValueType::map)) return base.as_map().find(expect(*e.args[1], key, ValueType::string, c).as_string());
+  if (!base.is(ValueType::list))
+    fail(e, fmt::format("cannot index {}: only lists and maps can be indexed", describe_value(base, c.portfolio)));
+  double position = expect(*e.args[1], key, ValueType::number, c).as_number();
+  const auto& list = base.as_list();
+  if (position < 0 || std::trunc(position) != position || position >= static_cast<double>(list.size()))
+    return Value::missing();
+  return list[static_cast<std::size_t>(position)];
 }
 
 Value eval_logic_operands(const Expr& e, Context& c) {
@@ -362,6 +391,9 @@ Value eval_node(const Expr& e, Context& c) {
     case ExprKind::call: return eval_call(e, c);
     case ExprKind::aggregate: return eval_aggregate(e, c);
     case ExprKind::interpolation: return eval_interpolation(e, c);
+    case ExprKind::conditional: return eval_conditional(e, c);
+    case ExprKind::map: return eval_map(e, c);
+    case ExprKind::index: return eval_index(e, c);
   }
   return Value::missing();
 }

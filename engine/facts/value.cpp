@@ -1,5 +1,7 @@
 #include "engine/facts/value.hpp"
 
+#include <algorithm>
+
 namespace vigil {
 
 Value Value::string(std::string text) {
@@ -20,6 +22,14 @@ bool same_value(const Value& a, const Value& b) {
     case ValueType::date: return a.as_date() == b.as_date();
     case ValueType::duration: return compare(a.as_duration(), b.as_duration()) == 0;
     case ValueType::entity: return a.as_entity() == b.as_entity();
+    case ValueType::map: {
+      const auto& x = a.as_map().entries;
+      const auto& y = b.as_map().entries;
+      if (x.size() != y.size()) return false;
+      for (std::size_t i = 0; i < x.size(); ++i)
+        if (x[i].first != y[i].first || !same_value(x[i].second, y[i].second)) return false;
+      return true;
+    }
     case ValueType::list: {
       const auto& x = a.as_list();
       const auto& y = b.as_list();
@@ -30,6 +40,22 @@ bool same_value(const Value& a, const Value& b) {
     }
   }
   return false;
+}
+
+Value MapData::find(std::string_view key) const {
+  auto it = std::lower_bound(entries.begin(), entries.end(), key,
+                             [](const auto& entry, std::string_view k) { return entry.first < k; });
+  return it != entries.end() && it->first == key ? it->second : Value::missing();
+}
+
+Value make_map(std::vector<std::pair<std::string, Value>> entries) {
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto data = std::make_shared<MapData>();
+  for (auto& entry : entries) {
+    if (!data->entries.empty() && data->entries.back().first == entry.first) data->entries.back() = std::move(entry);
+    else data->entries.push_back(std::move(entry));
+  }
+  return Value::map(std::move(data));
 }
 
 std::partial_ordering order_values(const Value& a, const Value& b) {

@@ -22,6 +22,7 @@ using EntityIndex = std::uint32_t;
 
 class Value;
 class ListData;
+struct MapData;
 using List = std::vector<Value>;  // for building lists of any values
 
 class Value {
@@ -38,6 +39,7 @@ class Value {
   static Value string(std::string text);
   static Value list(std::shared_ptr<const ListData> items) { return Value(Storage(std::move(items))); }
   static Value list(List items);
+  static Value map(std::shared_ptr<const MapData> entries) { return Value(Storage(std::move(entries))); }
 
   ValueType type() const { return static_cast<ValueType>(storage_.index()); }
   bool is_missing() const { return storage_.index() == 0; }
@@ -50,6 +52,7 @@ class Value {
   Duration as_duration() const { return std::get<Duration>(storage_); }
   EntityIndex as_entity() const { return std::get<EntityRef>(storage_).index; }
   const ListData& as_list() const { return *std::get<std::shared_ptr<const ListData>>(storage_); }
+  const MapData& as_map() const { return *std::get<std::shared_ptr<const MapData>>(storage_); }
 
  private:
   struct StringRef {
@@ -61,7 +64,7 @@ class Value {
   };
   // The alternatives follow ValueType's order, so index() is the type.
   using Storage = std::variant<std::monostate, bool, double, StringRef, Date, Duration,
-                               std::shared_ptr<const ListData>, EntityRef>;
+                               std::shared_ptr<const ListData>, EntityRef, std::shared_ptr<const MapData>>;
   explicit Value(Storage storage) : storage_(std::move(storage)) {}
   Storage storage_;
 };
@@ -155,6 +158,14 @@ class ListData {
 };
 
 // Equality of two values of the same type (lists element-wise, entities by index).
+// String keys to values, in key order (map literals; edge records).
+struct MapData {
+  std::vector<std::pair<std::string, Value>> entries;  // sorted by key, keys unique
+  // The value of `key`, missing when absent.
+  Value find(std::string_view key) const;
+};
+Value make_map(std::vector<std::pair<std::string, Value>> entries);  // sorts; a later duplicate key wins
+
 bool same_value(const Value& a, const Value& b);
 // The order of two values of the same orderable type (number, string, date,
 // duration); unordered for anything else.

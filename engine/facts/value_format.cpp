@@ -25,6 +25,12 @@ std::string display_value(const Value& value, const Portfolio& portfolio) {
       for (const auto& item : value.as_list()) out += (out.empty() ? "" : ", ") + display_value(item, portfolio);
       return out;
     }
+    case ValueType::map: {
+      std::string out;
+      for (const auto& [key, item] : value.as_map().entries)
+        out += (out.empty() ? "" : ", ") + key + ": " + display_value(item, portfolio);
+      return "{" + out + "}";
+    }
   }
   return "";
 }
@@ -32,6 +38,7 @@ std::string display_value(const Value& value, const Portfolio& portfolio) {
 std::string describe_value(const Value& value, const Portfolio& portfolio) {
   switch (value.type()) {
     case ValueType::missing:
+    case ValueType::map:
     case ValueType::list: return type_with_article(value.type());
     case ValueType::string: return fmt::format("a string \"{}\"", value.as_string());
     default: return fmt::format("{} {}", type_with_article(value.type()), display_value(value, portfolio));
@@ -58,6 +65,11 @@ nlohmann::ordered_json value_to_json(const Value& value, const Portfolio& portfo
         array.push_back(value_to_json(items[i], portfolio, max_items));
       if (items.size() > max_items) array.push_back(fmt::format("... {} more", items.size() - max_items));
       return array;
+    }
+    case ValueType::map: {
+      auto object = nlohmann::ordered_json::object();
+      for (const auto& [key, item] : value.as_map().entries) object[key] = value_to_json(item, portfolio, max_items);
+      return object;
     }
   }
   return nullptr;

@@ -140,8 +140,8 @@ void insert_errors(SQLite::Database& sql, std::int64_t id, const std::vector<Eva
 
 }  // namespace
 
-std::string StoredRun::rule_title(const std::string& id) const {
-  auto it = rules.find(id);
+std::string StoredRun::rule_title(const std::string& rule) const {
+  auto it = rules.find(rule);
   return it == rules.end() ? "" : it->second.title;
 }
 

@@ -71,7 +71,7 @@ struct StoredRun {
   std::size_t accepted_count = 0;
   std::map<Severity, std::size_t> counts;  // open findings by severity
   std::map<std::string, EvaluatedRule> rules;  // by id
-  std::string rule_title(const std::string& id) const;  // "" when unknown
+  std::string rule_title(const std::string& rule) const;  // "" when unknown
 };
 
 std::optional<StoredRun> find_run(Database& db, std::int64_t id);
