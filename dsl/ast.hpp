@@ -100,7 +100,8 @@ struct Rule {
   Span id_span;
   Span span;  // `rule` keyword to closing brace
   std::optional<std::string> title;
-  std::optional<Severity> severity;
+  std::optional<Severity> severity;  // `severity high`
+  ExprPtr severity_expr;             // `severity EXPR`: a string naming one, computed when the rule fires
   std::vector<std::string> tags;
   bool for_portfolio = false;
   std::string for_kind;   // empty for portfolio rules
@@ -143,6 +144,7 @@ void for_each_expression_root(const RuleFile& file, Visit&& visit) {
     for (const auto& let : rule.lets) visit(let.value);
     visit(rule.when);
     visit(rule.message);
+    if (rule.severity_expr) visit(rule.severity_expr);
   }
 }
 

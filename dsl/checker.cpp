@@ -173,10 +173,29 @@ class Checker {
     if (constant_truth(*rule.when) == false)
       warning(rule.when->span.begin, fmt::format("rule {} can never fire: its condition is always false", rule.id));
     check(*rule.message);
+    if (rule.severity_expr) check_severity(*rule.severity_expr);
     for (const auto& let : rule.lets)
       if (!used_slots_.count(let.slot))
         warning(let.name_span.begin, fmt::format("'{}' is never used: remove it, or use it in 'when' or 'message'", let.name));
     rule.slot_count = max_slot_;
+  }
+
+  // `severity EXPR` gives one of the five names as a string. A bare unknown
+  // name is most likely a misspelt severity: said in those words.
+  void check_severity(Expr& expr) {
+    static const std::vector<std::string> kNames{"info", "low", "medium", "high", "critical"};
+    if (expr.kind == ExprKind::variable && !lookup(expr.text)) {
+      error(expr.span.begin, fmt::format("expected a severity (info, low, medium, high, critical) but found '{}'{}",
+                                         expr.text, did_you_mean(expr.text, kNames)));
+      return;
+    }
+    StaticType type = check(expr);
+    if (type.known() && !type.is(ValueType::string) && !type.is(ValueType::missing))
+      error(expr.span.begin, fmt::format("a computed severity must be a string naming one (\"high\"), not {}",
+                                         type_with_article(*type.type)));
+    if (expr.kind == ExprKind::string && !parse_severity(expr.text))
+      error(expr.span.begin, fmt::format("\"{}\" is not a severity (info, low, medium, high, critical){}", expr.text,
+                                         did_you_mean(expr.text, kNames)));
   }
 
   void check_kind(const std::string& kind, std::uint32_t offset) {

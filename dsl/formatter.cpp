@@ -287,7 +287,9 @@ class Printer {
     std::string header = "rule " + rule.id + (rule.title ? " " + quote(*rule.title) : "") + " {";
     header += trailing_on(block.first_line);
     std::vector<Block> clauses;
-    clauses.push_back(clause(rule.severity_offset, rule.severity_offset, {std::string("  severity ") + severity_name(*rule.severity)}));
+    clauses.push_back(clause(rule.severity_offset, rule.severity_offset,
+                             {"  severity " + (rule.severity ? std::string(severity_name(*rule.severity))
+                                                             : print(*rule.severity_expr, source_))}));
     if (!rule.tags.empty()) {
       std::string tags;
       for (const auto& tag : rule.tags) tags += (tags.empty() ? "" : ", ") + quote(tag);

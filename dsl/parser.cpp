@@ -311,8 +311,6 @@ auto const rule_id = x3::rule<class rule_id_tag, std::string>{"a rule id (a lett
 auto const kind_word = x3::rule<class kind_word_tag, std::string>{
     "an entity kind (a lower-case word such as vendor) or 'portfolio'"} =
     x3::lexeme[ascii::lower >> *(ascii::lower | ascii::digit | x3::char_('_')) >> !word_char];
-auto const severity_word =
-    x3::rule<class severity_word_tag, std::string>{"a severity (info, low, medium, high, critical)"} = word;
 auto const string_literal = x3::rule<class string_literal_tag, StringToken>{"a string"} = string_token;
 auto const tag_list = x3::rule<class tag_list_tag, std::vector<StringToken>>{"a list of strings"} =
     '[' > -(string_literal % ',') > -x3::lit(',') > ']';
@@ -743,18 +741,21 @@ auto const begin_rule = [](auto& ctx) {
   rule.id = at_c<2>(a);
 };
 auto const set_title = [](auto& ctx) { x3::_val(ctx).title = x3::_attr(ctx).value; };
+// `severity high` is a literal; anything else (`severity if s > 8 then
+// "critical" else "high"`, `severity level`) an expression. A bare name that
+// is no severity is left to the checker, which knows the rule's lets.
 auto const set_severity = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
   auto& rule = x3::_val(ctx);
-  reject_duplicate(rule.severity.has_value(), at_c<0>(a), "severity");
+  reject_duplicate(rule.severity.has_value() || rule.severity_expr, at_c<0>(a), "severity");
   rule.severity_offset = at_c<0>(a);
-  auto severity = parse_severity(at_c<2>(a));
-  if (!severity) {
-    std::string message = fmt::format("expected a severity (info, low, medium, high, critical) but found '{}'", at_c<2>(a));
-    message += did_you_mean(at_c<2>(a), {"info", "low", "medium", "high", "critical"});
-    throw SyntaxError{at_c<1>(a), message};
-  }
-  rule.severity = severity;
+  const ExprPtr& value = at_c<1>(a);
+  if (value->kind == ExprKind::variable)
+    if (auto severity = parse_severity(value->text)) {
+      rule.severity = severity;
+      return;
+    }
+  rule.severity_expr = value;
 };
 auto const set_tags = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
@@ -808,7 +809,7 @@ auto const finish_rule = [](auto& ctx) {
   auto require = [&](bool present, const char* clause) {
     if (!present) throw SyntaxError{at, fmt::format("rule {} has no '{}' clause", rule.id, clause)};
   };
-  require(rule.severity.has_value(), "severity");
+  require(rule.severity.has_value() || rule.severity_expr, "severity");
   require(rule.has_for, "for");
   require(rule.when != nullptr, "when");
   require(rule.message != nullptr, "message");
@@ -817,7 +818,9 @@ auto const finish_rule = [](auto& ctx) {
 auto const clause_or_end = x3::rule<class clause_or_end_tag, std::uint32_t>{
     "a clause ('severity', 'tags', 'for', 'let', 'when', 'message') or '}'"} = pos >> '}';
 
-auto const clause = (pos >> kw_severity > pos > severity_word)[set_severity] |
+auto const severity_value = x3::rule<class severity_value_tag, ExprPtr>{
+    "a severity (info, low, medium, high, critical) or an expression giving one"} = expression;
+auto const clause = (pos >> kw_severity > severity_value)[set_severity] |
                     (pos >> kw_tags > tag_list)[set_tags] |
                     (pos >> kw_for >> kw_portfolio)[set_for_portfolio] |
                     (pos >> kw_for > pos > kind_word > pos > identifier)[set_for_kind] |

@@ -463,6 +463,18 @@ struct Evaluator::Impl {
     throw std::logic_error("rule not in rule set");
   }
 
+  // `severity EXPR`, evaluated only once the rule fires: a missing or unknown
+  // name is an evaluation error for this entity, never a dropped finding.
+  Severity computed_severity(const Rule& rule, Context& c) const {
+    Value value = eval(*rule.severity_expr, c);
+    std::optional<Severity> severity;
+    if (value.is(ValueType::string)) severity = parse_severity(value.as_string());
+    if (!severity)
+      fail(*rule.severity_expr, fmt::format("the severity must be one of info, low, medium, high, critical but is {}",
+                                            describe_value(value, portfolio)));
+    return *severity;
+  }
+
   void evaluate(const Rule& rule, const RuleFile& file, std::optional<EntityIndex> entity, Context& c,
                 EvaluationResult& out) const {
     c.locals.assign(static_cast<std::size_t>(rule.slot_count), Value());
@@ -481,7 +493,7 @@ struct Evaluator::Impl {
       finding.rule = rule.id;
       if (entity) finding.entity = portfolio.id(*entity);
       finding.kind = entity ? portfolio.kind_name(*entity) : "portfolio";
-      finding.severity = *rule.severity;
+      finding.severity = rule.severity ? *rule.severity : computed_severity(rule, c);
       finding.message = std::string(eval(*rule.message, c).as_string());
       finding.evidence_json = evidence_json(rule, c);
       out.findings.push_back(std::move(finding));
