@@ -73,6 +73,12 @@ struct Expr {
   // aggregate: `name(element for binder in collection where filter)`;
   // `name(binder in collection where filter)` has element == binder variable;
   // `name(collection)` has no binder.
+  // call: named options (`kind: "ict"`, `depth: 3`) are the last
+  // option_names.size() args, after the positional ones.
+  std::vector<std::string> option_names;
+  std::vector<std::uint32_t> option_offsets;
+  std::size_t positional_count() const { return args.size() - option_names.size(); }
+
   std::string binder;
   std::uint32_t binder_offset = 0;
   ExprPtr collection, element, filter;

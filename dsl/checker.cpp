@@ -1,5 +1,6 @@
 #include "dsl/checker.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -466,7 +467,9 @@ class Checker {
     if (!info) return StaticType::unknown();
     std::vector<StaticType> types;
     for (auto& arg : node.args) types.push_back(check(*arg));
-    int count = static_cast<int>(node.args.size());
+    check_options(node, *info, types);
+    types.resize(node.positional_count());
+    int count = static_cast<int>(node.positional_count());
     if (count < info->min_args || count > info->max_args) {
       std::string expected = info->min_args == info->max_args
                                  ? plural_arguments(info->min_args)
@@ -477,6 +480,35 @@ class Checker {
     }
     for (std::size_t i = 0; i < types.size(); ++i) expect_argument(node, i, types[i], info->arguments[i]);
     return call_result(node, *info, types);
+  }
+
+  // Each option is known to the function, has a value of its type, and does
+  // not repeat what a positional argument already says. Errors point at the option's name.
+  void check_options(const Expr& node, const FunctionInfo& info, const std::vector<StaticType>& types) {
+    auto allowed = options_of(info.id);
+    std::vector<std::string> names;
+    for (const auto& option : allowed) names.emplace_back(option.name);
+    for (std::size_t i = 0; i < node.option_names.size(); ++i) {
+      const std::string& name = node.option_names[i];
+      std::uint32_t at = node.option_offsets[i];
+      const StaticType& type = types[node.positional_count() + i];
+      auto option = std::find_if(allowed.begin(), allowed.end(), [&](const OptionInfo& o) { return o.name == name; });
+      if (option == allowed.end()) {
+        if (allowed.empty()) error(at, fmt::format("{}() takes no named options", node.text));
+        else if (name == "depth")
+          error(at, fmt::format("{}() takes kind: but not depth: (it follows one edge; {}*() follows more)", node.text,
+                                node.text));
+        else
+          error(at, fmt::format("unknown option '{}:' for {}(){}", name, node.text, did_you_mean(name, names)));
+        continue;
+      }
+      if (type.known() && !type.is(ValueType::missing) && !type_set_has(option->types, *type.type))
+        error(at, fmt::format("option '{}:' of {}() takes {} but is given {}", name, node.text,
+                              name == "depth" ? "a number of edges" : "an edge kind (a string) or a list of them",
+                              type_with_article(*type.type)));
+      if (name == "kind" && static_cast<int>(node.positional_count()) > positional_kind_index(info.id))
+        error(at, fmt::format("the edge kind is given twice to {}(): as an argument and as kind:", node.text));
+    }
   }
 
   StaticType call_result(const Expr& node, const FunctionInfo& info, const std::vector<StaticType>& arguments) {

@@ -121,7 +121,15 @@ std::string print(const Expr& e, const SourceFile& source) {
       return child(*e.args[0], comparison ? 5 : p, e, source) + " " + op_text(e.op) + " " +
              child(*e.args[1], p + 1, e, source);
     }
-    case ExprKind::call: return e.text + "(" + print_list(e.args, source) + ")";
+    case ExprKind::call: {
+      std::string arguments;
+      for (std::size_t i = 0; i < e.args.size(); ++i) {
+        std::size_t option = i - std::min(i, e.positional_count());
+        std::string name = i >= e.positional_count() ? e.option_names[option] + ": " : "";
+        arguments += (i == 0 ? "" : ", ") + name + print(*e.args[i], source);
+      }
+      return e.text + "(" + arguments + ")";
+    }
     case ExprKind::aggregate: {
       std::string inside;
       if (e.binder.empty()) inside = print(*e.collection, source);

@@ -83,7 +83,28 @@ constexpr ArithmeticRow kArithmetic[] = {
     {Op::div, T::number, T::number, T::number},       {Op::mod, T::number, T::number, T::number},
 };
 
+constexpr OptionInfo kKindOption{"kind", type_set({T::string, T::list})};
+constexpr OptionInfo kDepthOption{"depth", kNumber};
+
 }  // namespace
+
+std::vector<OptionInfo> options_of(Function id) {
+  switch (id) {
+    case Function::suppliers:
+    case Function::dependents:
+    case Function::in_cycle: return {kKindOption};
+    case Function::suppliers_star:
+    case Function::dependents_star:
+    case Function::reaches:
+    case Function::path: return {kKindOption, kDepthOption};
+    default: return {};
+  }
+}
+
+int positional_kind_index(Function id) {
+  const FunctionInfo& info = function_info(id);
+  return info.graph ? info.max_args - 1 : -1;
+}
 
 const FunctionInfo* find_function(std::string_view name) {
   for (const auto& info : kFunctions)

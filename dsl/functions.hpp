@@ -59,6 +59,17 @@ struct FunctionInfo {
   std::string_view signature;        // for diagnostics: "len(string or list)"
 };
 
+// Named options a call takes (CONTRACT section 10): `kind:` (an edge kind or
+// a list of them) on the graph functions, `depth:` (most edges followed) on
+// the transitive ones.
+struct OptionInfo {
+  std::string_view name;
+  TypeSet types;
+};
+std::vector<OptionInfo> options_of(Function id);
+// The positional argument that names the edge kind, which `kind:` replaces (-1: none).
+int positional_kind_index(Function id);
+
 const FunctionInfo* find_function(std::string_view name);
 const FunctionInfo& function_info(Function id);
 bool is_aggregate_name(std::string_view name);

@@ -440,6 +440,22 @@ auto const start_list = [](auto& ctx) {
 auto const add_element = [](auto& ctx) { x3::_val(ctx)->args.push_back(x3::_attr(ctx)); };
 auto const set_end = [](auto& ctx) { x3::_val(ctx)->span.end = x3::_attr(ctx); };
 
+auto const add_argument = [](auto& ctx) {
+  auto& node = *x3::_val(ctx);
+  if (!node.option_names.empty())
+    throw SyntaxError{x3::_attr(ctx)->span.begin, "a positional argument cannot follow a named option (kind:, depth:)"};
+  node.args.push_back(x3::_attr(ctx));
+};
+auto const add_option = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  auto& node = *x3::_val(ctx);
+  for (const auto& name : node.option_names)
+    if (name == at_c<1>(a)) throw SyntaxError{at_c<0>(a), fmt::format("option '{}:' is given twice", name)};
+  node.option_names.push_back(at_c<1>(a));
+  node.option_offsets.push_back(at_c<0>(a));
+  node.args.push_back(at_c<2>(a));
+};
+
 auto const start_call = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
   auto node = make_node(ExprKind::call, at_c<0>(a), at_c<0>(a));
@@ -548,7 +564,8 @@ auto const map_literal_def = (pos >> '{')[start_map] >
 auto const call_def = (pos >> call_name >> '(')[start_call] >
                       nested[-(expression[add_element] >>
                         -((pos >> kw_for > identifier > kw_in > expression)[set_comprehension]) >>
-                        -((pos >> kw_where > expression)[set_filter]) >> *(',' > expression[add_element]))] >
+                        -((pos >> kw_where > expression)[set_filter]) >>
+                        *(',' > ((pos >> word >> ':' > expression)[add_option] | expression[add_argument])))] >
                       (')' >> end_pos)[end_call];
 auto const variable_def = (pos >> identifier >> end_pos)[make_variable];
 

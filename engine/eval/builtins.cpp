@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <unordered_map>
 
 #include "dsl/unicode.hpp"
 #include "engine/eval/evidence.hpp"
@@ -145,47 +146,131 @@ Value entity(const Expr&, const Args& args, Context& c) {
   return found ? Value::entity(*found) : Value::missing();
 }
 
-// ---- graph functions: the optional last argument names the edge kind ----
+// ---- graph functions: the edge kind (the optional last positional argument,
+// or `kind:`), and how far to follow (`depth:`) ----
 
-const GraphView& graph_view(const Expr& e, const Args& args, std::size_t kind_index, Context& c, int& kind) {
-  std::optional<std::string_view> name;
-  if (args.size() > kind_index) name = expect(e, args[kind_index], ValueType::string, c).as_string();
-  kind = c.graph.get().edge_kind(name);
-  return c.graph.get().view(kind);
+struct GraphQuery {
+  std::vector<int> kinds;            // edge kinds to follow (DependencyGraph::kAllEdges: every edge)
+  std::optional<std::size_t> depth;  // most edges followed; none: no limit
+  // One kind (or all) and no limit: the shared, precomputed views answer it.
+  bool precomputed() const { return kinds.size() == 1 && !depth; }
+};
+
+const Value* option_value(const Expr& e, const Args& args, std::string_view name) {
+  for (std::size_t i = 0; i < e.option_names.size(); ++i)
+    if (e.option_names[i] == name) return &args[e.positional_count() + i];
+  return nullptr;
 }
 
-template <GraphView::ListPtr (GraphView::*Neighbours)(EntityIndex) const>
+GraphQuery graph_query(const Expr& e, const Args& args, std::size_t kind_index, Context& c) {
+  GraphQuery query;
+  const DependencyGraph& graph = c.graph.get();
+  const Value* kind = kind_index < e.positional_count() ? &args[kind_index] : option_value(e, args, "kind");
+  if (!kind) {
+    query.kinds = {DependencyGraph::kAllEdges};
+  } else if (kind->is(ValueType::list)) {
+    for (const auto& item : kind->as_list())
+      query.kinds.push_back(graph.edge_kind(expect(e, item, ValueType::string, c).as_string()));
+  } else {
+    query.kinds = {graph.edge_kind(expect(e, *kind, ValueType::string, c).as_string())};
+  }
+  if (const Value* depth = option_value(e, args, "depth")) {
+    double n = expect(e, *depth, ValueType::number, c).as_number();
+    if (n < 1 || std::trunc(n) != n) fail(e, fmt::format("depth: must be a whole number of edges, 1 or more, not {}", format_number(n)));
+    query.depth = static_cast<std::size_t>(std::min(n, 1e9));
+  }
+  return query;
+}
+
+// Breadth first from `start` along the query's edges, one way: every entity
+// reached (start itself only through a cycle) with the entity it was reached from.
+struct Walk {
+  std::vector<EntityIndex> reached;  // in the order found
+  std::unordered_map<EntityIndex, EntityIndex> parent;
+  bool found = false;  // `target` was reached
+};
+
+Walk walk(const GraphQuery& query, EntityIndex start, bool towards_suppliers, std::optional<EntityIndex> target, Context& c) {
+  const DependencyGraph& graph = c.graph.get();
+  Walk w;
+  std::vector<EntityIndex> frontier{start};
+  for (std::size_t level = 1; !frontier.empty() && (!query.depth || level <= *query.depth); ++level) {
+    std::vector<EntityIndex> next;
+    for (EntityIndex from : frontier)
+      for (int kind : query.kinds) {
+        if (kind == DependencyGraph::kNoSuchKind) continue;
+        const GraphView& view = graph.view(kind);
+        auto neighbours = towards_suppliers ? view.suppliers(from) : view.dependents(from);
+        for (const Value& v : *neighbours) {
+          EntityIndex to = v.as_entity();
+          if (!w.parent.emplace(to, from).second) continue;
+          if (to != start) w.reached.push_back(to), next.push_back(to);
+          if (target && to == *target) {
+            w.found = true;
+            return w;
+          }
+        }
+      }
+    frontier = std::move(next);
+  }
+  return w;
+}
+
+// Entities in (kind, id) order, as every graph result.
+Value entity_list(std::vector<EntityIndex> entities, Context& c) {
+  const auto& rank = c.graph.get().rank();
+  std::sort(entities.begin(), entities.end(), [&](EntityIndex a, EntityIndex b) { return rank[a] < rank[b]; });
+  return Value::list(std::make_shared<const ListData>(std::move(entities)));
+}
+
+template <GraphView::ListPtr (GraphView::*Precomputed)(EntityIndex) const, bool kTowardsSuppliers>
 Value neighbours(const Expr& e, const Args& args, Context& c) {
-  int kind = 0;
-  const GraphView& view = graph_view(e, args, 1, c, kind);
-  return Value::list((view.*Neighbours)(expect(e, args[0], ValueType::entity, c).as_entity()));
+  GraphQuery query = graph_query(e, args, 1, c);
+  EntityIndex x = expect(e, args[0], ValueType::entity, c).as_entity();
+  if (query.precomputed()) return Value::list((c.graph.get().view(query.kinds[0]).*Precomputed)(x));
+  // suppliers(x, kind: [...]) is one level deep; suppliers*(x, ...) as deep as asked.
+  bool direct = Precomputed == &GraphView::suppliers || Precomputed == &GraphView::dependents;
+  if (direct) query.depth = 1;
+  return entity_list(walk(query, x, kTowardsSuppliers, std::nullopt, c).reached, c);
 }
 
 Value reaches(const Expr& e, const Args& args, Context& c) {
-  int kind = 0;
-  const GraphView& view = graph_view(e, args, 2, c, kind);
+  GraphQuery query = graph_query(e, args, 2, c);
   EntityIndex x = expect(e, args[0], ValueType::entity, c).as_entity();
   EntityIndex y = expect(e, args[1], ValueType::entity, c).as_entity();
-  bool connected = view.reaches(x, y);
+  if (!query.precomputed()) return Value::boolean(walk(query, x, true, y, c).found);
+  int kind = query.kinds[0];
+  bool connected = c.graph.get().view(kind).reaches(x, y);
   if (connected) request_path(c, {x, y, kind});
   return Value::boolean(connected);
 }
 
 Value path(const Expr& e, const Args& args, Context& c) {
-  int kind = 0;
-  const GraphView& view = graph_view(e, args, 2, c, kind);
+  GraphQuery query = graph_query(e, args, 2, c);
   EntityIndex x = expect(e, args[0], ValueType::entity, c).as_entity();
   EntityIndex y = expect(e, args[1], ValueType::entity, c).as_entity();
+  std::vector<EntityIndex> steps;
+  if (query.precomputed()) {
+    steps = c.graph.get().view(query.kinds[0]).path(x, y);
+  } else if (Walk w = walk(query, x, true, y, c); w.found) {
+    for (EntityIndex at = y;; at = w.parent.at(at)) {  // back from y to x
+      steps.push_back(at);
+      if (w.parent.at(at) == x) break;
+    }
+    steps.push_back(x);
+    std::reverse(steps.begin(), steps.end());
+  }
   List ids;
-  for (EntityIndex step : view.path(x, y)) ids.push_back(Value::string_view(c.portfolio.id(step)));
+  for (EntityIndex step : steps) ids.push_back(Value::string_view(c.portfolio.id(step)));
   return Value::list(std::move(ids));
 }
 
 Value in_cycle(const Expr& e, const Args& args, Context& c) {
-  int kind = 0;
-  const GraphView& view = graph_view(e, args, 1, c, kind);
+  GraphQuery query = graph_query(e, args, 1, c);
   EntityIndex x = expect(e, args[0], ValueType::entity, c).as_entity();
-  bool cycle = view.in_cycle(x);
+  if (!query.precomputed()) return Value::boolean(walk(query, x, true, x, c).found);
+  int kind = query.kinds[0];
+  bool cycle = c.graph.get().view(kind).in_cycle(x);
   if (cycle) request_path(c, {x, x, kind});  // the cycle from x back to x
   return Value::boolean(cycle);
 }
@@ -194,8 +279,8 @@ Value in_cycle(const Expr& e, const Args& args, Context& c) {
 constexpr std::array<Builtin, kCallCount> kBuiltins{
     missing_of, present_of, len, lower, upper, contains, starts_with, days, round, hhi, entities,
     str, number, date, abs, distinct, sort, entity,
-    neighbours<&GraphView::suppliers>, neighbours<&GraphView::suppliers_closure>,
-    neighbours<&GraphView::dependents>, neighbours<&GraphView::dependents_closure>,
+    neighbours<&GraphView::suppliers, true>, neighbours<&GraphView::suppliers_closure, true>,
+    neighbours<&GraphView::dependents, false>, neighbours<&GraphView::dependents_closure, false>,
     reaches, path, in_cycle,
 };
 static_assert(kBuiltins.size() == kCallCount, "one builtin function per call row of dsl/functions.cpp");
