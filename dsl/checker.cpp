@@ -520,6 +520,7 @@ class Checker {
       case Returns::date: return StaticType::of(T::date);
       case Returns::same_as_first: return arguments.empty() ? StaticType::unknown() : arguments[0];
       case Returns::entity: return StaticType::entity("");
+      case Returns::record_list: return StaticType::list_of(StaticType::of(T::map));
       case Returns::string_list: return StaticType::list_of(StaticType::of(T::string));
       case Returns::entity_list: {
         if (info.id != Function::entities) return StaticType::list_of(StaticType::entity(""));

@@ -37,6 +37,8 @@ constexpr std::array<FunctionInfo, kFunctionCount> kFunctions{{
     {"distinct", Function::distinct, 1, 1, false, false, false, {kList}, Returns::same_as_first, "distinct(list)"},
     {"sort", Function::sort, 1, 1, false, false, false, {kList}, Returns::same_as_first, "sort(list)"},
     {"entity", Function::entity, 1, 1, false, false, false, {kString}, Returns::entity, "entity(id)"},
+    {"links", Function::links, 1, 1, false, true, false, {kEntity}, Returns::record_list, "links(entity)"},
+    {"links_in", Function::links_in, 1, 1, false, true, false, {kEntity}, Returns::record_list, "links_in(entity)"},
     {"suppliers", Function::suppliers, 1, 2, false, true, false, {kEntity, kString}, Returns::entity_list,
      "suppliers(entity, \"edge kind\")"},
     {"suppliers*", Function::suppliers_star, 1, 2, false, true, false, {kEntity, kString}, Returns::entity_list,
@@ -101,10 +103,7 @@ std::vector<OptionInfo> options_of(Function id) {
   }
 }
 
-int positional_kind_index(Function id) {
-  const FunctionInfo& info = function_info(id);
-  return info.graph ? info.max_args - 1 : -1;
-}
+int positional_kind_index(Function id) { return options_of(id).empty() ? -1 : function_info(id).max_args - 1; }
 
 const FunctionInfo* find_function(std::string_view name) {
   for (const auto& info : kFunctions)

@@ -20,7 +20,7 @@ namespace vigil {
 // Calls first, then aggregates: the evaluator's table covers the calls.
 enum class Function {
   missing, present, len, lower, upper, contains, starts_with, days, round, hhi, entities,
-  str, number, date, abs, distinct, sort, entity,
+  str, number, date, abs, distinct, sort, entity, links, links_in,
   suppliers, suppliers_star, dependents, dependents_star, reaches, path, in_cycle,
   count, any, all, sum, min, max, list,
 };
@@ -41,6 +41,7 @@ enum class Returns {
   boolean, number, string, date,
   same_as_first,  // the type of the first argument (abs, distinct, sort)
   entity,         // one entity, of a kind unknown to the checker
+  record_list,    // links(): a list of maps (from, to, kind and the edge's attributes)
   entity_list,    // a list of entities (of the kind named by entities("K"), when literal)
   string_list,    // path(): ids
   aggregate,      // decided by the aggregate's own rules (checker: check_aggregate)

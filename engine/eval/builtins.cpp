@@ -4,7 +4,10 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <tuple>
 #include <unordered_map>
+
+#include <nlohmann/json.hpp>
 
 #include "dsl/unicode.hpp"
 #include "engine/eval/evidence.hpp"
@@ -146,6 +149,50 @@ Value entity(const Expr&, const Args& args, Context& c) {
   return found ? Value::entity(*found) : Value::missing();
 }
 
+// ---- edges as records: links(x), links_in(x) ----
+
+// An edge attribute as stored (JSON, typed at import) as a value.
+Value json_to_value(const nlohmann::json& json) {
+  if (json.is_number()) return Value::number(json.get<double>());
+  if (json.is_boolean()) return Value::boolean(json.get<bool>());
+  if (json.is_string()) return Value::string(json.get<std::string>());
+  if (json.is_null()) return Value::missing();
+  return Value::string(json.dump());
+}
+
+Value edge_record(const Edge& edge, Context& c) {
+  std::vector<std::pair<std::string, Value>> fields;
+  if (!edge.attributes_json.empty()) {
+    auto attributes = nlohmann::json::parse(edge.attributes_json, nullptr, false);
+    if (attributes.is_object())
+      for (const auto& [name, value] : attributes.items()) fields.emplace_back(name, json_to_value(value));
+  }
+  // The edge's own fields come last: make_map keeps the later of two equal keys.
+  fields.emplace_back("from", Value::string_view(c.portfolio.id(edge.from)));
+  fields.emplace_back("to", Value::string_view(c.portfolio.id(edge.to)));
+  fields.emplace_back("kind", Value::string_view(c.portfolio.edge_kinds()[edge.kind]));
+  return make_map(std::move(fields));
+}
+
+// One record per edge (parallel edges and self-loops included), ordered by the
+// other end's kind, then its id, then the edge kind, then input order.
+template <bool kOutgoing>
+Value links(const Expr& e, const Args& args, Context& c) {
+  EntityIndex x = expect(e, args[0], ValueType::entity, c).as_entity();
+  auto index = c.portfolio.edge_index();
+  std::vector<std::uint32_t> edges = kOutgoing ? index->outgoing[x] : index->incoming[x];
+  const auto& all = c.portfolio.edges();
+  auto key = [&](std::uint32_t i) {
+    EntityIndex other = kOutgoing ? all[i].to : all[i].from;
+    return std::make_tuple(std::cref(c.portfolio.kind_name(other)), std::cref(c.portfolio.id(other)),
+                           std::cref(c.portfolio.edge_kinds()[all[i].kind]));
+  };
+  std::stable_sort(edges.begin(), edges.end(), [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
+  List records;
+  for (std::uint32_t i : edges) records.push_back(edge_record(all[i], c));
+  return Value::list(std::move(records));
+}
+
 // ---- graph functions: the edge kind (the optional last positional argument,
 // or `kind:`), and how far to follow (`depth:`) ----
 
@@ -278,7 +325,7 @@ Value in_cycle(const Expr& e, const Args& args, Context& c) {
 // In the order of enum Function (the rows of dsl/functions.cpp).
 constexpr std::array<Builtin, kCallCount> kBuiltins{
     missing_of, present_of, len, lower, upper, contains, starts_with, days, round, hhi, entities,
-    str, number, date, abs, distinct, sort, entity,
+    str, number, date, abs, distinct, sort, entity, links<true>, links<false>,
     neighbours<&GraphView::suppliers, true>, neighbours<&GraphView::suppliers_closure, true>,
     neighbours<&GraphView::dependents, false>, neighbours<&GraphView::dependents_closure, false>,
     reaches, path, in_cycle,

@@ -120,6 +120,20 @@ std::shared_ptr<const ListData> Portfolio::entities_of_kind(std::string_view kin
   return shared;
 }
 
+std::shared_ptr<const Portfolio::EdgeIndex> Portfolio::edge_index() const {
+  std::lock_guard lock(*kind_lists_mutex_);
+  if (edge_index_) return edge_index_;
+  auto index = std::make_shared<EdgeIndex>();
+  index->outgoing.resize(ids_.size());
+  index->incoming.resize(ids_.size());
+  for (std::uint32_t i = 0; i < edges_.size(); ++i) {
+    index->outgoing[edges_[i].from].push_back(i);
+    index->incoming[edges_[i].to].push_back(i);
+  }
+  edge_index_ = index;
+  return edge_index_;
+}
+
 std::vector<EntityIndex> Portfolio::entities_sorted_by_id() const {
   std::vector<EntityIndex> all(ids_.size());
   for (EntityIndex e = 0; e < all.size(); ++e) all[e] = e;

@@ -79,6 +79,12 @@ class Portfolio {
   // Every entity of a kind, sorted by id (shared, built on first use).
   std::shared_ptr<const ListData> entities_of_kind(std::string_view kind) const;
   std::vector<EntityIndex> entities_sorted_by_id() const;
+  // Each entity's edges (positions in edges()), outgoing and incoming, in
+  // input order; built on first use, shared, thread-safe.
+  struct EdgeIndex {
+    std::vector<std::vector<std::uint32_t>> outgoing, incoming;
+  };
+  std::shared_ptr<const EdgeIndex> edge_index() const;
   Schema schema() const;
 
   // Risk acceptances that came with the facts (waivers.csv, "waivers"), in input order.
@@ -95,6 +101,7 @@ class Portfolio {
   std::deque<std::string> pool_;
   std::unordered_set<std::string_view> pool_index_;
   mutable std::unordered_map<std::string, std::shared_ptr<const ListData>> kind_lists_;
+  mutable std::shared_ptr<const EdgeIndex> edge_index_;  // guarded by kind_lists_mutex_
   mutable std::unique_ptr<std::mutex> kind_lists_mutex_ = std::make_unique<std::mutex>();
 };
 
