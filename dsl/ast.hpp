@@ -110,6 +110,7 @@ struct Rule {
   ExprPtr severity_expr;             // `severity EXPR`: a string naming one, computed when the rule fires
   std::vector<std::string> tags;
   bool for_portfolio = false;
+  ExprPtr each_collection;  // `for each NAME in EXPR`: NAME is `variable`, bound to each distinct element
   std::string for_kind;   // empty for portfolio rules
   std::string variable;   // the entity variable, empty for portfolio rules
   Span for_span;          // the kind (or `portfolio`)
@@ -151,6 +152,7 @@ void for_each_expression_root(const RuleFile& file, Visit&& visit) {
     visit(rule.when);
     visit(rule.message);
     if (rule.severity_expr) visit(rule.severity_expr);
+    if (rule.each_collection) visit(rule.each_collection);
   }
 }
 

@@ -156,7 +156,17 @@ class Checker {
     used_slots_.clear();
     next_slot_ = 0;
     max_slot_ = 0;
-    if (!rule.for_portfolio) {
+    if (rule.each_collection) {
+      // The list is evaluated once, in portfolio scope: the name is bound
+      // (slot 0, like an entity variable) only for the rest of the rule.
+      int slot = reserve_slot();
+      StaticType list = check(*rule.each_collection);
+      if (list.known() && !list.is(ValueType::list) && !list.is(ValueType::missing))
+        error(rule.each_collection->span.begin,
+              fmt::format("'for each' needs a list but this is {}", type_with_article(*list.type)));
+      declare_local(rule.variable, rule.variable_span.begin, slot, list.element_type());
+      used_slots_.insert(slot);
+    } else if (!rule.for_portfolio) {
       check_kind(rule.for_kind, rule.for_span.begin);
       declare_local(rule.variable, rule.variable_span.begin, StaticType::entity(rule.for_kind));
     }

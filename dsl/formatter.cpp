@@ -304,7 +304,10 @@ class Printer {
       auto close = static_cast<std::uint32_t>(source_.text().find(']', rule.tags_offset));
       clauses.push_back(clause(rule.tags_offset, close, {"  tags [" + tags + "]"}));
     }
-    clauses.push_back(rule.for_portfolio
+    if (rule.each_collection)
+      clauses.push_back(clause(rule.for_offset, rule.each_collection->span.end,
+                               {"  for each " + rule.variable + " in " + print(*rule.each_collection, source_)}));
+    else clauses.push_back(rule.for_portfolio
                           ? clause(rule.for_offset, rule.for_span.end, {"  for portfolio"})
                           : clause(rule.for_offset, rule.variable_span.end, {"  for " + rule.for_kind + " " + rule.variable}));
     for (const auto& let : rule.lets) clauses.push_back(let_block(let, "  "));

@@ -789,6 +789,17 @@ auto const set_for_portfolio = [](auto& ctx) {
   rule.for_portfolio = true;
   rule.for_span = {x3::_attr(ctx), x3::_attr(ctx) + 3};
 };
+auto const set_for_each = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  auto& rule = x3::_val(ctx);
+  reject_duplicate(rule.has_for, at_c<0>(a), "for");
+  rule.has_for = true;
+  rule.for_offset = at_c<0>(a);
+  rule.for_span = {at_c<0>(a), at_c<1>(a)};
+  rule.variable_span = {at_c<1>(a), at_c<1>(a) + static_cast<std::uint32_t>(at_c<2>(a).size())};
+  rule.variable = at_c<2>(a);
+  rule.each_collection = at_c<3>(a);
+};
 auto const set_for_kind = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
   auto& rule = x3::_val(ctx);
@@ -840,6 +851,7 @@ auto const severity_value = x3::rule<class severity_value_tag, ExprPtr>{
 auto const clause = (pos >> kw_severity > severity_value)[set_severity] |
                     (pos >> kw_tags > tag_list)[set_tags] |
                     (pos >> kw_for >> kw_portfolio)[set_for_portfolio] |
+                    (pos >> kw_for >> keyword("each") >> pos >> identifier >> kw_in > expression)[set_for_each] |
                     (pos >> kw_for > pos > kind_word > pos > identifier)[set_for_kind] |
                     (pos >> kw_let > pos > identifier > '=' > expression)[add_rule_let] |
                     (pos >> kw_when > expression)[set_when] |

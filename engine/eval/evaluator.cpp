@@ -475,8 +475,7 @@ struct Evaluator::Impl {
     return *severity;
   }
 
-  void evaluate(const Rule& rule, const RuleFile& file, std::optional<EntityIndex> entity, Context& c,
-                EvaluationResult& out) const {
+  void reset_context(const Rule& rule, Context& c) const {
     c.locals.assign(static_cast<std::size_t>(rule.slot_count), Value());
     c.evaluated.assign(static_cast<std::size_t>(rule.slot_count), false);
     c.lazy_lets = &lazy_lets_of(rule);
@@ -485,21 +484,50 @@ struct Evaluator::Impl {
     c.paths.clear();
     c.paths_left_out = 0;
     c.depth = 0;  // a failure leaves it wherever the evaluation stopped
+  }
+
+  // `for each NAME in EXPR`: the list once, then the rule once per distinct
+  // element, whose text (as str() gives it) is the finding's entity.
+  void evaluate_each(const Rule& rule, const RuleFile& file, Context& c, EvaluationResult& out) const {
+    reset_context(rule, c);
+    List elements;
+    try {
+      Value list = eval(*rule.each_collection, c);
+      if (list.is_missing()) return;
+      if (!list.is(ValueType::list))
+        fail(*rule.each_collection, fmt::format("'for each' needs a list but got {}", describe_value(list, portfolio)));
+      for (const auto& item : list.as_list())
+        if (!item.is_missing() &&
+            std::none_of(elements.begin(), elements.end(), [&](const Value& seen) { return same_value(seen, item); }))
+          elements.push_back(item);
+    } catch (const EvalFailure& failure) {
+      out.errors.push_back({rule.id, std::nullopt, failure.attribute, failure.message, location_of(file, *failure.node)});
+      return;
+    }
+    for (const auto& element : elements) evaluate(rule, file, std::nullopt, c, out, &element);
+  }
+
+  void evaluate(const Rule& rule, const RuleFile& file, std::optional<EntityIndex> entity, Context& c,
+                EvaluationResult& out, const Value* element = nullptr) const {
+    reset_context(rule, c);
     if (entity) c.locals[0] = Value::entity(*entity);
+    if (element) c.locals[0] = *element;
+    std::optional<std::string> subject;
+    if (entity) subject = portfolio.id(*entity);
+    if (element) subject = display_value(*element, portfolio);
     try {
       auto fires = truth(*rule.when, eval(*rule.when, c), "'when'", c);
       if (!fires.value_or(false)) return;
       Finding finding;
       finding.rule = rule.id;
-      if (entity) finding.entity = portfolio.id(*entity);
-      finding.kind = entity ? portfolio.kind_name(*entity) : "portfolio";
+      finding.entity = subject;
+      finding.kind = entity ? portfolio.kind_name(*entity) : element ? "value" : "portfolio";
       finding.severity = rule.severity ? *rule.severity : computed_severity(rule, c);
       finding.message = std::string(eval(*rule.message, c).as_string());
       finding.evidence_json = evidence_json(rule, c);
       out.findings.push_back(std::move(finding));
     } catch (const EvalFailure& failure) {
-      out.errors.push_back({rule.id, entity ? std::optional(portfolio.id(*entity)) : std::nullopt, failure.attribute,
-                            failure.message, location_of(file, *failure.node)});
+      out.errors.push_back({rule.id, subject, failure.attribute, failure.message, location_of(file, *failure.node)});
     }
   }
 
@@ -516,7 +544,7 @@ struct Evaluator::Impl {
     std::vector<Task> out;
     for (const auto& file : rules.files)
       for (const auto& rule : file.rules) {
-        if (rule.for_portfolio) {
+        if (rule.for_portfolio || rule.each_collection) {
           out.push_back({&rule, &file, nullptr, 0, 1});
           continue;
         }
@@ -530,6 +558,10 @@ struct Evaluator::Impl {
 
   void run(const Task& task, Context& c, EvaluationResult& out) const {
     c.constants = &constants_of(*task.rule);
+    if (task.rule->each_collection) {
+      evaluate_each(*task.rule, *task.file, c, out);
+      return;
+    }
     if (!task.entities) {
       evaluate(*task.rule, *task.file, std::nullopt, c, out);
       return;
