@@ -830,10 +830,23 @@ auto const set_message = [](auto& ctx) {
   x3::_val(ctx).message_offset = at_c<0>(a);
   x3::_val(ctx).message = parse_interpolation(source_of(ctx), at_c<1>(a));
 };
+// `severity NAME` with a name that is neither a severity nor one of the
+// rule's lets is a misspelt severity, said as early as a syntax error.
+void reject_unknown_severity_word(const Rule& rule) {
+  const Expr* value = rule.severity_expr.get();
+  if (!value || value->kind != ExprKind::variable) return;
+  if (std::any_of(rule.lets.begin(), rule.lets.end(), [&](const LetBinding& let) { return let.name == value->text; }))
+    return;
+  throw SyntaxError{value->span.begin,
+                    fmt::format("expected a severity (info, low, medium, high, critical) but found '{}'{}", value->text,
+                                did_you_mean(value->text, {"info", "low", "medium", "high", "critical"}))};
+}
+
 auto const finish_rule = [](auto& ctx) {
   auto& rule = x3::_val(ctx);
   std::uint32_t at = x3::_attr(ctx);
   rule.span.end = at + 1;
+  reject_unknown_severity_word(rule);
   auto require = [&](bool present, const char* clause) {
     if (!present) throw SyntaxError{at, fmt::format("rule {} has no '{}' clause", rule.id, clause)};
   };

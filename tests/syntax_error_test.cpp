@@ -69,7 +69,7 @@ TEST_CASE("unknown severities", "[syntax]") {
   CHECK(first_error("rule A {\n  severity hihg\n}\n") ==
         "2:12: error: expected a severity (info, low, medium, high, critical) but found 'hihg' (did you mean `high`?)");
   CHECK(first_error("rule A {\n  severity\n}\n") ==
-        "3:1: error: expected a severity (info, low, medium, high, critical) but found '}'");
+        "3:1: error: expected a severity (info, low, medium, high, critical) or an expression giving one but found '}'");
 }
 
 TEST_CASE("= where == is meant", "[syntax]") {
