@@ -92,7 +92,7 @@ TEST_CASE("Engine: rules from files, facts from a database, warnings from check(
   engine.load_database(db);
   engine.add_rules_from(vigil::test::source_dir() + "/rules");
   CHECK(engine.check().empty());
-  CHECK(engine.evaluate("2026-11-01").findings.size() == 32);
+  CHECK(engine.evaluate("2026-11-01").findings.size() == 38);
   auto v1 = engine.evaluate_entity("V001", "2026-11-01");
   REQUIRE(v1.findings.size() == 2);
   CHECK(v1.findings[0].rule == "CONC-001");

@@ -37,14 +37,14 @@ TEST_CASE("report --format md: headline, trend, top risks, changes, concentratio
   auto md = r.report({"--format", "md"});
   REQUIRE(md.exit_code == 0);
   CHECK(md.out.rfind("# Third-party risk report\n\nRun 2, as of 2026-11-01", 0) == 0);
-  CHECK(contains(md.out, "**30 open findings (4 critical, 13 high, 11 medium, 2 low), 2 accepted; 2 new and 0 resolved since run 1.**"));
-  CHECK(contains(md.out, "| 1 | 2026-10-01 | 4 | 12 | 10 | 2 | 0 | 28 | 1 |\n| 2 | 2026-11-01 | 4 | 13 | 11 | 2 | 0 | 30 | 2 |"));
+  CHECK(contains(md.out, "**36 open findings (4 critical, 16 high, 14 medium, 2 low), 2 accepted; 3 new and 0 resolved since run 1.**"));
+  CHECK(contains(md.out, "| 1 | 2026-10-01 | 4 | 15 | 12 | 2 | 0 | 33 | 1 |\n| 2 | 2026-11-01 | 4 | 16 | 14 | 2 | 0 | 36 | 2 |"));
   // Ranked: severity, then the criticality of the services behind, then days open (V002's finding is new).
   CHECK(contains(md.out, "## Top risks\n\nOpen findings ranked by severity, then the criticality"));
   CHECK(contains(md.out, "| critical | OFF-001 | V029 | CFO | critical | 31 days | OldBank Connect was offboarded on 2026-04-30 but its access has not been revoked |\n"
                          "| critical | OFF-001 | V032 | CHRO | none | 31 days |"));
-  CHECK(contains(md.out, "| high | SPOF-001 | S03 | - | critical | 31 days | Payroll depends entirely on Stratus Hosting, Ironbridge Data Centres: every one of its vendors is or relies on it |\n"
-                         "| high | IRP-001 | V002 | CTO | critical | 0 days |"));
+  CHECK(contains(md.out, "| high | SC-001 | S05 | - | critical | 31 days | Treasury Operations relies on OldBank Connect, offboarded or never assessed, somewhere in its supply chain |\n"
+                         "| high | SC-002 | V018 | CISO | critical | 31 days |"));
   CHECK(contains(md.out, "## New since run 1\n\n| Severity | Rule | Entity | Owner | Finding |\n|---|---|---|---|---|\n| medium | DD-003 | V025 | CFO |"));
   CHECK(contains(md.out, "## Resolved since run 1\n\nNone."));
   CHECK(contains(md.out, "## Accepted risks\n\nFindings covered by a waiver on the as-of date; they count in no total above.\n\n"
@@ -142,9 +142,8 @@ TEST_CASE("the HTML report renders in headless Chromium", "[report][browser]") {
   REQUIRE(ranked.size() == 15);
   CHECK(ranked[0] == "IRP-002:V017");
   CHECK(ranked[3] == "OFF-001:V032");   // critical, but no service behind it: after the three that have one
-  CHECK(ranked[12] == "SPOF-001:S03");  // high, critical services behind, open 31 days
-  CHECK(ranked[13] == "IRP-001:V002");  // high, critical services behind, new today
-  CHECK(ranked[14] == "OFF-004:V027");  // high, only high-criticality services behind
+  CHECK(ranked[13] == "SC-001:S05");   // high, critical services behind, open 31 days; then by rule id
+  CHECK(ranked[14] == "SC-002:V018");
   CHECK(contains(dom, "<g class=\"y-axis\">"));
   CHECK(contains(dom, "<g class=\"x-axis\">"));
   CHECK(contains(dom, "<g class=\"legend\">"));
@@ -172,4 +171,24 @@ TEST_CASE("report: usage and missing runs", "[report]") {
   CHECK(run_vigil({"report", "--db", "v.db", "--format", "md", "--run", "x"}, dir.path).exit_code == 2);
   CHECK(run_vigil({"report", "--db", "v.db", "--format", "md", "--run", "7"}, dir.path).err ==
         "vigil report: v.db: there is no run 7\n");
+}
+
+TEST_CASE("report: top risks rank by severity, then the services behind, then days open", "[report]") {
+  TempDir dir;
+  dir.write("r.vigil", "rule R {\n  severity high\n  for vendor v\n  when v.bad\n  message \"{v.id}\"\n}\n"
+                       "rule L {\n  severity low\n  for vendor v\n  when v.bad\n  message \"{v.id}\"\n}\n");
+  dir.write("p/entities/service.csv", "id,criticality\nS1,high\nS2,critical\n");
+  dir.write("p/edges.csv", "from,to,kind\nS1,V3,depends_on\nS2,V4,depends_on\n");
+  dir.write("p/entities/vendor.csv", "id,bad:bool\nV1,no\nV2,yes\nV3,no\nV4,no\n");
+  REQUIRE(run_vigil({"import", "p", "--db", "v.db", "-q"}, dir.path).exit_code == 0);
+  REQUIRE(run_vigil({"run", "--db", "v.db", "--rules", "r.vigil", "--as-of", "2026-01-01", "-q"}, dir.path).exit_code == 0);
+  dir.write("p/entities/vendor.csv", "id,bad:bool\nV1,yes\nV2,yes\nV3,yes\nV4,yes\n");
+  REQUIRE(run_vigil({"import", "p", "--db", "v.db", "-q"}, dir.path).exit_code == 0);
+  REQUIRE(run_vigil({"run", "--db", "v.db", "--rules", "r.vigil", "--as-of", "2026-01-11", "-q"}, dir.path).exit_code == 0);
+  auto md = run_vigil({"report", "--db", "v.db", "--format", "md"}, dir.path).out;
+  CHECK(contains(md, "| high | R | V4 | - | critical | 0 days | V4 |\n"  // a critical service behind it
+                     "| high | R | V3 | - | high | 0 days | V3 |\n"
+                     "| high | R | V2 | - | none | 10 days | V2 |\n"    // open longest of those with none
+                     "| high | R | V1 | - | none | 0 days | V1 |\n"
+                     "| low | L | V4 |"));
 }
