@@ -478,6 +478,7 @@ class Checker {
     std::vector<StaticType> types;
     for (auto& arg : node.args) types.push_back(check(*arg));
     check_options(node, *info, types);
+    check_edge_kinds(node, *info);
     types.resize(node.positional_count());
     int count = static_cast<int>(node.positional_count());
     if (count < info->min_args || count > info->max_args) {
@@ -519,6 +520,28 @@ class Checker {
       if (name == "kind" && static_cast<int>(node.positional_count()) > positional_kind_index(info.id))
         error(at, fmt::format("the edge kind is given twice to {}(): as an argument and as kind:", node.text));
     }
+  }
+
+  // `suppliers(x, "subcontract")`, `kind: ["ict"]`: string literals naming an
+  // edge kind that no edge of the portfolio has (a warning, with a suggestion).
+  void check_edge_kinds(const Expr& node, const FunctionInfo& info) {
+    if (!schema_ || !schema_->edge_kinds) return;
+    int positional = positional_kind_index(info.id);
+    std::vector<const Expr*> named;
+    auto add = [&](const Expr& value) {
+      if (value.kind == ExprKind::string) named.push_back(&value);
+      if (value.kind == ExprKind::list)
+        for (const auto& item : value.args)
+          if (item->kind == ExprKind::string) named.push_back(item.get());
+    };
+    if (positional >= 0 && static_cast<int>(node.positional_count()) > positional) add(*node.args[static_cast<std::size_t>(positional)]);
+    for (std::size_t i = 0; i < node.option_names.size(); ++i)
+      if (node.option_names[i] == "kind") add(*node.args[node.positional_count() + i]);
+    std::vector<std::string> known(schema_->edge_kinds->begin(), schema_->edge_kinds->end());
+    for (const Expr* kind : named)
+      if (!schema_->edge_kinds->count(kind->text))
+        warning(kind->span.begin, fmt::format("no edge of the portfolio has the kind '{}'{}", kind->text,
+                                              did_you_mean(kind->text, known)));
   }
 
   StaticType call_result(const Expr& node, const FunctionInfo& info, const std::vector<StaticType>& arguments) {

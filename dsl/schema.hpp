@@ -3,6 +3,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "dsl/value_type.hpp"
@@ -11,6 +13,7 @@ namespace vigil {
 
 struct Schema {
   std::map<std::string, std::map<std::string, ValueType>> kinds;  // kind -> attribute -> type
+  std::optional<std::set<std::string>> edge_kinds;                 // the kinds edges have, when known
 };
 
 }  // namespace vigil

@@ -183,3 +183,15 @@ rule COUNTRY {
   CHECK(first_error("rule A {\n  severity low\n  for each c in [c]\n  when true\n  message \"m\"\n}\n") ==
         "3:18: error: unknown name 'c'");
 }
+
+TEST_CASE("check with facts warns on an edge kind that no edge has", "[language2]") {
+  Schema schema;
+  schema.kinds["vendor"];
+  schema.edge_kinds = std::set<std::string>{"subcontracts", "depends_on"};
+  auto rules = compile_rules({test::source(rule_when("count(suppliers(v, kind: \"subcontract\")) + count(suppliers(v, \"ict\")) > 0"))},
+                             &schema);
+  REQUIRE(rules.warnings.size() == 2);
+  CHECK(rules.warnings[0].location() == "test.vigil:4:33");
+  CHECK(rules.warnings[0].message == "no edge of the portfolio has the kind 'subcontract' (did you mean `subcontracts`?)");
+  CHECK(rules.warnings[1].message == "no edge of the portfolio has the kind 'ict'");
+}

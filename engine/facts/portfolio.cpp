@@ -148,6 +148,7 @@ Schema Portfolio::schema() const {
     for (std::size_t c = 0; c < table.attribute_names.size(); ++c)
       attributes[table.attribute_names[c]] = table.attribute_types[c];
   }
+  schema.edge_kinds.emplace(edge_kinds_.begin(), edge_kinds_.end());
   return schema;
 }
 

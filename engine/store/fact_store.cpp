@@ -179,6 +179,9 @@ Schema load_schema(Database& db) {
   Schema schema;
   SQLite::Statement kinds(db.sql(), "SELECT DISTINCT kind FROM entities");
   while (kinds.executeStep()) schema.kinds[kinds.getColumn(0).getString()];
+  schema.edge_kinds.emplace();
+  SQLite::Statement edge_kinds(db.sql(), "SELECT DISTINCT kind FROM edges");
+  while (edge_kinds.executeStep()) schema.edge_kinds->insert(edge_kinds.getColumn(0).getString());
   SQLite::Statement types(db.sql(), "SELECT kind, name, type FROM attribute_types");
   while (types.executeStep()) {
     auto type = parse_attribute_type(types.getColumn(2).getString());
