@@ -781,20 +781,22 @@ auto const set_tags = [](auto& ctx) {
   rule.tags_offset = at_c<0>(a);
   for (auto& tag : at_c<1>(a)) rule.tags.push_back(tag.value);
 };
+// Every form of `for` (a kind, portfolio, each): once per rule.
+void begin_for_clause(Rule& rule, std::uint32_t at) {
+  reject_duplicate(rule.has_for, at, "for");
+  rule.has_for = true;
+  rule.for_offset = at;
+}
 auto const set_for_portfolio = [](auto& ctx) {
   auto& rule = x3::_val(ctx);
-  reject_duplicate(rule.has_for, x3::_attr(ctx), "for");
-  rule.has_for = true;
-  rule.for_offset = x3::_attr(ctx);
+  begin_for_clause(rule, x3::_attr(ctx));
   rule.for_portfolio = true;
   rule.for_span = {x3::_attr(ctx), x3::_attr(ctx) + 3};
 };
 auto const set_for_each = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
   auto& rule = x3::_val(ctx);
-  reject_duplicate(rule.has_for, at_c<0>(a), "for");
-  rule.has_for = true;
-  rule.for_offset = at_c<0>(a);
+  begin_for_clause(rule, at_c<0>(a));
   rule.for_span = {at_c<0>(a), at_c<1>(a)};
   rule.variable_span = {at_c<1>(a), at_c<1>(a) + static_cast<std::uint32_t>(at_c<2>(a).size())};
   rule.variable = at_c<2>(a);
@@ -803,9 +805,7 @@ auto const set_for_each = [](auto& ctx) {
 auto const set_for_kind = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
   auto& rule = x3::_val(ctx);
-  reject_duplicate(rule.has_for, at_c<0>(a), "for");
-  rule.has_for = true;
-  rule.for_offset = at_c<0>(a);
+  begin_for_clause(rule, at_c<0>(a));
   rule.for_span = {at_c<1>(a), at_c<1>(a) + static_cast<std::uint32_t>(at_c<2>(a).size())};
   rule.for_kind = at_c<2>(a);
   rule.variable_span = {at_c<3>(a), at_c<3>(a) + static_cast<std::uint32_t>(at_c<4>(a).size())};
