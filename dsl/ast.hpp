@@ -85,6 +85,11 @@ struct Expr {
   // When `where` starts with `binder.kind == "K"` and elements failing it
   // cannot change the result: only entities of kind K need to be visited.
   std::string only_kind;
+  // `count(i in entities("K") where i.A == E and ...)` with E not reading i:
+  // only the entities of kind K whose A equals E can pass, so they are found
+  // through an index on (K, A) instead of a scan (join_kind, join_attribute, join_key = E).
+  std::string join_kind, join_attribute;
+  ExprPtr join_key;
 
   // Filled by the checker.
   Binding binding = Binding::unresolved;

@@ -447,6 +447,38 @@ class Checker {
     return {};
   }
 
+  static bool reads_slot(const Expr& e, int slot) {
+    if (e.kind == ExprKind::variable && e.binding == Binding::local && e.slot == slot) return true;
+    bool found = false;
+    for_each_child(const_cast<Expr&>(e), [&](Expr& child) { found = found || reads_slot(child, slot); });
+    return found;
+  }
+
+  // An equality join (see Expr::join_key). Not for any()/all(), where an
+  // element whose condition is missing changes the result.
+  static void find_join(Expr& node, const FunctionInfo* info) {
+    if (!info || info->id == Function::any || info->id == Function::all || !node.filter || node.binder.empty()) return;
+    const Expr& source = *node.collection;
+    if (source.kind != ExprKind::call || source.function != static_cast<int>(Function::entities) ||
+        source.args.size() != 1 || source.args[0]->kind != ExprKind::string)
+      return;
+    Expr* first = node.filter.get();
+    while (first->kind == ExprKind::binary && first->op == Op::and_) first = first->args[0].get();
+    if (first->kind != ExprKind::binary || first->op != Op::eq) return;
+    for (int side = 0; side < 2; ++side) {
+      const Expr& member = *first->args[static_cast<std::size_t>(side)];
+      const ExprPtr& key = first->args[static_cast<std::size_t>(1 - side)];
+      if (member.kind == ExprKind::member && member.builtin == Expr::Builtin::none &&
+          member.args[0]->kind == ExprKind::variable && member.args[0]->binding == Binding::local &&
+          member.args[0]->slot == node.slot && !reads_slot(*key, node.slot)) {
+        node.join_kind = source.args[0]->text;
+        node.join_attribute = member.text;
+        node.join_key = key;
+        return;
+      }
+    }
+  }
+
   const FunctionInfo* resolve_function(Expr& node) {
     const FunctionInfo* info = find_function(node.text);
     if (!info) {
@@ -579,6 +611,7 @@ class Checker {
     if (node.element && node.element != node.collection) element = check(*node.element);
     if (node.filter) require_bool(check(*node.filter), node.filter->span.begin, "'where'");
     node.only_kind = kind_restriction(node, info);
+    find_join(node, info);
     // The variable goes out of scope, but its slot is not reused: `let`s are
     // evaluated lazily, in any order, so every binding needs a slot of its own.
     scope_.resize(scope_size);

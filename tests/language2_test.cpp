@@ -3,6 +3,8 @@
 // expressions, kind:/depth: options, links()/links_in(), for each.
 #include <catch2/catch.hpp>
 
+#include <regex>
+
 #include "test_support.hpp"
 
 using namespace vigil;
@@ -194,4 +196,30 @@ TEST_CASE("check with facts warns on an edge kind that no edge has", "[language2
   CHECK(rules.warnings[0].location() == "test.vigil:4:33");
   CHECK(rules.warnings[0].message == "no edge of the portfolio has the kind 'subcontract' (did you mean `subcontracts`?)");
   CHECK(rules.warnings[1].message == "no edge of the portfolio has the kind 'ict'");
+}
+
+TEST_CASE("equality joins use an index and give exactly what the scan gives", "[language2]") {
+  test::TestPortfolio t;
+  for (auto id : {"V1", "V2", "V3"}) t.add("vendor", id, {{"code", Value::number(id[1] - '0')}});
+  t.add("incident", "I1", {{"vendor", Value::string("V2")}, {"sev", Value::string("critical")}, {"code", Value::number(2)}});
+  t.add("incident", "I2", {{"vendor", Value::string("V1")}, {"sev", Value::string("low")}, {"code", Value::number(1.0)}});
+  t.add("incident", "I3", {{"vendor", Value::string("V2")}, {"sev", Value::string("critical")}});
+  t.add("incident", "I4", {{"sev", Value::string("critical")}});  // no vendor: missing never joins
+  Portfolio p = std::move(t.portfolio);
+  auto both = [&](const std::string& aggregate, const std::string& condition) {
+    // `true and ...` puts another condition first: no join, a scan.
+    std::string joined = value_of(aggregate + "(" + condition + ")", p, "", "vendor v");
+    std::string scanned = value_of(aggregate + "(" + std::regex_replace(condition, std::regex(" where "), " where true and ") + ")",
+                                   p, "", "vendor v");
+    CHECK(joined == scanned);
+    return joined;
+  };
+  CHECK(both("count", "i in entities(\"incident\") where i.vendor == v.id") == "1");  // V1
+  CHECK(both("list", "i.id for i in entities(\"incident\") where v.id == i.vendor") == R"(["I2"])");
+  CHECK(both("count", "i in entities(\"incident\") where i.code == v.code") == "1");  // 1 == 1.0
+  CHECK(value_of("list(i.id for i in entities(\"incident\") where i.vendor == \"V2\" and i.sev == \"critical\")", p) ==
+        R"(["I1","I3"])");
+  CHECK(value_of("count(i in entities(\"incident\") where i.code == 2)", p) == "1");
+  CHECK(value_of("count(i in entities(\"incident\") where i.vendor == [][0])", p) == "0");
+  CHECK(value_of("any(i in entities(\"incident\") where i.vendor == \"V9\")", p) == "null");  // any() scans: I4 is missing
 }

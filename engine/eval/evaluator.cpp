@@ -317,8 +317,19 @@ Value eval_aggregate(const Expr& e, Context& c) {
     else if (range) std::tie(first, last) = *range;
   }
   bool needs_element = function != Function::count && !(quantifier && e.filter);
+  // An equality join visits only the candidates the index gives (in id
+  // order, as the scan would); `where` is still evaluated for each of them.
+  std::shared_ptr<const Portfolio::JoinIndex> joined;
+  const std::vector<EntityIndex>* candidates = nullptr;
+  static const std::vector<EntityIndex> kNone;
+  if (e.join_key) {
+    joined = c.portfolio.join_index(e.join_kind, e.join_attribute);
+    auto group = joined->find(Portfolio::join_key(eval(*e.join_key, c)));
+    candidates = group == joined->end() ? &kNone : &group->second;
+    first = 0, last = candidates->size();
+  }
   for (std::size_t i = first; i < last; ++i) {
-    const Value item = items[i];
+    const Value item = candidates ? Value::entity((*candidates)[i]) : items[i];
     if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = item;
     PathMark mark(c);
     std::optional<bool> predicate = true;

@@ -1,5 +1,7 @@
 #include "engine/facts/portfolio.hpp"
 
+#include <cstring>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -132,6 +134,36 @@ std::shared_ptr<const Portfolio::EdgeIndex> Portfolio::edge_index() const {
   }
   edge_index_ = index;
   return edge_index_;
+}
+
+std::string Portfolio::join_key(const Value& value) {
+  switch (value.type()) {
+    case ValueType::string: return "s" + std::string(value.as_string());
+    case ValueType::number: {
+      double n = value.as_number() == 0 ? 0.0 : value.as_number();  // -0 == 0
+      std::uint64_t bits;
+      std::memcpy(&bits, &n, sizeof bits);
+      return "n" + std::to_string(bits);
+    }
+    case ValueType::boolean: return value.as_bool() ? "b1" : "b0";
+    case ValueType::date: return "d" + std::to_string(value.as_date().days_since_epoch);
+    case ValueType::entity: return "e" + std::to_string(value.as_entity());
+    default: return "";  // missing, lists, maps, durations: never joined on
+  }
+}
+
+std::shared_ptr<const Portfolio::JoinIndex> Portfolio::join_index(std::string_view kind, std::string_view name) const {
+  auto members = entities_of_kind(kind);  // in id order; takes the lock itself
+  std::lock_guard lock(*kind_lists_mutex_);
+  std::string slot = std::string(kind) + '\0' + std::string(name);
+  if (auto cached = join_indexes_.find(slot); cached != join_indexes_.end()) return cached->second;
+  auto index = std::make_shared<JoinIndex>();
+  for (const Value& member : *members) {
+    std::string key = join_key(attribute(member.as_entity(), name));
+    if (!key.empty()) (*index)[key].push_back(member.as_entity());
+  }
+  join_indexes_.emplace(slot, index);
+  return index;
 }
 
 std::vector<EntityIndex> Portfolio::entities_sorted_by_id() const {

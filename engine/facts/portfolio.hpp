@@ -85,6 +85,12 @@ class Portfolio {
     std::vector<std::vector<std::uint32_t>> outgoing, incoming;
   };
   std::shared_ptr<const EdgeIndex> edge_index() const;
+  // The entities of `kind` by the value of one attribute (join_key of the
+  // value), each group in id order; built on first use, shared, thread-safe.
+  using JoinIndex = std::unordered_map<std::string, std::vector<EntityIndex>>;
+  std::shared_ptr<const JoinIndex> join_index(std::string_view kind, std::string_view name) const;
+  // Equal values (same_value) have equal keys; missing has none ("").
+  static std::string join_key(const Value& value);
   Schema schema() const;
 
   // Risk acceptances that came with the facts (waivers.csv, "waivers"), in input order.
@@ -102,6 +108,7 @@ class Portfolio {
   std::unordered_set<std::string_view> pool_index_;
   mutable std::unordered_map<std::string, std::shared_ptr<const ListData>> kind_lists_;
   mutable std::shared_ptr<const EdgeIndex> edge_index_;  // guarded by kind_lists_mutex_
+  mutable std::unordered_map<std::string, std::shared_ptr<const JoinIndex>> join_indexes_;  // likewise
   mutable std::unique_ptr<std::mutex> kind_lists_mutex_ = std::make_unique<std::mutex>();
 };
 
