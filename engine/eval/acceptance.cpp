@@ -12,15 +12,22 @@ namespace {
 
 using WaiverKey = std::pair<std::string_view, std::string_view>;  // (rule, entity or "*")
 
+// A waiver with its expiry parsed once, not once per finding it is checked against.
+struct IndexedWaiver {
+  const Waiver* waiver;
+  std::optional<Date> expires;
+  bool covers(Date as_of) const { return expires && as_of <= *expires; }
+};
+
 class WaiverIndex {
  public:
   explicit WaiverIndex(const std::vector<Waiver>& waivers) {
-    for (const auto& w : waivers) by_key_.emplace(WaiverKey{w.rule, w.entity}, &w);
+    for (const auto& w : waivers) by_key_.emplace(WaiverKey{w.rule, w.entity}, IndexedWaiver{&w, parse_iso_date(w.expires)});
   }
 
   // The waivers that could cover a finding, the entity's own first.
-  std::vector<const Waiver*> candidates(const Finding& f) const {
-    std::vector<const Waiver*> found;
+  std::vector<IndexedWaiver> candidates(const Finding& f) const {
+    std::vector<IndexedWaiver> found;
     if (f.entity)
       if (auto it = by_key_.find({f.rule, *f.entity}); it != by_key_.end()) found.push_back(it->second);
     if (auto it = by_key_.find({f.rule, "*"}); it != by_key_.end()) found.push_back(it->second);
@@ -30,13 +37,8 @@ class WaiverIndex {
   bool empty() const { return by_key_.empty(); }
 
  private:
-  std::map<WaiverKey, const Waiver*> by_key_;
+  std::map<WaiverKey, IndexedWaiver> by_key_;
 };
-
-bool covers(const Waiver& w, Date as_of) {
-  auto expires = parse_iso_date(w.expires);
-  return expires && as_of <= *expires;
-}
 
 // `"waiver_expired": "DATE"` added to the evidence object (JSON text).
 void note_expired_waiver(Finding& f, const std::string& expired) {
@@ -48,16 +50,16 @@ void note_expired_waiver(Finding& f, const std::string& expired) {
 
 void apply_waivers(Finding& f, const WaiverIndex& waivers, Date as_of) {
   auto candidates = waivers.candidates(f);
-  auto current = std::find_if(candidates.begin(), candidates.end(), [&](const Waiver* w) { return covers(*w, as_of); });
+  auto current = std::find_if(candidates.begin(), candidates.end(), [&](const IndexedWaiver& w) { return w.covers(as_of); });
   if (current != candidates.end()) {
     f.status = FindingStatus::accepted;
-    f.waiver = **current;
+    f.waiver = *current->waiver;
     return;
   }
   if (candidates.empty()) return;
-  const Waiver* latest = *std::max_element(candidates.begin(), candidates.end(),
-                                           [](const Waiver* a, const Waiver* b) { return a->expires < b->expires; });
-  note_expired_waiver(f, latest->expires);
+  const IndexedWaiver& latest = *std::max_element(candidates.begin(), candidates.end(),
+                                                  [](const IndexedWaiver& a, const IndexedWaiver& b) { return a.expires < b.expires; });
+  note_expired_waiver(f, latest.waiver->expires);
 }
 
 std::optional<std::string> owner_of(const Finding& f, const Portfolio& portfolio, const std::string& owner_attribute) {

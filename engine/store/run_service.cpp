@@ -6,7 +6,6 @@
 
 #include "engine/store/fact_store.hpp"
 #include "engine/store/fingerprint.hpp"
-#include "engine/facts/waivers.hpp"
 #include "engine/store/run_store.hpp"
 
 namespace vigil {
