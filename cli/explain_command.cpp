@@ -2,6 +2,7 @@
 #include <set>
 
 #include "cli/commands.hpp"
+#include "dsl/functions.hpp"
 #include "dsl/rule_set.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "engine/store/fact_store.hpp"
@@ -39,6 +40,42 @@ bool is_literal(const Expr& node) {
 }
 
 using Values = std::vector<Evaluator::NodeValue>;
+
+constexpr std::size_t kDecidingShown = 10;
+
+// How the elements that decided an aggregate are introduced, by function.
+struct DecidingWords {
+  Function function;
+  std::string_view some;  // elements decided it
+  std::string_view none;  // no element did
+};
+constexpr DecidingWords kDecidingWords[] = {
+    {Function::count, "counted", "none passed `where`"},
+    {Function::sum, "summed", "none passed `where`"},
+    {Function::list, "listed", "none passed `where`"},
+    {Function::min, "the smallest", "none passed `where`"},
+    {Function::max, "the largest", "none passed `where`"},
+    {Function::any, "true because of", "no element matched"},
+    {Function::all, "false because of", "every element matched"},
+};
+
+// "S01, S02" or, when the element is an expression of the item,
+// "V001: 1200000, V002: 800000"; at most kDecidingShown, then how many more.
+std::string deciding_line(const Evaluator::NodeValue& v, const Portfolio& portfolio) {
+  auto function = static_cast<Function>(v.node->function);
+  auto words = std::find_if(std::begin(kDecidingWords), std::end(kDecidingWords),
+                            [&](const auto& w) { return w.function == function; });
+  if (words == std::end(kDecidingWords)) return {};
+  if (v.deciding.empty()) return std::string(words->none);
+  std::string items;
+  for (std::size_t i = 0; i < std::min(v.deciding.size(), kDecidingShown); ++i) {
+    const auto& [item, element] = v.deciding[i];
+    items += (i ? ", " : "") + display_value(item, portfolio);
+    if (v.node->element && !same_value(element, item)) items += ": " + shown(element, portfolio);
+  }
+  if (v.deciding.size() > kDecidingShown) items += fmt::format(" and {} more", v.deciding.size() - kDecidingShown);
+  return fmt::format("{} ({}): {}", words->some, v.deciding.size(), items);
+}
 
 const Evaluator::NodeValue* value_of(const Values& values, const Expr& node) {
   for (const auto& v : values)
@@ -106,8 +143,16 @@ int explain_command(const Args& args) {
     for (const Rule* r : rules.rules()) ids.push_back(r->id);
     throw Error(fmt::format("no rule '{}' in the given rules{}", rule_id, did_you_mean(rule_id, ids)));
   }
+  Evaluator evaluator(rules, portfolio, as_of);
   std::optional<EntityIndex> entity;
-  if (rule->for_portfolio) {
+  std::optional<std::string_view> each_subject;
+  if (rule->each_collection) {
+    auto subjects = evaluator.each_subjects(*rule);
+    if (std::find(subjects.begin(), subjects.end(), entity_id) == subjects.end())
+      throw Error(fmt::format("rule {} goes over each value of its list; '{}' is not one of them{}", rule_id, entity_id,
+                              did_you_mean(entity_id, subjects)));
+    each_subject = entity_id;
+  } else if (rule->for_portfolio) {
     if (entity_id != "portfolio" && entity_id != "-")
       throw Error(fmt::format("rule {} is a portfolio rule: give 'portfolio' (or '-') as the entity", rule_id));
   } else {
@@ -117,14 +162,15 @@ int explain_command(const Args& args) {
       throw Error(fmt::format("rule {} is for {} entities, but {} is a {}", rule_id, rule->for_kind, entity_id,
                               portfolio.kind_name(*entity)));
   }
-  Evaluator evaluator(rules, portfolio, as_of);
-  auto explanation = evaluator.explain(*rule, entity);
+  auto explanation = evaluator.explain(*rule, entity, each_subject);
   const RuleFile& file = rules.file_of(*rule);
 
   auto& out = std::cout;
   Value name = entity ? portfolio.attribute(*entity, "name") : Value();
-  out << fmt::format("{}{} for {}{}, as of {}\n", rule->id, rule->title ? " \"" + *rule->title + "\"" : "",
-                     entity ? rule->for_kind + " " + entity_id : "the portfolio",
+  std::string subject = entity         ? rule->for_kind + " " + entity_id
+                        : each_subject ? rule->variable + " " + entity_id
+                                       : "the portfolio";
+  out << fmt::format("{}{} for {}{}, as of {}\n", rule->id, rule->title ? " \"" + *rule->title + "\"" : "", subject,
                      name.is(ValueType::string) ? " (" + std::string(name.as_string()) + ")" : "", format_date(as_of));
   out << verdict(explanation, *rule, file, portfolio) << "\n\n";
   auto where = file.source->locate(rule->span.begin);
@@ -137,6 +183,8 @@ int explain_command(const Args& args) {
     if (is_literal(*v.node) || entity_variable) continue;
     std::string times = v.times > 1 ? fmt::format("   (evaluated {} times, for each element; the last shown)", v.times) : "";
     out << fmt::format("  {:<{}}  {}{}\n", source_text(file, *v.node), kTextWidth, shown(v.value, portfolio), times);
+    if (v.node->kind == ExprKind::aggregate && v.times > 0)
+      if (auto line = deciding_line(v, portfolio); !line.empty()) out << fmt::format("  {:<{}}    {}\n", "", kTextWidth, line);
   }
   for (const auto& let : rule->lets)
     if (!value_of(explanation.values, *let.value))

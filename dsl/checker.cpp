@@ -454,29 +454,49 @@ class Checker {
     return found;
   }
 
-  // An equality join (see Expr::join_key). Not for any()/all(), where an
-  // element whose condition is missing changes the result.
+  // An equality join (see Expr::join_key): one conjunct of `where`'s
+  // top-level `and`s, `x.attr == KEY` with KEY not reading x. A key computed
+  // from elsewhere (`v.country == country`) is preferred to a literal one
+  // (`v.status == "active"`): it usually picks far fewer candidates. Not for
+  // any()/all(), where an element whose condition is missing changes the result.
   static void find_join(Expr& node, const FunctionInfo* info) {
     if (!info || info->id == Function::any || info->id == Function::all || !node.filter || node.binder.empty()) return;
     const Expr& source = *node.collection;
     if (source.kind != ExprKind::call || source.function != static_cast<int>(Function::entities) ||
         source.args.size() != 1 || source.args[0]->kind != ExprKind::string)
       return;
-    Expr* first = node.filter.get();
-    while (first->kind == ExprKind::binary && first->op == Op::and_) first = first->args[0].get();
-    if (first->kind != ExprKind::binary || first->op != Op::eq) return;
-    for (int side = 0; side < 2; ++side) {
-      const Expr& member = *first->args[static_cast<std::size_t>(side)];
-      const ExprPtr& key = first->args[static_cast<std::size_t>(1 - side)];
-      if (member.kind == ExprKind::member && member.builtin == Expr::Builtin::none &&
-          member.args[0]->kind == ExprKind::variable && member.args[0]->binding == Binding::local &&
-          member.args[0]->slot == node.slot && !reads_slot(*key, node.slot)) {
-        node.join_kind = source.args[0]->text;
-        node.join_attribute = member.text;
-        node.join_key = key;
-        return;
+    std::vector<Expr*> conjuncts;
+    collect_conjuncts(*node.filter, conjuncts);
+    const Expr* chosen_member = nullptr;
+    const ExprPtr* chosen_key = nullptr;
+    for (Expr* conjunct : conjuncts) {
+      if (conjunct->kind != ExprKind::binary || conjunct->op != Op::eq) continue;
+      for (std::size_t side = 0; side < 2; ++side) {
+        const Expr& member = *conjunct->args[side];
+        const ExprPtr& key = conjunct->args[1 - side];
+        bool joins = member.kind == ExprKind::member && member.builtin == Expr::Builtin::none &&
+                     member.args[0]->kind == ExprKind::variable && member.args[0]->binding == Binding::local &&
+                     member.args[0]->slot == node.slot && !reads_slot(*key, node.slot);
+        if (joins && (!chosen_key || (is_literal_key(**chosen_key) && !is_literal_key(*key))))
+          chosen_member = &member, chosen_key = &key;
       }
     }
+    if (!chosen_key) return;
+    node.join_kind = source.args[0]->text;
+    node.join_attribute = chosen_member->text;
+    node.join_key = *chosen_key;
+  }
+
+  static bool is_literal_key(const Expr& key) {
+    return key.kind == ExprKind::string || key.kind == ExprKind::number || key.kind == ExprKind::boolean;
+  }
+
+  static void collect_conjuncts(Expr& node, std::vector<Expr*>& out) {
+    if (node.kind == ExprKind::binary && node.op == Op::and_) {
+      for (auto& operand : node.args) collect_conjuncts(*operand, out);
+      return;
+    }
+    out.push_back(&node);
   }
 
   const FunctionInfo* resolve_function(Expr& node) {

@@ -323,6 +323,50 @@ TEST_CASE("explain: why a rule fires or not, with every value", "[cli]") {
   CHECK(aggregate.exit_code == 0);
 }
 
+TEST_CASE("explain: the elements that decided an aggregate", "[cli]") {
+  Workspace w;
+  w.dir.write("agg.vigil", R"(rule AGG {
+  severity low
+  for portfolio
+  let counted = count(v in entities("vendor") where v.tier != "low")
+  let oldest = min(v.tested for v in entities("vendor"))
+  let untested = any(v in entities("vendor") where missing(v.tested))
+  let all_named = all(v in entities("vendor") where v.name != "Gamma")
+  let nobody = count(v in entities("vendor") where v.tier == "medium")
+  when counted + nobody > 1 and untested and not all_named and oldest < today
+  message "m"
+}
+)");
+  auto out = w.run({"explain", "--db", "v.db", "--rules", "agg.vigil", "AGG", "-", "--as-of", "2026-06-30"}).out;
+  std::string pad(56 + 4, ' ');
+  CHECK(out.find("\n" + pad + "  counted (2): V1, V2\n") != std::string::npos);
+  CHECK(out.find("\n" + pad + "  the smallest (1): V1: \"2024-01-01\"\n") != std::string::npos);
+  CHECK(out.find("\n" + pad + "  true because of (1): V2\n") != std::string::npos);
+  CHECK(out.find("\n" + pad + "  false because of (1): V3\n") != std::string::npos);
+  CHECK(out.find("\n" + pad + "  none passed `where`\n") != std::string::npos);
+}
+
+TEST_CASE("explain: one element of a `for each` rule, named as its findings name it", "[cli]") {
+  Workspace w;
+  w.dir.write("each.vigil", R"(rule EACH {
+  severity low
+  for each tier in list(v.tier for v in entities("vendor"))
+  let n = count(v in entities("vendor") where v.tier == tier)
+  when n >= 1 and tier != "low"
+  message "{n} {tier}"
+}
+)");
+  auto fires = w.run({"explain", "--db", "v.db", "--rules", "each.vigil", "EACH", "high", "--as-of", "2026-06-30"});
+  CHECK(fires.exit_code == 0);
+  CHECK(fires.out.rfind("EACH for tier high, as of 2026-06-30\nFIRES: 1 high\n\n", 0) == 0);
+  CHECK(fires.out.find("  counted (1): V2\n") != std::string::npos);
+  auto low = w.run({"explain", "--db", "v.db", "--rules", "each.vigil", "EACH", "low"});
+  CHECK(low.out.find("DOES NOT FIRE: `tier != \"low\"` is false\n") != std::string::npos);
+  auto unknown = w.run({"explain", "--db", "v.db", "--rules", "each.vigil", "EACH", "hihg"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err == "vigil explain: rule EACH goes over each value of its list; 'hihg' is not one of them (did you mean `high`?)\n");
+}
+
 TEST_CASE("explain: bad rule ids, entities and arguments", "[cli]") {
   Workspace w;
   CHECK(w.run({"explain", "--db", "v.db", "--rules", "rules", "IRP-01", "V1"}).err ==

@@ -328,6 +328,8 @@ Value eval_aggregate(const Expr& e, Context& c) {
     candidates = group == joined->end() ? &kNone : &group->second;
     first = 0, last = candidates->size();
   }
+  auto* deciding = c.recorded ? &(*c.recorded)[e.id].deciding : nullptr;
+  if (deciding) deciding->clear();  // a nested aggregate shows its last evaluation, as other nodes do
   for (std::size_t i = first; i < last; ++i) {
     const Value item = candidates ? Value::entity((*candidates)[i]) : items[i];
     if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = item;
@@ -339,9 +341,13 @@ Value eval_aggregate(const Expr& e, Context& c) {
     if (element_is_predicate) predicate = truth(e, element, what.c_str(), c);
     mark.keep_only_if(c, Value::boolean(predicate.value_or(false)));
     if (origin && predicate.value_or(false)) request_path(c, *origin, item.as_entity());
+    if (deciding && predicate == (function != Function::all)) deciding->emplace_back(item, element);
     if (state.add(element, predicate)) break;
   }
-  return state.result();
+  Value result = state.result();
+  if (deciding && (function == Function::min || function == Function::max))
+    std::erase_if(*deciding, [&](const auto& d) { return d.second.is_missing() || !result.is(d.second.type()) || order_values(d.second, result) != 0; });
+  return result;
 }
 
 Value eval_interpolation(const Expr& e, Context& c) {
@@ -500,11 +506,16 @@ struct Evaluator::Impl {
   // `for each NAME in EXPR`: the list once, then the rule once per distinct
   // element, whose text (as str() gives it) is the finding's entity.
   void evaluate_each(const Rule& rule, const RuleFile& file, Context& c, EvaluationResult& out) const {
+    for (const auto& element : each_elements(rule, file, c, out)) evaluate(rule, file, std::nullopt, c, out, &element);
+  }
+
+  // The distinct, present elements of a `for each` rule's list, in list order.
+  List each_elements(const Rule& rule, const RuleFile& file, Context& c, EvaluationResult& out) const {
     reset_context(rule, c);
     List elements;
     try {
       Value list = eval(*rule.each_collection, c);
-      if (list.is_missing()) return;
+      if (list.is_missing()) return {};
       if (!list.is(ValueType::list))
         fail(*rule.each_collection, fmt::format("'for each' needs a list but got {}", describe_value(list, portfolio)));
       for (const auto& item : list.as_list())
@@ -513,9 +524,9 @@ struct Evaluator::Impl {
           elements.push_back(item);
     } catch (const EvalFailure& failure) {
       out.errors.push_back({rule.id, std::nullopt, failure.attribute, failure.message, location_of(file, *failure.node)});
-      return;
+      return {};
     }
-    for (const auto& element : elements) evaluate(rule, file, std::nullopt, c, out, &element);
+    return elements;
   }
 
   void evaluate(const Rule& rule, const RuleFile& file, std::optional<EntityIndex> entity, Context& c,
@@ -648,13 +659,31 @@ EvaluationResult Evaluator::evaluate_rule(const Rule& rule, std::optional<Entity
   return result;
 }
 
-Evaluator::Explanation Evaluator::explain(const Rule& rule, std::optional<EntityIndex> entity) const {
+std::vector<std::string> Evaluator::each_subjects(const Rule& rule) const {
+  EvaluationResult ignored;  // the run reports an error in the list; here there is simply no element
+  Context c = impl_->make_context();
+  c.constants = &impl_->constants_of(rule);
+  std::vector<std::string> subjects;
+  for (const auto& element : impl_->each_elements(rule, impl_->rules.file_of(rule), c, ignored))
+    subjects.push_back(display_value(element, impl_->portfolio));
+  return subjects;
+}
+
+Evaluator::Explanation Evaluator::explain(const Rule& rule, std::optional<EntityIndex> entity,
+                                          std::optional<std::string_view> each_subject) const {
   Explanation explanation;
+  const RuleFile& file = impl_->rules.file_of(rule);
   std::vector<NodeValue> recorded(impl_->rules.node_count, NodeValue{nullptr, Value(), 0});
   Context c = impl_->make_context();
   c.constants = &impl_->constants_of(rule);
+  std::optional<Value> element;
+  if (each_subject) {
+    for (const auto& candidate : impl_->each_elements(rule, file, c, explanation.result))
+      if (display_value(candidate, impl_->portfolio) == *each_subject) element = candidate;
+    if (!element) return explanation;  // not one of the rule's elements: the caller checks each_subjects first
+  }
   c.recorded = &recorded;
-  impl_->evaluate(rule, impl_->rules.file_of(rule), entity, c, explanation.result);
+  impl_->evaluate(rule, file, entity, c, explanation.result, element ? &*element : nullptr);
   for (auto& node : recorded)
     if (node.times > 0) explanation.values.push_back(std::move(node));
   std::stable_sort(explanation.values.begin(), explanation.values.end(), [](const NodeValue& a, const NodeValue& b) {

@@ -35,12 +35,21 @@ class Evaluator {
     const Expr* node;
     Value value;            // the last value (nodes inside aggregates run once per element)
     std::size_t times = 0;  // how often the node was evaluated
+    // For aggregates: the elements that decided the last result (the ones
+    // counted, summed or listed; the one that made any() true or all()
+    // false; the extreme of min() and max()), each with its element value.
+    std::vector<std::pair<Value, Value>> deciding{};
   };
   struct Explanation {
     EvaluationResult result;        // the finding or the evaluation error, if any
     std::vector<NodeValue> values;  // in source order
   };
-  Explanation explain(const Rule& rule, std::optional<EntityIndex> entity) const;
+  // One rule for one entity (none for portfolio rules), or for one element
+  // of a `for each` rule, named as its findings name it (see each_subjects).
+  Explanation explain(const Rule& rule, std::optional<EntityIndex> entity,
+                      std::optional<std::string_view> each_subject = std::nullopt) const;
+  // The elements a `for each` rule goes over, as its findings name them.
+  std::vector<std::string> each_subjects(const Rule& rule) const;
 
  private:
   struct Impl;
