@@ -84,15 +84,20 @@ bool is_logical(const Expr& e) {
 
 std::string print(const Expr& e, const SourceFile& source);
 
-// A child printed inside a parent of the given precedence; `parent` is for readability parentheses.
-std::string child(const Expr& e, int minimum, const Expr& parent, const SourceFile& source) {
-  std::string text = print(e, source);
+// Whether a child inside a parent of the given precedence is parenthesised.
+bool parenthesised(const Expr& e, int minimum, const Expr& parent) {
   bool needs = precedence(e) < minimum;
   // Not needed by precedence, but how people read it: `not (a and b)`, `a and (b ?? c)`, `x > (y ?? 0)`.
   bool readable = e.kind == ExprKind::binary &&
                   ((is_logical(parent) && (e.op == Op::coalesce || parent.op == Op::not_)) ||
                    (e.op == Op::coalesce && parent.kind == ExprKind::binary && parent.op != Op::coalesce));
-  return needs || readable ? "(" + text + ")" : text;
+  return needs || readable;
+}
+
+// A child printed inside a parent of the given precedence; `parent` is for readability parentheses.
+std::string child(const Expr& e, int minimum, const Expr& parent, const SourceFile& source) {
+  std::string text = print(e, source);
+  return parenthesised(e, minimum, parent) ? "(" + text + ")" : text;
 }
 
 std::string print_list(const std::vector<ExprPtr>& items, const SourceFile& source) {
@@ -152,6 +157,147 @@ std::string print(const Expr& e, const SourceFile& source) {
   }
   return "";
 }
+
+using Lines = std::vector<std::string>;
+
+// An expression laid out on lines of at most kMaxWidth columns where it can
+// be broken: `and`/`or` chains one operand per line (the operator right-aligned
+// before the operands), aggregates before `for` and `where`, calls and lists
+// after commas (aligned after the parenthesis or bracket), `if` before `then`
+// and `else`. What cannot be broken (a long string) stays long. The first line
+// starts with `prefix`, the text before the expression on its line.
+class Layout {
+ public:
+  explicit Layout(const SourceFile& source) : source_(source) {}
+
+  Lines of(const Expr& e, const std::string& prefix, std::size_t tail = 0) const {
+    std::string single = prefix + print(e, source_);
+    if (single.size() + tail <= kMaxWidth) return {single};
+    switch (e.kind) {
+      case ExprKind::binary:
+        return e.op == Op::and_ || e.op == Op::or_ ? chain(e, prefix, tail) : operation(e, prefix, tail);
+      case ExprKind::aggregate: return aggregate(e, prefix, tail);
+      case ExprKind::call: return call(e, prefix, tail);
+      case ExprKind::list: return items(e.args, {}, prefix + "[", "]", tail);
+      case ExprKind::conditional: return conditional(e, prefix, tail);
+      case ExprKind::unary:
+        if (e.op == Op::not_) return child_of(*e.args[0], 3, e, prefix + "not ", tail);
+        return {single};
+      default: return {single};
+    }
+  }
+
+ private:
+  static std::string spaces(std::size_t n) { return std::string(n, ' '); }
+  static bool fits(const std::string& line, std::size_t tail = 0) { return line.size() + tail <= kMaxWidth; }
+  static void append(Lines& lines, Lines more) { lines.insert(lines.end(), more.begin(), more.end()); }
+
+  Lines child_of(const Expr& e, int minimum, const Expr& parent, const std::string& prefix, std::size_t tail) const {
+    if (!parenthesised(e, minimum, parent)) return of(e, prefix, tail);
+    Lines lines = of(e, prefix + "(", tail + 1);
+    lines.back() += ")";
+    return lines;
+  }
+
+  // a and b and c: one operand per line, aligned.
+  Lines chain(const Expr& e, const std::string& prefix, std::size_t tail) const {
+    std::vector<const Expr*> operands;
+    const Expr* at = &e;
+    for (; at->kind == ExprKind::binary && at->op == e.op; at = at->args[0].get()) operands.push_back(at->args[1].get());
+    operands.push_back(at);
+    std::reverse(operands.begin(), operands.end());
+    std::string op = std::string(op_text(e.op)) + " ";
+    std::size_t column = std::max(prefix.size(), op.size());
+    Lines lines = child_of(*operands[0], precedence(e), e, prefix, 0);
+    for (std::size_t i = 1; i < operands.size(); ++i)
+      append(lines, child_of(*operands[i], precedence(e) + 1, e, spaces(column - op.size()) + op,
+                             i + 1 == operands.size() ? tail : 0));
+    return lines;
+  }
+
+  // a + b, a < b, a ?? b: the right operand on the line of the left one when
+  // it fits, otherwise on a line of its own under the left one.
+  Lines operation(const Expr& e, const std::string& prefix, std::size_t tail) const {
+    int p = precedence(e);
+    std::string op = std::string(op_text(e.op)) + " ";
+    Lines lines = child_of(*e.args[0], p == 4 ? 5 : p, e, prefix, 0);
+    Lines right = child_of(*e.args[1], p + 1, e, lines.back() + " " + op, tail);
+    if (fits(right.front(), right.size() == 1 ? tail : 0)) {
+      lines.pop_back();
+      append(lines, right);
+    } else {
+      append(lines, child_of(*e.args[1], p + 1, e, spaces(prefix.size()) + op, tail));
+    }
+    return lines;
+  }
+
+  // `E for x in C` stays as written: broken before `where`, and before `for` when that is not enough.
+  Lines aggregate(const Expr& e, const std::string& prefix, std::size_t tail) const {
+    std::string head = prefix + e.text + "(";
+    if (e.binder.empty()) {
+      Lines lines = of(*e.collection, head, tail + 1);
+      lines.back() += ")";
+      return lines;
+    }
+    std::string align = spaces(head.size());
+    std::size_t source_tail = e.filter ? 0 : tail + 1;
+    bool element_form = e.element && !(e.element->kind == ExprKind::variable && e.element->text == e.binder);
+    std::string source = e.binder + " in " + print(*e.collection, source_);
+    Lines lines;
+    if (!element_form) {
+      lines = of(*e.collection, head + e.binder + " in ", source_tail);
+    } else if (std::string first = head + print(*e.element, source_) + " for " + source; fits(first, source_tail)) {
+      lines = {first};
+    } else {
+      lines = of(*e.element, head);
+      append(lines, of(*e.collection, align + "for " + e.binder + " in ", source_tail));
+    }
+    if (e.filter) append(lines, of(*e.filter, align + "where ", tail + 1));
+    lines.back() += ")";
+    return lines;
+  }
+
+  Lines call(const Expr& e, const std::string& prefix, std::size_t tail) const {
+    std::vector<std::string> names(e.positional_count());
+    for (const auto& option : e.option_names) names.push_back(option + ": ");
+    return items(e.args, names, prefix + e.text + "(", ")", tail);
+  }
+
+  // Call arguments or list items: as many on a line as fit, the others on
+  // lines of their own, aligned after `open`.
+  Lines items(const std::vector<ExprPtr>& args, const std::vector<std::string>& names, const std::string& open,
+              const std::string& close, std::size_t tail) const {
+    auto name = [&](std::size_t i) { return i < names.size() ? names[i] : std::string(); };
+    std::string align = spaces(open.size());
+    Lines lines{open};
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      std::string separator = i == 0 ? "" : ", ";
+      std::string text = name(i) + print(*args[i], source_);
+      std::size_t after = i + 1 == args.size() ? close.size() + tail : 1;
+      if (fits(lines.back() + separator + text, after)) {
+        lines.back() += separator + text;
+        continue;
+      }
+      bool at_open = i == 0;
+      if (!at_open) lines.back() += ",";
+      Lines item = of(*args[i], (at_open ? lines.back() : align) + name(i), after);
+      if (at_open) lines.pop_back();
+      append(lines, item);
+    }
+    lines.back() += close;
+    return lines;
+  }
+
+  Lines conditional(const Expr& e, const std::string& prefix, std::size_t tail) const {
+    std::string align = spaces(prefix.size());
+    Lines lines = of(*e.args[0], prefix + "if ");
+    append(lines, of(*e.args[1], align + "then "));
+    append(lines, of(*e.args[2], align + "else ", tail));
+    return lines;
+  }
+
+  const SourceFile& source_;
+};
 
 // A clause or a top-level item: its printed lines and the source lines it covers.
 struct Block {
@@ -231,54 +377,14 @@ class Printer {
     return lines;
   }
 
-  // An aggregate too long for one line breaks before `for` and `where`,
-  // aligned after its opening parenthesis.
-  std::vector<std::string> let_lines(const LetBinding& let, const std::string& indent) {
-    std::string head = indent + "let " + let.name + " = ";
-    std::string single = head + print(*let.value, source_);
-    const Expr& e = *let.value;
-    if (single.size() <= kMaxWidth || e.kind != ExprKind::aggregate || e.binder.empty()) return {single};
-    std::string align(head.size() + e.text.size() + 1, ' ');
-    bool element_form = e.element && !(e.element->kind == ExprKind::variable && e.element->text == e.binder);
-    std::vector<std::string> lines;
-    if (element_form) {
-      lines.push_back(head + e.text + "(" + print(*e.element, source_));
-      lines.push_back(align + "for " + e.binder + " in " + print(*e.collection, source_));
-    } else {
-      lines.push_back(head + e.text + "(" + e.binder + " in " + print(*e.collection, source_));
-    }
-    if (e.filter) lines.push_back(align + "where " + print(*e.filter, source_));
-    lines.back() += ")";
-    return lines;
-  }
-
   Block let_block(const LetBinding& let, const std::string& indent) {
     Block block{line_of(let.keyword_offset), line_of(let.value->span.end), {}};
     block.lines = comments_within(block.first_line, block.last_line);
     for (auto& line : block.lines) line = indent + line;
-    auto lines = let_lines(let, indent);
+    auto lines = Layout(source_).of(*let.value, indent + "let " + let.name + " = ");
     lines.back() += trailing_on(block.last_line);
     block.lines.insert(block.lines.end(), lines.begin(), lines.end());
     return block;
-  }
-
-  // `when`, broken before each top-level and/or when it does not fit on one line.
-  std::vector<std::string> when_lines(const Expr& when) {
-    std::string single = "  when " + print(when, source_);
-    if (single.size() <= kMaxWidth || when.kind != ExprKind::binary || (when.op != Op::and_ && when.op != Op::or_))
-      return {single};
-    std::vector<const Expr*> operands;
-    const Expr* at = &when;
-    while (at->kind == ExprKind::binary && at->op == when.op) {
-      operands.push_back(at->args[1].get());
-      at = at->args[0].get();
-    }
-    operands.push_back(at);
-    std::reverse(operands.begin(), operands.end());
-    std::vector<std::string> lines{"  when " + child(*operands[0], precedence(when), when, source_)};
-    for (std::size_t i = 1; i < operands.size(); ++i)
-      lines.push_back(std::string("   ") + op_text(when.op) + " " + child(*operands[i], precedence(when) + 1, when, source_));
-    return lines;
   }
 
   Block clause(std::uint32_t start, std::uint32_t end, std::vector<std::string> lines) {
@@ -295,9 +401,9 @@ class Printer {
     std::string header = "rule " + rule.id + (rule.title ? " " + quote(*rule.title) : "") + " {";
     header += trailing_on(block.first_line);
     std::vector<Block> clauses;
-    clauses.push_back(clause(rule.severity_offset, rule.severity_offset,
-                             {"  severity " + (rule.severity ? std::string(severity_name(*rule.severity))
-                                                             : print(*rule.severity_expr, source_))}));
+    clauses.push_back(clause(rule.severity_offset, rule.severity_expr ? rule.severity_expr->span.end : rule.severity_offset,
+                             rule.severity ? Lines{"  severity " + std::string(severity_name(*rule.severity))}
+                                           : Layout(source_).of(*rule.severity_expr, "  severity ")));
     if (!rule.tags.empty()) {
       std::string tags;
       for (const auto& tag : rule.tags) tags += (tags.empty() ? "" : ", ") + quote(tag);
@@ -306,12 +412,12 @@ class Printer {
     }
     if (rule.each_collection)
       clauses.push_back(clause(rule.for_offset, rule.each_collection->span.end,
-                               {"  for each " + rule.variable + " in " + print(*rule.each_collection, source_)}));
+                               Layout(source_).of(*rule.each_collection, "  for each " + rule.variable + " in ")));
     else clauses.push_back(rule.for_portfolio
                           ? clause(rule.for_offset, rule.for_span.end, {"  for portfolio"})
                           : clause(rule.for_offset, rule.variable_span.end, {"  for " + rule.for_kind + " " + rule.variable}));
     for (const auto& let : rule.lets) clauses.push_back(let_block(let, "  "));
-    clauses.push_back(clause(rule.when_offset, rule.when->span.end, when_lines(*rule.when)));
+    clauses.push_back(clause(rule.when_offset, rule.when->span.end, Layout(source_).of(*rule.when, "  when ")));
     clauses.push_back(clause(rule.message_offset, rule.message->span.end, {"  message " + print(*rule.message, source_)}));
     // A comment between clauses goes with the clause that follows it in the
     // source, wherever the canonical order puts that clause.

@@ -1,3 +1,5 @@
+#include <sstream>
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -80,6 +82,8 @@ TEST_CASE("fmt: formatting twice changes nothing, for every file of the standard
     std::string once = format_rule_file(parse_rule_file(source));
     INFO(path);
     CHECK(once == source->text());  // the pack is formatted
+    std::istringstream lines(once);
+    for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 100);
     CHECK(format_rule_file(parse_rule_file(test::source(once))) == once);
   }
 }
@@ -91,9 +95,59 @@ TEST_CASE("fmt: long conditions and aggregates break before and/or, for and wher
         "rule A {\n  severity low\n  for vendor v\n  when v.status == \"active\"\n   and v.tier in [\"critical\", \"high\"]\n"
         "   and (missing(v.irp_last_tested) or v.irp_last_tested < today - 1y)\n  message \"m\"\n}\n");
   CHECK(formatted("let total = sum(v.annual_spend_in_local_currency for v in entities(\"vendor\") where v.status == \"active\" and v.tier != \"low\")\n") ==
-        "let total = sum(v.annual_spend_in_local_currency\n"
-        "                for v in entities(\"vendor\")\n"
+        "let total = sum(v.annual_spend_in_local_currency for v in entities(\"vendor\")\n"
         "                where v.status == \"active\" and v.tier != \"low\")\n");
+}
+
+TEST_CASE("fmt: no line over 100 columns where the expression can be broken", "[fmt]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // `E for x in C` as written; before `for` only when `where` alone is not enough.
+      {"let a = list(v.annual_spend_in_local_currency_of_the_year for v in entities(\"vendor_of_the_whole_group\") where v.ok)\n",
+       "let a = list(v.annual_spend_in_local_currency_of_the_year\n"
+       "             for v in entities(\"vendor_of_the_whole_group\")\n"
+       "             where v.ok)\n"},
+      // A long `where`: one conjunct per line, `and` right-aligned before them; closing parentheses count.
+      {"let b = round(count(i in entities(\"incident\") where i.vendor_identifier == \"V1\" and i.status == \"open\" and i.sev == \"critical\"))\n",
+       "let b = round(count(i in entities(\"incident\")\n"
+       "                    where i.vendor_identifier == \"V1\"\n"
+       "                      and i.status == \"open\"\n"
+       "                      and i.sev == \"critical\"))\n"},
+      {"let c = count(i in entities(\"incident\") where i.vendor_identifier == \"V1\" and i.status_of_the_incident == \"open\" and i.sev == \"critical\")\n",
+       "let c = count(i in entities(\"incident\")\n"
+       "              where i.vendor_identifier == \"V1\"\n"
+       "                and i.status_of_the_incident == \"open\"\n"
+       "                and i.sev == \"critical\")\n"},
+      // Lists fill their lines; calls break after a comma, aligned after the parenthesis.
+      {"let d = [\"AT\", \"BE\", \"BG\", \"HR\", \"CY\", \"CZ\", \"DK\", \"EE\", \"FI\", \"FR\", \"DE\", \"GR\", \"HU\", \"IE\", \"IT\", \"LV\", \"LT\"]\n",
+       "let d = [\"AT\", \"BE\", \"BG\", \"HR\", \"CY\", \"CZ\", \"DK\", \"EE\", \"FI\", \"FR\", \"DE\", \"GR\", \"HU\", \"IE\", \"IT\",\n"
+       "         \"LV\", \"LT\"]\n"},
+      {"let e = contains(\"a very long piece of text that goes on and on and on\", \"and another one that is long too\")\n",
+       "let e = contains(\"a very long piece of text that goes on and on and on\",\n"
+       "                 \"and another one that is long too\")\n"},
+      // if/then/else: `then` and `else` under `if`.
+      {"let f = if missing(x.last_due_diligence_of_the_vendor) or x.last_due_diligence_of_the_vendor < today then 1 else 0\n",
+       "let f = if missing(x.last_due_diligence_of_the_vendor) or x.last_due_diligence_of_the_vendor < today\n"
+       "        then 1\n"
+       "        else 0\n"},
+      // Parenthesised operands keep their parentheses around the broken lines.
+      {"let g = x.a and (x.tier in [\"critical\", \"high\"] and x.last_due_diligence < today - 1y or x.tier == \"medium\" and x.b)\n",
+       "let g = x.a\n"
+       "    and (x.tier in [\"critical\", \"high\"] and x.last_due_diligence < today - 1y\n"
+       "      or x.tier == \"medium\" and x.b)\n"},
+      // What cannot be broken stays as it is.
+      {"let h = \"a string literal that is longer than the line allows, and there is nothing to break in it at all\"\n",
+       "let h = \"a string literal that is longer than the line allows, and there is nothing to break in it at all\"\n"},
+  };
+  for (const auto& [input, expected] : cases) {
+    INFO(input);
+    CHECK(formatted(input) == expected);
+    CHECK(formatted(expected) == expected);
+  }
+  std::string each = "rule E {\n  severity low\n  for each c in distinct(list(v.country_of_registration for v in entities(\"vendor\") where v.status == \"active\"))\n"
+                     "  when true\n  message \"m\"\n}\n";
+  CHECK(formatted(each) ==
+        "rule E {\n  severity low\n  for each c in distinct(list(v.country_of_registration for v in entities(\"vendor\")\n"
+        "                              where v.status == \"active\"))\n  when true\n  message \"m\"\n}\n");
 }
 
 TEST_CASE("fmt command: rewrite, --check, and files that do not parse", "[fmt][cli]") {
