@@ -55,7 +55,7 @@ TEST_CASE("report --format md: headline, trend, top risks, changes, concentratio
   CHECK(contains(md.out, "| assurance | 0 | 1 | 0 | 0 | 0 | 1 | 1 |"));
   CHECK(contains(md.out, "| Northwind Cloud | V001 | 3 | 5 |"));
   CHECK(contains(md.out, "### CONC-002 Critical services concentrated on few providers of one category \\(1\\)\n\n"));
-  CHECK(contains(md.out, "| medium | IRP-004 | portfolio | - | 81.3% of important vendors (13 of 16)"));
+  CHECK(contains(md.out, "| medium | IRP-004 | portfolio | - | 81.3% of important vendors \\(13 of 16\\) tested a plan within a year |"));
   auto first = r.report({"--format", "md", "--run", "1"});
   CHECK(contains(first.out, "Run 1, as of 2026-10-01"));
   CHECK_FALSE(contains(first.out, "## New since"));
