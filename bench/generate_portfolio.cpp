@@ -8,6 +8,11 @@
 // on a realistic minority of vendors.
 //
 // usage: generate_portfolio OUT_DIR [--vendors N] [--services N] [--edges N] [--seed N]
+//                           [--incidents N] [--countries N]
+// --incidents N writes entities/incident.csv (N incidents, each naming its
+// vendor in `vendor`: the join INC-001 makes); --countries N spreads vendors
+// over N country codes (default 7) for `for each country` rules.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -24,6 +29,8 @@ struct Options {
   long vendors = 100000;
   long services = 10000;
   long edges = 1000000;
+  long incidents = 0;
+  long countries = 7;
   unsigned seed = 42;
 };
 
@@ -67,6 +74,10 @@ std::string vendor_id(long i) {
   return text;
 }
 
+constexpr const char* kUsage =
+    "usage: generate_portfolio OUT_DIR [--vendors N] [--services N] [--edges N] [--seed N] [--incidents N] "
+    "[--countries N]\n";
+
 const std::vector<std::string> kCategories{"cloud", "payments", "security", "hr", "crm", "data", "telecom",
                                            "facilities", "consulting", "logistics"};
 
@@ -78,8 +89,13 @@ void write_vendors(const Options& o, std::mt19937_64& random) {
                   "offboarding_started:date,offboarded_on:date,access_revoked:bool,data_returned_or_destroyed:bool,"
                   "destruction_certificate:bool,risk_owner\n");
   const std::vector<std::string> tiers{"critical", "high", "medium", "low"}, statuses{"active", "offboarding", "offboarded"},
-      access{"none", "internal", "confidential", "restricted"}, countries{"GB", "US", "DE", "FR", "IE", "IN", "NL"},
-      owners{"CTO", "CFO", "COO", "CISO", "CHRO", "CDO"};
+      access{"none", "internal", "confidential", "restricted"}, owners{"CTO", "CFO", "COO", "CISO", "CHRO", "CDO"};
+  std::vector<std::string> countries{"GB", "US", "DE", "FR", "IE", "IN", "NL"};
+  countries.resize(static_cast<std::size_t>(std::clamp(o.countries, 1L, 26L * 26)));
+  for (std::size_t c = 7, code = 0; c < countries.size(); ++code) {  // two letters, as ISO codes are: AA, AB, ...
+    std::string name{static_cast<char>('A' + code / 26), static_cast<char>('A' + code % 26)};
+    if (std::find(countries.begin(), countries.begin() + 7, name) == countries.begin() + 7) countries[c++] = name;
+  }
   // Spend is log-normal, so no vendor comes near a 15% share of it: the
   // largest provider (V0000000, always active) is given about 18% of the
   // active spend, so that SPEND-001 (and the peers' R3) fire on it alone.
@@ -176,6 +192,21 @@ void write_edges(const Options& o, std::mt19937_64& random) {
   std::fclose(f);
 }
 
+// Incidents: most vendors have none, a few have many (Zipf over vendors);
+// about one in twenty is open and critical.
+void write_incidents(const Options& o, std::mt19937_64& random) {
+  if (o.incidents <= 0) return;
+  FILE* f = std::fopen((o.out + "/entities/incident.csv").c_str(), "w");
+  std::fprintf(f, "id,vendor,severity,status,opened:date\n");
+  Zipf vendors(o.vendors, 0.8);
+  const std::vector<std::string> severities{"critical", "high", "medium", "low"}, statuses{"open", "closed"};
+  for (long i = 0; i < o.incidents; ++i)
+    std::fprintf(f, "I%07ld,%s,%s,%s,%s\n", i, vendor_id(vendors(random)).c_str(),
+                 pick(random, severities, {0.1, 0.2, 0.3, 0.4}).c_str(), pick(random, statuses, {0.4, 0.6}).c_str(),
+                 date(random, 2024, 2026).c_str());
+  std::fclose(f);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -187,14 +218,16 @@ int main(int argc, char** argv) {
     else if (arg == "--services") o.services = number();
     else if (arg == "--edges") o.edges = number();
     else if (arg == "--seed") o.seed = static_cast<unsigned>(number());
+    else if (arg == "--incidents") o.incidents = number();
+    else if (arg == "--countries") o.countries = number();
     else if (o.out.empty() && arg[0] != '-') o.out = arg;
     else {
-      std::fprintf(stderr, "usage: generate_portfolio OUT_DIR [--vendors N] [--services N] [--edges N] [--seed N]\n");
+      std::fprintf(stderr, "%s", kUsage);
       return 2;
     }
   }
   if (o.out.empty() || o.vendors < 1 || o.services < 1 || o.edges < 0) {
-    std::fprintf(stderr, "usage: generate_portfolio OUT_DIR [--vendors N] [--services N] [--edges N] [--seed N]\n");
+    std::fprintf(stderr, "%s", kUsage);
     return 2;
   }
   std::filesystem::create_directories(o.out + "/entities");
@@ -202,6 +235,9 @@ int main(int argc, char** argv) {
   write_vendors(o, random);
   write_services_and_categories(o, random);
   write_edges(o, random);
-  std::fprintf(stderr, "wrote %ld vendors, %ld services and %ld edges to %s\n", o.vendors, o.services, o.edges, o.out.c_str());
+  std::mt19937_64 incident_random(o.seed + 2);  // its own stream: the other files do not depend on --incidents
+  write_incidents(o, incident_random);
+  std::fprintf(stderr, "wrote %ld vendors, %ld services, %ld edges and %ld incidents to %s\n", o.vendors, o.services,
+               o.edges, o.incidents, o.out.c_str());
   return 0;
 }

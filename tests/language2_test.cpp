@@ -83,6 +83,9 @@ TEST_CASE("str, number, date, abs, distinct, sort, entity", "[language2]") {
   CHECK(value_of("abs(-3)") == "3");
   CHECK(value_of("abs(-30d)") == "\"30d\"");
   CHECK(value_of("distinct([3, 1, 3, 2, 1])") == "[3,1,2]");
+  // Hashed and compared values alike: 1 == 1.0, "1" is no number, lists and durations by value.
+  CHECK(value_of("distinct([1, 1.0, \"1\", [1], [1], 2d, 2d, true, true, 2026-01-01, 2026-01-01])") ==
+        R"([1,"1",[1],"2d",true,"2026-01-01"])");
   CHECK(value_of("sort([3, 1, 2])") == "[1,2,3]");
   CHECK(value_of("sort([\"b\", \"a\"])") == R"(["a","b"])");
   CHECK(value_of("sort([2026-02-01, 2026-01-01])") == R"(["2026-01-01","2026-02-01"])");

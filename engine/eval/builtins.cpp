@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -118,11 +119,7 @@ Value abs(const Expr& e, const Args& args, Context& c) {
 
 // The first occurrence of each value, in order.
 Value distinct(const Expr& e, const Args& args, Context& c) {
-  List kept;
-  for (const auto& item : expect(e, args[0], ValueType::list, c).as_list())
-    if (std::none_of(kept.begin(), kept.end(), [&](const Value& seen) { return same_value(seen, item); }))
-      kept.push_back(item);
-  return Value::list(std::move(kept));
+  return Value::list(distinct_values(expect(e, args[0], ValueType::list, c).as_list()));
 }
 
 // Ascending; missing elements go last; values of different types cannot be sorted.
@@ -333,6 +330,25 @@ constexpr std::array<Builtin, kCallCount> kBuiltins{
 static_assert(kBuiltins.size() == kCallCount, "one builtin function per call row of dsl/functions.cpp");
 
 }  // namespace
+
+// Values with a join key (strings, numbers, dates, bools, entities) are
+// found in a hash set: a list of 100,000 country codes takes one pass, not
+// one pass per distinct value. The others (missing, lists, maps, durations)
+// are compared one by one, as same_value() says.
+List distinct_values(const ListData& items) {
+  List kept, keyless;
+  std::unordered_set<std::string> keys;
+  for (const auto& item : items) {
+    std::string key = Portfolio::join_key(item);
+    if (!key.empty()) {
+      if (keys.insert(std::move(key)).second) kept.push_back(item);
+    } else if (std::none_of(keyless.begin(), keyless.end(), [&](const Value& seen) { return same_value(seen, item); })) {
+      keyless.push_back(item);
+      kept.push_back(item);
+    }
+  }
+  return kept;
+}
 
 Value call_builtin(const Expr& call, const std::vector<Value>& args, Context& c) {
   auto function = static_cast<std::size_t>(call.function);

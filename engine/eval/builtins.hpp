@@ -13,4 +13,7 @@ namespace vigil {
 // missing unless the function's row says it takes missing values.
 Value call_builtin(const Expr& call, const std::vector<Value>& args, Context& c);
 
+// The list without repeated values (as same_value() compares), first occurrences in order.
+List distinct_values(const ListData& items);
+
 }  // namespace vigil

@@ -518,10 +518,8 @@ struct Evaluator::Impl {
       if (list.is_missing()) return {};
       if (!list.is(ValueType::list))
         fail(*rule.each_collection, fmt::format("'for each' needs a list but got {}", describe_value(list, portfolio)));
-      for (const auto& item : list.as_list())
-        if (!item.is_missing() &&
-            std::none_of(elements.begin(), elements.end(), [&](const Value& seen) { return same_value(seen, item); }))
-          elements.push_back(item);
+      for (auto& item : distinct_values(list.as_list()))
+        if (!item.is_missing()) elements.push_back(std::move(item));
     } catch (const EvalFailure& failure) {
       out.errors.push_back({rule.id, std::nullopt, failure.attribute, failure.message, location_of(file, *failure.node)});
       return {};

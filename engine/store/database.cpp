@@ -201,7 +201,10 @@ Database::Database(const std::string& path, OpenMode mode) : path_(path) {
   if (!exists && !folder.empty() && !std::filesystem::is_directory(folder, error))
     throw Error(fmt::format("{}: the folder {} does not exist", path, folder.string()));
   try {
-    int flags = SQLite::OPEN_READWRITE | (mode == OpenMode::create_if_missing ? SQLite::OPEN_CREATE : 0);
+    // No mutex inside SQLite: a Database is used by one thread at a time (each
+    // thread that needs the file opens its own), and the per-call locking
+    // cost a fifth of the time of loading the facts.
+    int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX | (mode == OpenMode::create_if_missing ? SQLite::OPEN_CREATE : 0);
     db_ = std::make_unique<SQLite::Database>(path, flags, 5000);
     verify_or_create_schema(mode == OpenMode::create_if_missing);
   } catch (const SQLite::Exception& e) {
