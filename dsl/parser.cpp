@@ -614,6 +614,9 @@ std::string describe_token_at(const std::string& text, std::uint32_t offset, con
 }
 
 std::string readable_expectation(std::string which) {
+  // An unnamed compound parser reports its C++ type name; all such places
+  // (a call's next argument or option) expect an expression.
+  if (which.find("boost") != std::string::npos) return "an expression";
   if (which.size() >= 2 && which.front() == '"' && which.back() == '"')
     which = "'" + which.substr(1, which.size() - 2) + "'";
   return which;

@@ -101,6 +101,10 @@ TEST_CASE("malformed expressions", "[syntax]") {
   CHECK(first_error(rule_when("v.x == 1 v.y")) ==
         "4:17: error: expected a clause ('severity', 'tags', 'for', 'let', 'when', 'message') or '}' but found 'v'");
   CHECK(first_error(rule_when("!v.x")) == "4:8: error: expected an expression but found '!'");
+  // After a call's comma: an argument or an option, named as such (not as a parser's C++ type).
+  CHECK(first_error(rule_when("any(l in links(v, ) where l.rank > 2)")) ==
+        "4:26: error: expected an expression but found ')'");
+  CHECK(first_error(rule_when("suppliers*(v, depth:)")) == "4:28: error: expected an expression but found ')'");
 }
 
 TEST_CASE("aggregate forms are checked", "[syntax]") {
