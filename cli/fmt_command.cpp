@@ -29,9 +29,9 @@ int fmt_command(const Args& args) {
     print_diagnostics(errors);
     return kExitError;
   }
-  for (const auto& [path, text] : changes) {
-    if (check) std::cout << path << "\n";
-    else write_file_atomically(path, [&](std::ostream& out) { out << text; });
+  for (const auto& change : changes) {  // not a structured binding: clang 14 cannot capture one
+    if (check) std::cout << change.first << "\n";
+    else write_file_atomically(change.first, [&](std::ostream& out) { out << change.second; });
   }
   return check && !changes.empty() ? kExitFindings : kExitOk;
 }
