@@ -90,6 +90,11 @@ struct Expr {
   // through an index on (K, A) instead of a scan (join_kind, join_attribute, join_key = E).
   std::string join_kind, join_attribute;
   ExprPtr join_key;
+  // `where` reads nothing but the element (and constants, literals, today),
+  // calls no graph function and holds no aggregate: its value for an entity
+  // is the same wherever and however often the aggregate runs, so the
+  // evaluator may remember it per entity.
+  bool filter_reads_only_element = false;
 
   // Filled by the checker.
   Binding binding = Binding::unresolved;

@@ -447,6 +447,17 @@ class Checker {
     return {};
   }
 
+  // See Expr::filter_reads_only_element.
+  static bool reads_only_element(const Expr& e, int slot) {
+    if (e.kind == ExprKind::aggregate) return false;
+    if (e.kind == ExprKind::variable && !(e.binding == Binding::constant || (e.binding == Binding::local && e.slot == slot)))
+      return false;
+    if (e.kind == ExprKind::call && (e.function < 0 || function_info(static_cast<Function>(e.function)).graph)) return false;
+    bool only = true;
+    for_each_child(const_cast<Expr&>(e), [&](Expr& child) { only = only && reads_only_element(child, slot); });
+    return only;
+  }
+
   static bool reads_slot(const Expr& e, int slot) {
     if (e.kind == ExprKind::variable && e.binding == Binding::local && e.slot == slot) return true;
     bool found = false;
@@ -632,6 +643,7 @@ class Checker {
     if (node.filter) require_bool(check(*node.filter), node.filter->span.begin, "'where'");
     node.only_kind = kind_restriction(node, info);
     find_join(node, info);
+    node.filter_reads_only_element = node.filter && !node.binder.empty() && reads_only_element(*node.filter, node.slot);
     // The variable goes out of scope, but its slot is not reused: `let`s are
     // evaluated lazily, in any order, so every binding needs a slot of its own.
     scope_.resize(scope_size);

@@ -3,6 +3,7 @@
 #include <random>
 #include <set>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/facts/dependency_graph.hpp"
@@ -334,4 +335,54 @@ rule C {
 TEST_CASE("graph results are ordered by kind, then id", "[graph]") {
   Portfolio p = supply_chain();
   CHECK(test::value_of("list(dependents*(v))", p, "", "vendor v") == R"(["S1","S2","S3","S4","V1","V2","V3"])");
+}
+
+TEST_CASE("a `where` remembered per element gives the findings and evidence of evaluating it every time", "[graph]") {
+  // 80 services rely on two of three vendors each, and all on their shared
+  // provider P: every count visits more than 50 services, past the facts
+  // evidence keeps, so most conditions come from the per-element memory.
+  test::TestPortfolio t;
+  t.add("vendor", "P");
+  for (auto id : {"V1", "V2", "V3"}) t.add("vendor", id);
+  for (int s = 0; s < 80; ++s)
+    t.add("service", fmt::format("S{:02}", s), {{"criticality", Value::string(s % 2 == 0 ? "critical" : "low")}});
+  Portfolio& p = t.portfolio;
+  for (auto id : {"V1", "V2", "V3"}) p.add_edge(*p.find(id), *p.find("P"), "subcontracts");
+  for (int s = 0; s < 80; ++s)
+    for (int k = 0; k < 2; ++k)
+      p.add_edge(*p.find(fmt::format("S{:02}", s)), *p.find(fmt::format("V{}", 1 + (s + k) % 3)), "depends_on");
+  RuleSet rules = test::compile(R"(
+rule R {
+  severity high
+  for vendor v
+  let n = count(s in dependents*(v) where s.kind == "service" and s.criticality == "critical")
+  when n >= 3
+  message "{n}"
+}
+)");
+  REQUIRE(rules.files[0].rules[0].lets[0].value->filter_reads_only_element);
+  Evaluator evaluator(rules, p, test::date("2026-06-30"));
+  auto all = evaluator.evaluate_all(1);  // one context for every vendor: the memory is used
+  std::vector<std::string> expected{"P", "V1", "V2", "V3"};
+  REQUIRE(all.findings.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    INFO(expected[i]);
+    CHECK(*all.findings[i].entity == expected[i]);
+    // explain evaluates every condition: the reference.
+    auto reference = evaluator.explain(rules.files[0].rules[0], *p.find(expected[i])).result.findings.at(0);
+    CHECK(all.findings[i].message == reference.message);
+    CHECK(all.findings[i].evidence_json == reference.evidence_json);
+  }
+  CHECK(all.findings[0].message == "40");
+  CHECK(all.findings[1].message == "27");  // V1: services 0-1, 2-3, 5-6, ...: 27 of its 54 even
+  CHECK(all.findings[0].evidence_json.find("\"truncated\":true") != std::string::npos);
+  // A condition that reads the rule's entity, a let or a graph function is evaluated every time.
+  for (auto [where, remembered] : std::vector<std::pair<std::string, bool>>{
+           {"s.criticality == \"critical\"", true}, {"s.criticality == lower(\"CRITICAL\") and today > 2020-01-01", true},
+           {"s.criticality == v.tier", false}, {"reaches(s, v)", false}, {"count(x in [1] where x > 0) > 0", false}}) {
+    RuleSet set = test::compile("rule R {\n  severity low\n  for vendor v\n  let n = count(s in dependents*(v) where " + where +
+                                ")\n  when n > 0\n  message \"m\"\n}\n");
+    INFO(where);
+    CHECK(set.files[0].rules[0].lets[0].value->filter_reads_only_element == remembered);
+  }
 }

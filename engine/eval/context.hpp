@@ -72,6 +72,9 @@ struct Context {
   std::vector<PathRequest> paths{};
   std::size_t paths_left_out = 0;
   std::vector<std::pair<KindId, int>> column_cache{};  // per node id: the last kind seen and its column
+  // Per aggregate node whose `where` reads only its element: that condition's
+  // value per entity, once known (kNotYet, false, true, missing).
+  std::vector<std::vector<std::uint8_t>> element_filter_cache{};
   // For `vigil explain`: every node's value, by node id (null in normal evaluation).
   std::vector<Evaluator::NodeValue>* recorded = nullptr;
   // Expressions being evaluated inside each other (see kMaxEvaluationDepth).

@@ -295,6 +295,28 @@ class AggregateState {
   List items_;
 };
 
+// A `where` that reads only its element gives the same value for an entity
+// every time: it is remembered per entity, and evaluated again only while
+// the finding's evidence still records the facts read (the first 50), so
+// that evidence is exactly what evaluating every element gives. R5 (count
+// the critical services that rely on each vendor, transitively) visits the
+// same services about a thousand times each. Not under `explain`, which
+// counts every evaluation.
+std::optional<bool> filter_value(const Expr& e, const Value& item, Context& c) {
+  enum : std::uint8_t { kNotYet, kFalse, kTrue, kMissing };
+  bool cacheable = e.filter_reads_only_element && !c.recorded && item.is(ValueType::entity);
+  std::uint8_t* slot = nullptr;
+  if (cacheable) {
+    auto& cache = c.element_filter_cache[e.id];
+    if (cache.empty()) cache.assign(c.portfolio.entity_count(), kNotYet);
+    slot = &cache[item.as_entity()];
+    if (*slot != kNotYet && c.reads_truncated) return *slot == kMissing ? std::nullopt : std::optional<bool>(*slot == kTrue);
+  }
+  std::optional<bool> predicate = truth(*e.filter, eval(*e.filter, c), "'where'", c);
+  if (slot) *slot = !predicate ? kMissing : *predicate ? kTrue : kFalse;
+  return predicate;
+}
+
 Value eval_aggregate(const Expr& e, Context& c) {
   Value collection = eval(*e.collection, c);
   if (collection.is_missing()) return collection;
@@ -335,7 +357,7 @@ Value eval_aggregate(const Expr& e, Context& c) {
     if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = item;
     PathMark mark(c);
     std::optional<bool> predicate = true;
-    if (e.filter) predicate = truth(*e.filter, eval(*e.filter, c), "'where'", c);
+    if (e.filter) predicate = filter_value(e, item, c);
     // The element is only evaluated for elements that pass `where`.
     Value element = needs_element && predicate.value_or(false) && e.element ? eval(*e.element, c) : item;
     if (element_is_predicate) predicate = truth(e, element, what.c_str(), c);
@@ -438,6 +460,7 @@ struct Evaluator::Impl {
   Context make_context() const {
     Context c{.portfolio = portfolio, .graph = graph, .today = today};
     c.column_cache.assign(rules.node_count, {0, kNoColumn});
+    c.element_filter_cache.resize(rules.node_count);
     return c;
   }
 

@@ -1,7 +1,7 @@
 #include "engine/facts/dependency_graph.hpp"
 
 #include <algorithm>
-#include <deque>
+#include <limits>
 #include <numeric>
 #include <unordered_map>
 
@@ -271,29 +271,36 @@ bool GraphView::reaches(EntityIndex from, EntityIndex to) const {
 
 std::vector<EntityIndex> GraphView::path(EntityIndex from, EntityIndex to) const {
   const Csr& graph = impl_->graph;
-  // Breadth-first from `from`; parents only for what is explored, so a short
-  // path in a huge graph stays cheap.
-  std::unordered_map<EntityIndex, EntityIndex> parent;
-  std::deque<EntityIndex> queue{from};
+  // Breadth-first from `from`. Evidence asks for thousands of short paths in
+  // a big graph: the parent table is kept per thread and only the entries a
+  // search touched are reset, so a search costs what it explores.
+  constexpr EntityIndex kUnseen = std::numeric_limits<EntityIndex>::max();
+  thread_local std::vector<EntityIndex> parent;
+  thread_local std::vector<EntityIndex> queue;
+  if (parent.size() < impl_->by_rank.size()) parent.assign(impl_->by_rank.size(), kUnseen);
+  queue.clear();
+  queue.push_back(from);
   bool found = false;
-  while (!queue.empty() && !found) {
-    EntityIndex u = queue.front();
-    queue.pop_front();
+  for (std::size_t head = 0; head < queue.size() && !found; ++head) {
+    EntityIndex u = queue[head];
     for (auto v : boost::make_iterator_range(boost::adjacent_vertices(u, graph))) {
-      if (parent.count(v) || (v == from && from != to)) continue;
-      parent.emplace(v, u);
+      if (parent[v] != kUnseen || (v == from && from != to)) continue;
+      parent[v] = u;
+      queue.push_back(v);
       if (v == to) {
         found = true;
         break;
       }
-      queue.push_back(v);
     }
   }
-  if (!found) return {};
-  std::vector<EntityIndex> chain{to};
-  for (EntityIndex at = parent.at(to); at != from; at = parent.at(at)) chain.push_back(at);
-  chain.push_back(from);
-  std::reverse(chain.begin(), chain.end());
+  std::vector<EntityIndex> chain;
+  if (found) {
+    chain.push_back(to);
+    for (EntityIndex at = parent[to]; at != from; at = parent[at]) chain.push_back(at);
+    chain.push_back(from);
+    std::reverse(chain.begin(), chain.end());
+  }
+  for (EntityIndex touched : queue) parent[touched] = kUnseen;
   return chain;
 }
 

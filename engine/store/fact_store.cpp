@@ -250,8 +250,14 @@ Portfolio load_portfolio(Database& db, const FactNeeds* needs) {
   }
   if (needs && !needs->graph) return portfolio;
   SQLite::Statement edges(sql, "SELECT from_id, to_id, kind, attributes FROM edges ORDER BY from_id, to_id, kind");
+  std::string last_from;  // in from_id order: a vendor's edges come together, its id is looked up once
+  std::optional<EntityIndex> from;
   while (edges.executeStep()) {
-    auto from = portfolio.find(edges.getColumn(0).getText());
+    std::string_view from_id = edges.getColumn(0).getText();
+    if (!from || from_id != last_from) {
+      last_from = from_id;
+      from = portfolio.find(from_id);
+    }
     auto to = portfolio.find(edges.getColumn(1).getText());
     if (!from || !to)
       throw Error(fmt::format("{}: edges: {} -> {} names an entity that does not exist", db.path(),
