@@ -1,6 +1,7 @@
 #include <vigil/engine.hpp>
 
 #include <map>
+#include <set>
 #include <mutex>
 #include <shared_mutex>
 
@@ -9,9 +10,39 @@
 #include "engine/store/database.hpp"
 #include "engine/eval/acceptance.hpp"
 #include "engine/eval/evaluator.hpp"
+#include "engine/facts/import_error.hpp"
+#include "engine/facts/portfolio_import.hpp"
 #include "engine/store/fact_store.hpp"
 
 namespace vigil {
+
+namespace {
+
+// What a finding or an error says, to find the ones an overlay added or changed.
+std::string finding_key(const Finding& f) {
+  return fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}", f.rule, f.entity.value_or(""), severity_name(f.severity), f.message,
+                     status_name(f.status));
+}
+std::string error_key(const EvaluationError& e) {
+  return fmt::format("{}\x1f{}\x1f{}", e.rule, e.entity.value_or(""), e.message);
+}
+
+// The overlay's entities' findings and errors, and those of others that the base evaluation does not have as they are.
+EvaluationResult changes_by_overlay(const EvaluationResult& base, EvaluationResult overlaid,
+                                    const std::set<std::string>& overlay_ids) {
+  std::set<std::string> base_findings, base_errors;
+  for (const auto& f : base.findings) base_findings.insert(finding_key(f));
+  for (const auto& e : base.errors) base_errors.insert(error_key(e));
+  auto of_overlay = [&](const std::optional<std::string>& entity) { return entity && overlay_ids.count(*entity); };
+  EvaluationResult changes;
+  for (auto& f : overlaid.findings)
+    if (of_overlay(f.entity) || !base_findings.count(finding_key(f))) changes.findings.push_back(std::move(f));
+  for (auto& e : overlaid.errors)
+    if (of_overlay(e.entity) || !base_errors.count(error_key(e))) changes.errors.push_back(std::move(e));
+  return changes;
+}
+
+}  // namespace
 
 struct Engine::Impl {
   std::vector<SourcePtr> sources;
@@ -31,6 +62,7 @@ struct Engine::Impl {
     if (!lock) throw Error("vigil::Engine: rules and facts cannot change while evaluations run");
     rules.reset();
     evaluators.clear();
+    base_results.clear();
     return lock;
   }
 
@@ -53,6 +85,17 @@ struct Engine::Impl {
     auto& slot = evaluators[date];
     if (!slot) slot = std::make_unique<Evaluator>(*rules, portfolio, date);
     return *slot;
+  }
+
+  // The whole portfolio's annotated result per date, the reference an overlay is compared with.
+  mutable std::map<Date, EvaluationResult> base_results;
+  const EvaluationResult& base_result(Date date) const {
+    const Evaluator& ready = evaluator(date);
+    std::lock_guard lock(prepare_mutex);
+    auto found = base_results.find(date);
+    if (found == base_results.end())
+      found = base_results.emplace(date, annotated(ready.evaluate_all(), date)).first;
+    return found->second;
   }
 
   // Findings as every output shows them: title, tags, owner, waiver status.
@@ -86,6 +129,24 @@ void Engine::add_rules(const std::string& name, const std::string& text) {
 void Engine::add_rules_from(const std::string& path) {
   auto lock = impl_->change();
   for (const auto& file : expand_rule_paths({path})) impl_->sources.push_back(read_source_file(file));
+}
+
+void Engine::replace_rules(const std::vector<std::pair<std::string, std::string>>& sources) {
+  auto lock = impl_->change();
+  std::vector<SourcePtr> replacement;
+  for (const auto& [name, text] : sources) replacement.push_back(std::make_shared<SourceFile>(name, text));
+  Schema schema = impl_->portfolio.schema();
+  compile_rules(replacement, &schema);  // throws RuleError: the old rules stay
+  impl_->sources = std::move(replacement);
+}
+
+void Engine::load_facts_json(const std::string& json, const std::string& name) {
+  auto lock = impl_->change();
+  try {
+    impl_->portfolio = parse_portfolio_json(name, json);
+  } catch (const ImportError& error) {
+    throw Error(error.what());
+  }
 }
 
 void Engine::load_database(const std::string& path) {
@@ -137,6 +198,23 @@ EvaluationResult Engine::evaluate_entity(const std::string& id, const std::strin
   EntityIndex entity = impl_->entity(id);
   Date date = Impl::date_of(as_of);
   return impl_->annotated(impl_->evaluator(date).evaluate_entity(entity), date);
+}
+
+EvaluationResult Engine::evaluate_overlay(const std::string& overlay_json, const std::string& as_of) const {
+  std::shared_lock reading(impl_->state);
+  Date date = Impl::date_of(as_of);
+  const EvaluationResult& base = impl_->base_result(date);
+  Overlay overlay;
+  try {
+    overlay = overlay_portfolio_json(impl_->portfolio, "<overlay>", overlay_json);
+  } catch (const ImportError& error) {
+    throw Error(error.what());
+  }
+  std::set<std::string> overlay_ids;
+  for (EntityIndex e : overlay.entities) overlay_ids.insert(overlay.portfolio.id(e));
+  EvaluationResult result = Evaluator(*impl_->rules, overlay.portfolio, date).evaluate_all();
+  annotate_findings(result.findings, *impl_->rules, overlay.portfolio, date, impl_->owner_attribute);
+  return changes_by_overlay(base, std::move(result), overlay_ids);
 }
 
 void Engine::add_waiver(const Waiver& waiver) {

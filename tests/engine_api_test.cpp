@@ -123,3 +123,72 @@ TEST_CASE("Engine: waivers, owners, titles and tags, as in the command's outputs
   CHECK_THROWS_AS(engine.add_waiver({"IRP-001", "V1", "CRO", "why", "2026-02-30", "", "", ""}), vigil::Error);
   CHECK_THROWS_AS(engine.add_waiver({"IRP-001", "V1", "", "why", "2026-12-31", "", "", ""}), vigil::Error);
 }
+
+TEST_CASE("Engine: rules replaced in place, all or nothing", "[api]") {
+  vigil::Engine engine;
+  build(engine);
+  engine.replace_rules({{"one.vigil", "rule ONE {\n  severity low\n  for vendor v\n  when v.tier == \"low\"\n  message \"{v.name}\"\n}\n"}});
+  CHECK(engine.rule_count() == 1);
+  auto result = engine.evaluate("2026-06-30");
+  REQUIRE(result.findings.size() == 1);
+  CHECK(result.findings[0].rule == "ONE");
+  // The same id again (an edited file) is no duplicate: the old text is gone.
+  engine.replace_rules({{"one.vigil", "rule ONE {\n  severity high\n  for vendor v\n  when v.tier == \"low\"\n  message \"{v.name}\"\n}\n"}});
+  CHECK(engine.evaluate("2026-06-30").findings.at(0).severity == vigil::Severity::high);
+  try {
+    engine.replace_rules({{"bad.vigil", "rule BAD {\n  severity low\n  for vendor v\n  when v.tier ==\n  message \"m\"\n}\n"}});
+    FAIL("no RuleError");
+  } catch (const vigil::RuleError& error) {
+    REQUIRE(error.diagnostics().size() == 1);
+    CHECK(error.diagnostics()[0].location() == "bad.vigil:5:3");
+  }
+  CHECK(engine.rule_count() == 1);  // the old rules stay
+  CHECK(engine.evaluate("2026-06-30").findings.at(0).rule == "ONE");
+}
+
+TEST_CASE("Engine: facts from portfolio JSON", "[api]") {
+  vigil::Engine engine;
+  engine.add_rules("api.vigil", kRules);
+  engine.load_facts_json(R"({"entities": [
+    {"id": "V1", "kind": "vendor", "attributes": {"name": "Acme", "tier": "critical", "tested": "2024-01-01"}},
+    {"id": "S1", "kind": "service"}], "edges": [{"from": "S1", "to": "V1", "kind": "depends_on"}]})");
+  CHECK(engine.entity_count() == 2);
+  CHECK(engine.evaluate("2026-06-30").findings.at(0).message == "Acme untested");
+  try {
+    engine.load_facts_json("{\"entities\": [\n{\"id\": \"V1\", \"kind\": \"vendor\"},\n{\"id\": \"V1\", \"kind\": \"vendor\"}]}", "new.json");
+    FAIL("no Error");
+  } catch (const vigil::Error& error) {
+    CHECK(std::string(error.what()) == "new.json:3: duplicate id 'V1' (first defined at new.json:2)");
+  }
+  CHECK(engine.entity_count() == 2);  // unchanged
+}
+
+TEST_CASE("Engine: evaluation with an overlay changes nothing and answers what the overlay changes", "[api]") {
+  vigil::Engine engine;
+  build(engine);
+  // A candidate vendor relied on by two services, one of them new; V1 replaced entirely (tested recently).
+  auto changes = engine.evaluate_overlay(R"({"entities": [
+    {"id": "V9", "kind": "vendor", "attributes": {"name": "Candidate", "tier": "critical"}},
+    {"id": "S3", "kind": "service"},
+    {"id": "V1", "kind": "vendor", "attributes": {"name": "Acme", "tier": "critical", "tested": "2026-05-01"}}],
+    "edges": [{"from": "S1", "to": "V9", "kind": "depends_on"}, {"from": "S3", "to": "V9", "kind": "depends_on"},
+              {"from": "S1", "to": "V2", "kind": "depends_on"}]})",
+                                         "2026-06-30");
+  std::vector<std::string> got;
+  for (const auto& f : changes.findings) got.push_back(f.rule + " " + *f.entity + ": " + f.message);
+  CHECK(got == std::vector<std::string>{"CONC V9: Candidate is relied on", "IRP-001 V9: Candidate untested"});
+  // The engine is unchanged: V1 still untested, no V9.
+  auto after = engine.evaluate("2026-06-30");
+  CHECK(after.findings.size() == 2);
+  CHECK(engine.entity_count() == 4);
+  CHECK_THROWS_WITH(engine.evaluate_overlay(R"({"entities": [{"id": "V1", "kind": "service"}]})"),
+                    "<overlay>:1: 'V1' is a vendor in the loaded portfolio: an overlay cannot make it a service");
+  CHECK_THROWS_WITH(engine.evaluate_overlay(R"({"entities": [], "edges": [{"from": "S1", "to": "V7", "kind": "x"}]})"),
+                    "<overlay>:1: edge to 'V7' is not a known entity id");
+  CHECK_THROWS_WITH(engine.evaluate_overlay(R"({"entities": [{"id": "V1", "kind": "vendor", "attributes": {"tested": "soon"}}]})"),
+                    "<overlay>:1: attribute 'tested' holds dates in the loaded portfolio: give an ISO date (YYYY-MM-DD)");
+  // A finding of another entity that the overlay removes is not reported (only additions and changes are).
+  auto replaced = engine.evaluate_overlay(R"({"entities": [{"id": "V1", "kind": "vendor", "attributes": {"name": "Acme"}}]})",
+                                          "2026-06-30");
+  CHECK(replaced.findings.empty());  // V1 without a tier: IRP-001 no longer fires for it
+}

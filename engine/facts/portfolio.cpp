@@ -80,6 +80,25 @@ void Portfolio::add_edge(EntityIndex from, EntityIndex to, std::string_view kind
   edges_.push_back(Edge{from, to, kind_index, std::move(attributes_json)});
 }
 
+void Portfolio::clear_attributes(EntityIndex entity) {
+  auto& table = kinds_[kind_of_[entity]];
+  for (auto& column : table.columns) column[row_of_[entity]] = Value();
+}
+
+Portfolio Portfolio::overlay_copy() const {
+  Portfolio copy;
+  copy.ids_ = ids_;
+  copy.kind_of_ = kind_of_;
+  copy.row_of_ = row_of_;
+  copy.index_of_ = index_of_;
+  copy.kinds_ = kinds_;
+  copy.edges_ = edges_;
+  copy.edge_kinds_ = edge_kinds_;
+  copy.pool_index_ = pool_index_;  // views of this portfolio's strings; new ones go to the copy's pool
+  copy.waivers = waivers;
+  return copy;
+}
+
 std::string_view Portfolio::intern(std::string_view text) {
   if (auto it = pool_index_.find(text); it != pool_index_.end()) return *it;
   std::string_view stored = pool_.emplace_back(text);

@@ -63,6 +63,12 @@ class Portfolio {
   void add_edge(EntityIndex from, EntityIndex to, std::string_view kind, std::string attributes_json = {});
   // Keeps a copy of `text` for as long as the portfolio lives.
   std::string_view intern(std::string_view text);
+  // Every attribute of the entity made missing (an overlay replaces an entity entirely).
+  void clear_attributes(EntityIndex entity);
+  // A copy to lay an overlay over, for one evaluation: the facts, not the
+  // caches built on demand. Its text values still point into this
+  // portfolio's strings, so this portfolio must outlive the copy.
+  Portfolio overlay_copy() const;
 
   // Reading.
   std::size_t entity_count() const { return ids_.size(); }

@@ -32,16 +32,42 @@ struct Location {
 // are found by sorting once the edges are read.
 class PortfolioBuilder {
  public:
+  PortfolioBuilder() = default;
+  // Overlay mode (CONTRACT section 11): on a copy of `base`, an entity with a
+  // loaded id replaces it entirely, and an edge already there is ignored.
+  explicit PortfolioBuilder(const Portfolio& base)
+      : portfolio(base.overlay_copy()), base_(&base), replaced_(base.entity_count(), false),
+        defined_at_(base.entity_count(), DefinedAt{0, 0}), lines_(base.edges().size(), 0) {}
+
   EntityIndex add_entity(const std::string& id, KindId kind, const Location& at) {
     if (id.empty()) throw ImportError(at.file, at.line, "empty id: every entity needs an id");
+    if (auto loaded = base_ ? base_->find(id) : std::nullopt; loaded && !replaced_[*loaded]) {
+      if (portfolio.kind_of(*loaded) != kind)
+        throw ImportError(at.file, at.line, fmt::format("'{}' is a {} in the loaded portfolio: an overlay cannot make it a {}",
+                                                        id, portfolio.kind_name(*loaded), portfolio.kinds()[kind].name));
+      replaced_[*loaded] = true;
+      portfolio.clear_attributes(*loaded);
+      remember(*loaded, at);
+      overlay_entities_.push_back(*loaded);
+      return *loaded;
+    }
     if (auto existing = portfolio.find(id)) {
       const auto& first = defined_at_[*existing];
       throw ImportError(at.file, at.line, fmt::format("duplicate id '{}' (first defined at {}:{})", id,
                                                       files_[first.file], first.line));
     }
+    EntityIndex added = portfolio.add_entity(id, kind);
+    defined_at_.emplace_back();
+    remember(added, at);
+    if (base_) overlay_entities_.push_back(added);
+    return added;
+  }
+
+  const std::vector<EntityIndex>& overlay_entities() const { return overlay_entities_; }
+
+  void remember(EntityIndex entity, const Location& at) {
     if (files_.empty() || files_.back() != at.file) files_.push_back(at.file);
-    defined_at_.push_back({static_cast<std::uint32_t>(files_.size() - 1), static_cast<std::uint32_t>(at.line)});
-    return portfolio.add_entity(id, kind);
+    defined_at_[entity] = {static_cast<std::uint32_t>(files_.size() - 1), static_cast<std::uint32_t>(at.line)};
   }
 
   EntityIndex resolve(const std::string& id, const char* end, const Location& at) const {
@@ -56,12 +82,29 @@ class PortfolioBuilder {
                 const Location& at) {
     EntityIndex a = resolve(from, "from", at), b = resolve(to, "to", at);
     if (kind.empty()) throw ImportError(at.file, at.line, "empty edge kind (for example depends_on or subcontracts)");
+    if (base_ && already_there(a, b, kind)) return;
     portfolio.add_edge(a, b, kind, std::move(attributes));
     lines_.push_back(static_cast<std::uint32_t>(at.line));
   }
 
+  // Overlay mode: the edge is loaded, or the overlay gave it before.
+  bool already_there(EntityIndex from, EntityIndex to, const std::string& kind) const {
+    auto same = [&](std::uint32_t e) {
+      const Edge& edge = portfolio.edges()[e];
+      return edge.to == to && portfolio.edge_kinds()[edge.kind] == kind;
+    };
+    if (from < base_->entity_count()) {
+      const auto& loaded = base_->edge_index()->outgoing[from];
+      if (std::any_of(loaded.begin(), loaded.end(), same)) return true;
+    }
+    for (auto e = static_cast<std::uint32_t>(base_->edges().size()); e < portfolio.edges().size(); ++e)
+      if (portfolio.edges()[e].from == from && same(e)) return true;
+    return false;
+  }
+
   // After the last edge of `file`: the first duplicate in file order, if any.
   void reject_duplicate_edges(const std::string& file) const {
+    if (base_) return;  // an overlay ignores edges given twice
     const auto& edges = portfolio.edges();
     std::vector<std::uint32_t> order(edges.size());
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -86,10 +129,21 @@ class PortfolioBuilder {
 
   Portfolio portfolio;
 
+  // Overlay mode: the loaded type of an attribute, when the kind has it.
+  std::optional<ValueType> loaded_type(KindId kind, const std::string& name) const {
+    if (!base_ || kind >= base_->kinds().size()) return std::nullopt;
+    int column = base_->kinds()[kind].column(name);
+    if (column < 0) return std::nullopt;
+    return base_->kinds()[kind].attribute_types[static_cast<std::size_t>(column)];
+  }
+
  private:
   struct DefinedAt {
     std::uint32_t file, line;
   };
+  const Portfolio* base_ = nullptr;
+  std::vector<bool> replaced_;           // per loaded entity, in overlay mode
+  std::vector<EntityIndex> overlay_entities_;
   std::vector<std::string> files_;       // the files entities came from
   std::vector<DefinedAt> defined_at_;    // per entity
   std::vector<std::uint32_t> lines_;     // per edge
@@ -401,6 +455,19 @@ void assign_json_attributes(PortfolioBuilder& builder, const std::vector<JsonAtt
   }
   for (const auto& [key, column] : columns) {
     ValueType type = column.type == ValueType::string && column.all_dates ? ValueType::date : column.type;
+    // Over a loaded portfolio, a string attribute the portfolio has as text stays text, one it has as dates must be dates.
+    auto loaded = builder.loaded_type(key.first, key.second);
+    if (loaded && column.type != ValueType::string && *loaded != column.type)
+      throw ImportError(column.first.file, column.first.line,
+                        fmt::format("attribute '{}' is {} in the loaded portfolio but {} here", key.second,
+                                    type_with_article(*loaded), type_with_article(column.type)));
+    if (loaded && column.type == ValueType::string) {
+      if (*loaded == ValueType::date && !column.all_dates)
+        throw ImportError(column.first.file, column.first.line,
+                          fmt::format("attribute '{}' holds dates in the loaded portfolio: give an ISO date (YYYY-MM-DD)",
+                                      key.second));
+      type = *loaded;
+    }
     builder.portfolio.declare_attribute(key.first, key.second, type);
   }
   for (const auto& a : attributes) {
@@ -526,7 +593,9 @@ Portfolio read_portfolio_directory(const std::string& directory) {
 
 Portfolio read_portfolio_json(const std::string& path) { return parse_portfolio_json(path, read_text_file(path)); }
 
-Portfolio parse_portfolio_json(const std::string& path, const std::string& text) {
+namespace {
+
+Portfolio parse_json_into(PortfolioBuilder& builder, const std::string& path, const std::string& text) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw ImportError(path, 1, "empty file: expected a JSON object");
   std::size_t offset = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   std::size_t line = 1;
@@ -547,7 +616,6 @@ Portfolio parse_portfolio_json(const std::string& path, const std::string& text)
   auto entities = root.find("entities");
   if (entities == root.end() || !entities->is_array())
     throw ImportError(path, 1, "the portfolio needs an \"entities\" array");
-  PortfolioBuilder builder;
   read_json_entities(builder, *entities, handler.lines["entities"], path);
   auto edges = root.find("edges");
   if (edges != root.end() && !edges->is_null()) {
@@ -558,9 +626,24 @@ Portfolio parse_portfolio_json(const std::string& path, const std::string& text)
   if (waivers != root.end() && !waivers->is_null()) {
     WaiverReader reader;
     read_json_waivers(reader, *waivers, handler.lines["waivers"], path);
-    builder.portfolio.waivers = reader.take();
+    for (auto& waiver : reader.take()) builder.portfolio.waivers.push_back(std::move(waiver));
   }
   return std::move(builder.portfolio);
+}
+
+}  // namespace
+
+Portfolio parse_portfolio_json(const std::string& path, const std::string& text) {
+  PortfolioBuilder builder;
+  return parse_json_into(builder, path, text);
+}
+
+Overlay overlay_portfolio_json(const Portfolio& base, const std::string& path, const std::string& text) {
+  PortfolioBuilder builder(base);
+  Overlay overlay;
+  overlay.portfolio = parse_json_into(builder, path, text);
+  overlay.entities = builder.overlay_entities();
+  return overlay;
 }
 
 Portfolio read_portfolio(const std::string& path) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "engine/facts/portfolio.hpp"
 
@@ -13,6 +14,15 @@ Portfolio read_portfolio_directory(const std::string& directory);
 Portfolio read_portfolio_json(const std::string& path);
 // The JSON form given as text; `path` names it in errors.
 Portfolio parse_portfolio_json(const std::string& path, const std::string& text);
+// `base` with the portfolio JSON `text` laid over it, as a new portfolio (`base`
+// must outlive it): an entity with a loaded id replaces that entity entirely
+// (same kind; its attributes are the overlay's only), an edge already loaded
+// or given twice is ignored, waivers are added. Errors name `path`:line.
+struct Overlay {
+  Portfolio portfolio;
+  std::vector<EntityIndex> entities;  // the overlay's entities (new or replacing), in its order
+};
+Overlay overlay_portfolio_json(const Portfolio& base, const std::string& path, const std::string& text);
 // A directory, or a file ending in .json.
 Portfolio read_portfolio(const std::string& path);
 

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <vigil/diagnostic.hpp>
@@ -26,10 +27,16 @@ class Engine {
   // Rules. `name` names the text in diagnostics (`name:line:col: error: ...`).
   void add_rules(const std::string& name, const std::string& text);
   void add_rules_from(const std::string& path);  // a .vigil file, or a directory of them
+  // Every rule replaced at once by these (name, text) sources. They are
+  // compiled first: with an error, RuleError is thrown and the old rules stay.
+  void replace_rules(const std::vector<std::pair<std::string, std::string>>& sources);
 
   // Facts: a database written by `vigil import` (or by a procurement system, docs/schema.md)
   // replaces the portfolio; the calls below add to it. Attribute types are fixed by their first value.
   void load_database(const std::string& path);
+  // A portfolio JSON document (CONTRACT section 1) replaces the portfolio; bad
+  // input throws Error naming `name:line`, and the portfolio stays as it was.
+  void load_facts_json(const std::string& json, const std::string& name = "<facts>");
   void add_entity(const std::string& id, const std::string& kind);
   void set_number(const std::string& entity, const std::string& attribute, double value);
   void set_string(const std::string& entity, const std::string& attribute, const std::string& value);
@@ -50,6 +57,13 @@ class Engine {
   EvaluationResult evaluate(const std::string& as_of = "") const;
   // The rules for that entity's kind, for that entity only (throws Error for an unknown id).
   EvaluationResult evaluate_entity(const std::string& id, const std::string& as_of = "") const;
+  // The portfolio with `overlay_json` (a portfolio JSON document: a candidate
+  // vendor and its edges, say) laid over it, for this call only; the engine
+  // does not change. An overlay entity replaces a loaded entity of the same id
+  // entirely; an edge already loaded is ignored. Returns the findings of the
+  // overlay's entities, plus every finding of other entities or portfolio
+  // rules that the overlay adds or changes (and the errors of the same).
+  EvaluationResult evaluate_overlay(const std::string& overlay_json, const std::string& as_of = "") const;
 
   std::size_t entity_count() const;
   std::size_t rule_count() const;
