@@ -24,4 +24,10 @@ test $status -eq 1
 grep -qx "high ONB-001: Contoso Cloud would access restricted data without a SOC 2 report" "$work/out"
 grep -qx "medium ONB-002: Contoso Cloud is critical but has no exit plan" "$work/out"
 grep -qx "2 findings" "$work/out"
+# The C ABI: the header and the shared library, used by a C99 program built against the install.
+test -f "$work/prefix/include/vigil/vigil.h"
+test -f "$work/prefix/lib/libvigil.so"
+cc -std=c99 -Wall -Wextra -pedantic "$source_dir/tests/c_api_test.c" -I"$work/prefix/include" -L"$work/prefix/lib" -lvigil \
+  -o "$work/c_api_test"
+LD_LIBRARY_PATH="$work/prefix/lib" "$work/c_api_test"
 echo "installed package and embedding example: ok"
