@@ -30,4 +30,12 @@ test -f "$work/prefix/lib/libvigil.so"
 cc -std=c99 -Wall -Wextra -pedantic "$source_dir/tests/c_api_test.c" -I"$work/prefix/include" -L"$work/prefix/lib" -lvigil \
   -o "$work/c_api_test"
 LD_LIBRARY_PATH="$work/prefix/lib" "$work/c_api_test"
+# The Python package, importable from the install.
+PYTHONPATH="$work/prefix/lib/python3/dist-packages" python3 -c '
+import vigil
+engine = vigil.Engine()
+engine.add_rules("rule A {\n  severity low\n  for vendor v\n  when true\n  message \"{v.id}\"\n}\n")
+engine.load_facts({"entities": [{"id": "V1", "kind": "vendor"}]})
+assert [f["message"] for f in engine.evaluate()] == ["V1"], engine.evaluate()
+print("python package", vigil.__version__, "ok")'
 echo "installed package and embedding example: ok"
