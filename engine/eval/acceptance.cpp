@@ -75,6 +75,10 @@ std::optional<std::string> owner_of(const Finding& f, const Portfolio& portfolio
 
 const char* status_name(FindingStatus status) { return status == FindingStatus::accepted ? "accepted" : "open"; }
 
+FindingStatus parse_status(std::string_view name) {
+  return name == status_name(FindingStatus::accepted) ? FindingStatus::accepted : FindingStatus::open;
+}
+
 void annotate_findings(std::vector<Finding>& findings, const RuleSet& rules, const Portfolio& portfolio, Date as_of,
                        const std::string& owner_attribute) {
   WaiverIndex waivers(portfolio.waivers);

@@ -163,9 +163,7 @@ RuleHistory rule_history(Database& db, const std::vector<std::string>& rule_ids,
     findings.bind(2, rule);
     while (findings.executeStep())
       history.findings.emplace(FindingKey{rule, findings.getColumn(0).getString()},
-                               FindingMark{findings.getColumn(1).getString(),
-                                           findings.getColumn(2).getString() == "accepted" ? FindingStatus::accepted
-                                                                                           : FindingStatus::open});
+                               FindingMark{findings.getColumn(1).getString(), parse_status(findings.getColumn(2).getText())});
     findings.reset();
   }
   return history;
@@ -259,7 +257,7 @@ std::vector<StoredFinding> load_findings(Database& db, std::int64_t run) {
     f.severity = parse_severity(query.getColumn(3).getString()).value_or(Severity::info);
     f.message = query.getColumn(4).getString();
     f.first_seen = query.getColumn(5).getString();
-    f.status = query.getColumn(6).getString() == "accepted" ? FindingStatus::accepted : FindingStatus::open;
+    f.status = parse_status(query.getColumn(6).getText());
     f.waiver = waiver_from_json(query.getColumn(7));
     if (!query.getColumn(8).isNull()) f.owner = query.getColumn(8).getString();
     f.evidence_json = query.getColumn(9).getString();

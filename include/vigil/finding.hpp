@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <vigil/severity.hpp>
@@ -26,6 +27,8 @@ struct Waiver {
 
 enum class FindingStatus { open, accepted };
 const char* status_name(FindingStatus status);
+// The status a stored name stands for ("accepted"; anything else is open).
+FindingStatus parse_status(std::string_view name);
 
 struct Finding {
   std::string rule;
