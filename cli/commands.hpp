@@ -29,6 +29,7 @@ int report_command(const Args& args);
 int explain_command(const Args& args);
 int test_command(const Args& args);
 int fmt_command(const Args& args);
+int serve_command(const Args& args);
 
 // Options every command accepts.
 std::vector<OptionSpec> with_common_options(std::vector<OptionSpec> specs);

@@ -43,6 +43,9 @@ constexpr std::array kCommands{
     Command{"graph", graph_command,
             "  graph --db DB [--focus ID] [--depth N] [--format dot]\n"
             "                                       the dependency graph as Graphviz DOT, coloured by the last run\n"},
+    Command{"serve", serve_command,
+            "  serve --db DB --rules RULES... [--bind 127.0.0.1] [--port 8181] [--token-file F]\n"
+            "      [--max-body BYTES]               the engine as an HTTP/1.1 JSON service (docs/embedding.md)\n"},
     Command{"report", report_command,
             "  report --db DB [--run N] --format html|md [--output FILE]\n"
             "                                       a board-ready summary of a run (default: the latest)\n"},

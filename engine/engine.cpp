@@ -242,4 +242,15 @@ std::size_t Engine::rule_count() const {
   return impl_->rules->rule_count();
 }
 
+std::vector<RuleInfo> Engine::rules() const {
+  std::shared_lock reading(impl_->state);
+  std::lock_guard lock(impl_->prepare_mutex);
+  impl_->compile_locked();
+  std::vector<RuleInfo> out;
+  for (const Rule* rule : impl_->rules->rules())
+    out.push_back({rule->id, rule->title.value_or(""), rule->severity ? severity_name(*rule->severity) : "computed",
+                   rule->tags, impl_->rules->file_of(*rule).source->path()});
+  return out;
+}
+
 }  // namespace vigil

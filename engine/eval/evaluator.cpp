@@ -367,8 +367,10 @@ Value eval_aggregate(const Expr& e, Context& c) {
     if (state.add(element, predicate)) break;
   }
   Value result = state.result();
-  if (deciding && (function == Function::min || function == Function::max))
-    std::erase_if(*deciding, [&](const auto& d) { return d.second.is_missing() || !result.is(d.second.type()) || order_values(d.second, result) != 0; });
+  if (deciding && (function == Function::min || function == Function::max))  // only the extreme decided it
+    std::erase_if(*deciding, [&](const auto& d) {
+      return d.second.is_missing() || !result.is(d.second.type()) || order_values(d.second, result) != 0;
+    });
   return result;
 }
 

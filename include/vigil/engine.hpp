@@ -17,6 +17,15 @@
 
 namespace vigil {
 
+// A loaded rule, as `vigil serve`'s /v1/rules lists it.
+struct RuleInfo {
+  std::string id;
+  std::string title;     // "" when the rule has none
+  std::string severity;  // "info" ... "critical", or "computed" for `severity EXPR`
+  std::vector<std::string> tags;
+  std::string file;      // the name its text was given (a path, or add_rules' name)
+};
+
 class Engine {
  public:
   Engine();
@@ -67,6 +76,8 @@ class Engine {
 
   std::size_t entity_count() const;
   std::size_t rule_count() const;
+  // Every rule, sorted by id (compiles the rules: throws RuleError).
+  std::vector<RuleInfo> rules() const;
 
  private:
   struct Impl;

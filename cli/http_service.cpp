@@ -1,0 +1,260 @@
+#include "cli/http_service.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/eval/acceptance.hpp"
+#include "engine/output/finding_output.hpp"
+#include "engine/store/run_service.hpp"
+
+namespace vigil::cli {
+namespace {
+
+using Json = nlohmann::json;
+
+// A refusal the client can act on: `status` with {"error", "diagnostics"}.
+struct Refusal {
+  int status;
+  std::string error;
+  std::vector<std::string> diagnostics;
+};
+
+HttpResponse json_response(int status, const Json& body) { return {status, "application/json", body.dump() + "\n"}; }
+
+HttpResponse refused(const Refusal& r) {
+  return json_response(r.status, Json{{"error", r.error}, {"diagnostics", r.diagnostics}});
+}
+
+std::vector<std::string> diagnostic_lines(const RuleError& error) {
+  std::vector<std::string> lines;
+  for (const auto& d : error.diagnostics())
+    lines.push_back(fmt::format("{}: {}: {}", d.location(), d.level == DiagnosticLevel::error ? "error" : "warning", d.message));
+  return lines;
+}
+
+// The body as a JSON object (an empty body is `{}`), with only the members allowed.
+Json parse_body(const std::string& body, std::initializer_list<const char*> allowed) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
+  Json parsed;
+  try {
+    parsed = Json::parse(body);
+  } catch (const Json::exception& e) {
+    throw Refusal{400, fmt::format("bad JSON: {}", e.what()), {}};
+  }
+  if (!parsed.is_object()) throw Refusal{400, "the body must be a JSON object", {}};
+  for (const auto& [key, value] : parsed.items())
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* name) { return key == name; })) {
+      std::vector<std::string> names(allowed.begin(), allowed.end());
+      throw Refusal{400, fmt::format("unknown member \"{}\"{}", key, did_you_mean(key, names)), {}};
+    }
+  return parsed;
+}
+
+std::string string_member(const Json& body, const char* name) {
+  auto found = body.find(name);
+  if (found == body.end() || found->is_null()) return "";
+  if (!found->is_string()) throw Refusal{400, fmt::format("\"{}\" must be a string", name), {}};
+  return found->get<std::string>();
+}
+
+Json array_member(const Json& body, const char* name) {
+  auto found = body.find(name);
+  if (found == body.end() || found->is_null()) return Json::array();
+  if (!found->is_array()) throw Refusal{400, fmt::format("\"{}\" must be an array", name), {}};
+  return *found;
+}
+
+std::string findings_array(const std::vector<Finding>& findings) {
+  std::ostringstream out;
+  write_findings(out, findings, OutputFormat::json);
+  return out.str();
+}
+
+std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
+
+// Every endpoint: method, path, whether it needs the token.
+struct Route {
+  const char* method;
+  const char* path;
+  bool needs_token;
+};
+constexpr Route kRoutes[] = {
+    {"POST", "/v1/evaluate", true}, {"POST", "/v1/run", true}, {"GET", "/v1/rules", true},
+    {"POST", "/v1/reload", true},   {"GET", "/health", false}, {"GET", "/metrics", true},
+};
+
+}  // namespace
+
+HttpService::HttpService(ServiceSettings settings) : settings_(std::move(settings)), state_(load_state()) {}
+
+std::shared_ptr<const HttpService::State> HttpService::load_state() const {
+  auto state = std::make_shared<State>();
+  state->engine.load_database(settings_.db);
+  for (const auto& path : settings_.rule_paths) state->engine.add_rules_from(path);
+  state->rules = state->engine.rules();  // compiles: rule errors throw here, before anything is swapped
+  return state;
+}
+
+std::shared_ptr<const HttpService::State> HttpService::current() const {
+  std::lock_guard lock(state_mutex_);
+  return state_;
+}
+
+HttpResponse HttpService::handle(const HttpRequest& request) {
+  std::string path = path_of(request.target);
+  HttpResponse response;
+  const Route* route = nullptr;
+  for (const auto& r : kRoutes)
+    if (path == r.path) route = &r;
+  if (!route) {
+    response = refused({404, fmt::format("no endpoint {}", path), {}});
+  } else if (request.method != route->method) {
+    response = refused({405, fmt::format("{} takes {}, not {}", path, route->method, request.method), {}});
+  } else if (route->needs_token && !settings_.token.empty() && request.authorization != "Bearer " + settings_.token) {
+    response = refused({401, "missing or wrong token: send Authorization: Bearer TOKEN", {}});
+    response.www_authenticate = true;
+  } else {
+    try {
+      if (path == "/v1/evaluate") response = evaluate(request);
+      else if (path == "/v1/run") response = run(request);
+      else if (path == "/v1/rules") response = list_rules();
+      else if (path == "/v1/reload") response = reload();
+      else if (path == "/health") response = health();
+      else response = metrics();
+    } catch (const Refusal& r) {
+      response = refused(r);
+    } catch (const RuleError& e) {
+      response = refused({422, "rule errors", diagnostic_lines(e)});
+    } catch (const Error& e) {
+      response = refused({400, e.what(), {}});
+    } catch (const std::exception& e) {
+      response = refused({500, fmt::format("internal error: {}", e.what()), {}});
+    }
+  }
+  count(route ? path : "other", response.status);
+  return response;
+}
+
+std::string HttpService::loaded_summary() const {
+  auto state = current();
+  return fmt::format("{} rules, {} entities", state->rules.size(), state->engine.entity_count());
+}
+
+HttpResponse HttpService::too_large(std::size_t limit) {
+  return refused({413, fmt::format("the body is over the limit of {} bytes (--max-body)", limit), {}});
+}
+
+void HttpService::count(const std::string& path, int status) {
+  std::lock_guard lock(metrics_mutex_);
+  ++requests_[{path, status}];
+}
+
+// The overlay's entities and edges over the loaded portfolio, for this request only.
+HttpResponse HttpService::evaluate(const HttpRequest& request) {
+  Json body = parse_body(request.body, {"as_of", "entities", "edges", "rules"});
+  Json overlay{{"entities", array_member(body, "entities")}, {"edges", array_member(body, "edges")}};
+  auto state = current();
+  std::vector<std::string> only;
+  for (const auto& id : array_member(body, "rules")) {
+    if (!id.is_string()) throw Refusal{400, "\"rules\" must be an array of rule ids", {}};
+    std::vector<std::string> known;
+    for (const auto& rule : state->rules) known.push_back(rule.id);
+    if (std::find(known.begin(), known.end(), id.get<std::string>()) == known.end())
+      throw Refusal{400, fmt::format("no rule '{}'{}", id.get<std::string>(), did_you_mean(id.get<std::string>(), known)), {}};
+    only.push_back(id.get<std::string>());
+  }
+  auto result = state->engine.evaluate_overlay(overlay.dump(), string_member(body, "as_of"));
+  if (!only.empty())
+    std::erase_if(result.findings, [&](const Finding& f) { return std::find(only.begin(), only.end(), f.rule) == only.end(); });
+  return {200, "application/json", "{\"findings\":" + findings_array(result.findings) + "}\n"};
+}
+
+// The whole portfolio, as `vigil run` does it (from the database as it is now); stored when asked.
+HttpResponse HttpService::run(const HttpRequest& request) {
+  Json body = parse_body(request.body, {"as_of", "store"});
+  auto store = body.find("store");
+  if (store != body.end() && !store->is_boolean() && !store->is_null())
+    throw Refusal{400, "\"store\" must be true or false", {}};
+  RunSettings run_settings;
+  std::string as_of = string_member(body, "as_of");
+  run_settings.as_of = as_of.empty() ? local_today() : parse_iso_date(as_of).value_or(Date{});
+  if (!as_of.empty() && !parse_iso_date(as_of)) throw Refusal{400, "\"as_of\": " + explain_invalid_date(as_of), {}};
+  run_settings.store = store != body.end() && store->is_boolean() && store->get<bool>();
+  std::lock_guard lock(run_mutex_);
+  Database db(settings_.db, OpenMode::must_exist);
+  RunInputs inputs = load_run_inputs(db, settings_.rule_paths);
+  RunOutcome outcome = execute_run(db, inputs, run_settings);
+  std::vector<Finding> open = open_findings(outcome.result.findings);
+  Json by_severity = Json::object();
+  for (Severity s : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info})
+    by_severity[severity_name(s)] = std::count_if(open.begin(), open.end(), [&](const Finding& f) { return f.severity == s; });
+  Json summary{{"findings", open.size()},
+               {"by_severity", by_severity},
+               {"accepted", accepted_count(outcome.result.findings)},
+               {"new", outcome.changes.added},
+               {"resolved", outcome.changes.resolved},
+               {"errors", outcome.result.errors.size()}};
+  Json run_id = outcome.run_id ? Json(*outcome.run_id) : Json(nullptr);
+  return {200, "application/json",
+          fmt::format("{{\"run\":{},\"summary\":{},\"findings\":{}}}\n", run_id.dump(), summary.dump(),
+                      findings_array(outcome.result.findings))};
+}
+
+HttpResponse HttpService::list_rules() {
+  Json rules = Json::array();
+  for (const auto& r : current()->rules)
+    rules.push_back({{"id", r.id}, {"title", r.title}, {"severity", r.severity}, {"tags", r.tags}, {"file", r.file}});
+  return json_response(200, Json{{"rules", rules}});
+}
+
+// New rules and facts are loaded beside the old ones and swapped in whole;
+// with an error the old state keeps answering.
+HttpResponse HttpService::reload() {
+  std::lock_guard lock(reload_mutex_);
+  std::shared_ptr<const State> fresh;
+  try {
+    fresh = load_state();
+  } catch (const RuleError& e) {
+    ++reloads_refused_;
+    throw Refusal{422, "reload refused: the rules have errors; the previous rules and facts stay", diagnostic_lines(e)};
+  } catch (const Error& e) {
+    ++reloads_refused_;
+    throw Refusal{422, fmt::format("reload refused: {}; the previous rules and facts stay", e.what()), {}};
+  }
+  {
+    std::lock_guard swap(state_mutex_);
+    state_ = fresh;
+  }
+  ++reloads_ok_;
+  return json_response(200, Json{{"rules", fresh->rules.size()}, {"entities", fresh->engine.entity_count()}});
+}
+
+HttpResponse HttpService::health() {
+  auto state = current();
+  return json_response(200, Json{{"status", "ok"}, {"rules", state->rules.size()}, {"entities", state->engine.entity_count()}});
+}
+
+// Prometheus text format 0.0.4.
+HttpResponse HttpService::metrics() {
+  auto state = current();
+  std::string text;
+  text += "# HELP vigil_http_requests_total HTTP requests answered, by path and status.\n"
+          "# TYPE vigil_http_requests_total counter\n";
+  {
+    std::lock_guard lock(metrics_mutex_);
+    for (const auto& [key, n] : requests_)
+      text += fmt::format("vigil_http_requests_total{{path=\"{}\",code=\"{}\"}} {}\n", key.first, key.second, n);
+  }
+  text += fmt::format("# HELP vigil_reloads_total Reloads, by result.\n# TYPE vigil_reloads_total counter\n"
+                      "vigil_reloads_total{{result=\"ok\"}} {}\nvigil_reloads_total{{result=\"refused\"}} {}\n",
+                      reloads_ok_.load(), reloads_refused_.load());
+  text += fmt::format("# HELP vigil_rules Rules loaded.\n# TYPE vigil_rules gauge\nvigil_rules {}\n", state->rules.size());
+  text += fmt::format("# HELP vigil_entities Entities loaded.\n# TYPE vigil_entities gauge\nvigil_entities {}\n",
+                      state->engine.entity_count());
+  return {200, "text/plain; version=0.0.4", text};
+}
+
+}  // namespace vigil::cli

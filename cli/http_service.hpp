@@ -1,0 +1,79 @@
+// What `vigil serve` answers, without the network: one request in, one
+// response out (CONTRACT sections 8 and 11). serve_command.cpp moves the
+// bytes; this file decides the status codes, the JSON and the state.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <vigil/engine.hpp>
+
+namespace vigil::cli {
+
+struct HttpRequest {
+  std::string method;         // "GET", "POST", ...
+  std::string target;         // "/v1/evaluate" (a query string is ignored)
+  std::string authorization;  // the Authorization header, "" when absent
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  bool www_authenticate = false;  // 401: tells the client to use a bearer token
+};
+
+struct ServiceSettings {
+  std::string db;
+  std::vector<std::string> rule_paths;
+  std::string token;  // "" when no --token-file: every request is allowed
+};
+
+class HttpService {
+ public:
+  // Loads the database and rules once; throws (RuleError, Error) when they do not load.
+  explicit HttpService(ServiceSettings settings);
+
+  HttpResponse handle(const HttpRequest& request);
+  // "27 rules, 110010 entities": what is loaded now.
+  std::string loaded_summary() const;
+  // For the 413 that the network layer decides (the body is never read whole).
+  HttpResponse too_large(std::size_t limit);
+  // Counts a response that handle() did not produce (413, 400 for unreadable HTTP).
+  void count(const std::string& path, int status);
+
+ private:
+  // Rules and facts as one unit: a reload swaps it whole; requests in flight
+  // keep the one they started with.
+  struct State {
+    Engine engine;
+    std::vector<RuleInfo> rules;
+  };
+  std::shared_ptr<const State> load_state() const;
+  std::shared_ptr<const State> current() const;
+
+  HttpResponse evaluate(const HttpRequest& request);
+  HttpResponse run(const HttpRequest& request);
+  HttpResponse list_rules();
+  HttpResponse reload();
+  HttpResponse health();
+  HttpResponse metrics();
+
+  ServiceSettings settings_;
+  mutable std::mutex state_mutex_;
+  std::shared_ptr<const State> state_;
+  std::mutex reload_mutex_;  // one reload at a time
+  std::mutex run_mutex_;     // one stored run at a time
+
+  std::mutex metrics_mutex_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;  // (path, status) -> count
+  std::atomic<std::uint64_t> reloads_ok_{0}, reloads_refused_{0};
+};
+
+}  // namespace vigil::cli
