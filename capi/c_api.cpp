@@ -6,7 +6,6 @@
 #include <cstring>
 #include <functional>
 #include <new>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,17 +60,11 @@ void require(const void* pointer, const char* what) {
   if (!pointer) throw vigil::Error(std::string(what) + " is NULL");
 }
 
-std::string findings_json(const vigil::EvaluationResult& result) {
-  std::ostringstream out;
-  vigil::write_findings(out, result.findings, vigil::OutputFormat::json);
-  return out.str();
-}
-
 vigil_status evaluated(char** findings_json_out, char** error, const std::function<vigil::EvaluationResult()>& evaluate) {
   if (findings_json_out) *findings_json_out = nullptr;
   return guarded(error, [&] {
     require(findings_json_out, "findings_json");
-    std::string json = findings_json(evaluate());
+    std::string json = vigil::findings_json_text(evaluate().findings);
     *findings_json_out = copy_string(json);
     if (!*findings_json_out) throw std::bad_alloc();
   });

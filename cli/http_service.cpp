@@ -1,7 +1,6 @@
 #include "cli/http_service.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -65,12 +64,6 @@ Json array_member(const Json& body, const char* name) {
   if (found == body.end() || found->is_null()) return Json::array();
   if (!found->is_array()) throw Refusal{400, fmt::format("\"{}\" must be an array", name), {}};
   return *found;
-}
-
-std::string findings_array(const std::vector<Finding>& findings) {
-  std::ostringstream out;
-  write_findings(out, findings, OutputFormat::json);
-  return out.str();
 }
 
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
@@ -169,7 +162,7 @@ HttpResponse HttpService::evaluate(const HttpRequest& request) {
   auto result = state->engine.evaluate_overlay(overlay.dump(), string_member(body, "as_of"));
   if (!only.empty())
     std::erase_if(result.findings, [&](const Finding& f) { return std::find(only.begin(), only.end(), f.rule) == only.end(); });
-  return {200, "application/json", "{\"findings\":" + findings_array(result.findings) + "}\n"};
+  return {200, "application/json", "{\"findings\":" + findings_json_text(result.findings) + "}\n"};
 }
 
 // The whole portfolio, as `vigil run` does it (from the database as it is now); stored when asked.
@@ -200,7 +193,7 @@ HttpResponse HttpService::run(const HttpRequest& request) {
   Json run_id = outcome.run_id ? Json(*outcome.run_id) : Json(nullptr);
   return {200, "application/json",
           fmt::format("{{\"run\":{},\"summary\":{},\"findings\":{}}}\n", run_id.dump(), summary.dump(),
-                      findings_array(outcome.result.findings))};
+                      findings_json_text(outcome.result.findings))};
 }
 
 HttpResponse HttpService::list_rules() {

@@ -1,6 +1,5 @@
 // The Python binding's core (vigil._vigil): vigil::Engine with findings as
 // JSON text; vigil/__init__.py turns them into dicts and takes dates.
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,12 +16,6 @@ namespace py = pybind11;
 namespace {
 
 PyObject* rule_error_type = nullptr;  // vigil.RuleError, a ValueError with `diagnostics`
-
-std::string findings_json(const vigil::EvaluationResult& result) {
-  std::ostringstream out;
-  vigil::write_findings(out, result.findings, vigil::OutputFormat::json);
-  return out.str();
-}
 
 std::string level_word(vigil::DiagnosticLevel level) {
   return level == vigil::DiagnosticLevel::error ? "error" : level == vigil::DiagnosticLevel::warning ? "warning" : "note";
@@ -43,7 +36,7 @@ class Engine {
   void load_facts_json(const std::string& json) { engine_.load_facts_json(json, "<facts>"); }
   std::string evaluate(const std::string& as_of) const {
     py::gil_scoped_release unlocked;  // evaluation runs on its own threads; other Python threads go on
-    return findings_json(engine_.evaluate(as_of));
+    return vigil::findings_json_text(engine_.evaluate(as_of).findings);
   }
   std::string evaluate_entities(const std::vector<std::string>& ids, const std::string& as_of) const {
     py::gil_scoped_release unlocked;
@@ -52,11 +45,11 @@ class Engine {
       auto one = engine_.evaluate_entity(id, as_of);
       std::move(one.findings.begin(), one.findings.end(), std::back_inserter(all.findings));
     }
-    return findings_json(all);
+    return vigil::findings_json_text(all.findings);
   }
   std::string evaluate_overlay(const std::string& overlay_json, const std::string& as_of) const {
     py::gil_scoped_release unlocked;
-    return findings_json(engine_.evaluate_overlay(overlay_json, as_of));
+    return vigil::findings_json_text(engine_.evaluate_overlay(overlay_json, as_of).findings);
   }
   std::size_t rule_count() const { return engine_.rule_count(); }
   std::size_t entity_count() const { return engine_.entity_count(); }

@@ -1,5 +1,7 @@
 #include "engine/output/finding_output.hpp"
 
+#include <sstream>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -114,6 +116,12 @@ void write_findings(std::ostream& out, const std::vector<Finding>& findings, Out
             << csv_field(f.title) << ',' << csv_field(f.owner.value_or("")) << "\r\n";
       break;
   }
+}
+
+std::string findings_json_text(const std::vector<Finding>& findings) {
+  std::ostringstream out;
+  write_findings(out, findings, OutputFormat::json);
+  return out.str();
 }
 
 }  // namespace vigil

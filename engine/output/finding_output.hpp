@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <ostream>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,5 +22,7 @@ void write_finding_json(std::ostream& out, const Finding& f, std::string_view ex
 nlohmann::ordered_json waiver_json(const Waiver& w);
 
 void write_findings(std::ostream& out, const std::vector<Finding>& findings, OutputFormat format);
+// The JSON array `run --format json` prints, as text (the C ABI, Python and `vigil serve` answer it).
+std::string findings_json_text(const std::vector<Finding>& findings);
 
 }  // namespace vigil
