@@ -150,11 +150,10 @@ HttpResponse HttpService::evaluate(const HttpRequest& request) {
   Json body = parse_body(request.body, {"as_of", "entities", "edges", "rules"});
   Json overlay{{"entities", array_member(body, "entities")}, {"edges", array_member(body, "edges")}};
   auto state = current();
-  std::vector<std::string> only;
+  std::vector<std::string> only, known;
+  for (const auto& rule : state->rules) known.push_back(rule.id);
   for (const auto& id : array_member(body, "rules")) {
     if (!id.is_string()) throw Refusal{400, "\"rules\" must be an array of rule ids", {}};
-    std::vector<std::string> known;
-    for (const auto& rule : state->rules) known.push_back(rule.id);
     if (std::find(known.begin(), known.end(), id.get<std::string>()) == known.end())
       throw Refusal{400, fmt::format("no rule '{}'{}", id.get<std::string>(), did_you_mean(id.get<std::string>(), known)), {}};
     only.push_back(id.get<std::string>());
@@ -173,8 +172,9 @@ HttpResponse HttpService::run(const HttpRequest& request) {
     throw Refusal{400, "\"store\" must be true or false", {}};
   RunSettings run_settings;
   std::string as_of = string_member(body, "as_of");
-  run_settings.as_of = as_of.empty() ? local_today() : parse_iso_date(as_of).value_or(Date{});
-  if (!as_of.empty() && !parse_iso_date(as_of)) throw Refusal{400, "\"as_of\": " + explain_invalid_date(as_of), {}};
+  auto date = as_of.empty() ? std::optional<Date>(local_today()) : parse_iso_date(as_of);
+  if (!date) throw Refusal{400, "\"as_of\": " + explain_invalid_date(as_of), {}};
+  run_settings.as_of = *date;
   run_settings.store = store != body.end() && store->is_boolean() && store->get<bool>();
   std::lock_guard lock(run_mutex_);
   Database db(settings_.db, OpenMode::must_exist);

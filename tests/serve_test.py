@@ -153,6 +153,7 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(body["summary"]["by_severity"], {"critical": 4, "high": 16, "medium": 14, "low": 2, "info": 0})
         self.assertEqual(len(body["findings"]), 38)
         self.assertEqual(self.server.json("POST", "/v1/run", {"store": "yes"})[0], 400)
+        self.assertEqual(self.server.json("POST", "/v1/run", {"as_of": "2026-02-30"})[0], 400)
 
     def test_run_stored(self):
         status, body = self.server.json("POST", "/v1/run", {"as_of": "2026-11-01", "store": True})
