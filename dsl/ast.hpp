@@ -152,18 +152,21 @@ void for_each_child(const Expr& node, Visit&& visit) {
     if (*child) visit(**child);
 }
 
-// Calls visit(const ExprPtr&) for the expression of every constant, let,
-// `when` and message of a file.
+// Calls visit(const ExprPtr&) for the expression of every let, `when`,
+// message, severity and `for each` list of a rule; then of a whole file, its
+// constants included.
+template <typename Visit>
+void for_each_expression_root(const Rule& rule, Visit&& visit) {
+  for (const auto& let : rule.lets) visit(let.value);
+  visit(rule.when);
+  visit(rule.message);
+  if (rule.severity_expr) visit(rule.severity_expr);
+  if (rule.each_collection) visit(rule.each_collection);
+}
 template <typename Visit>
 void for_each_expression_root(const RuleFile& file, Visit&& visit) {
   for (const auto& constant : file.constants) visit(constant.value);
-  for (const auto& rule : file.rules) {
-    for (const auto& let : rule.lets) visit(let.value);
-    visit(rule.when);
-    visit(rule.message);
-    if (rule.severity_expr) visit(rule.severity_expr);
-    if (rule.each_collection) visit(rule.each_collection);
-  }
+  for (const auto& rule : file.rules) for_each_expression_root(rule, visit);
 }
 
 }  // namespace vigil

@@ -10,39 +10,12 @@
 #include "engine/store/database.hpp"
 #include "engine/eval/acceptance.hpp"
 #include "engine/eval/evaluator.hpp"
+#include "engine/eval/overlay_scope.hpp"
 #include "engine/facts/import_error.hpp"
 #include "engine/facts/portfolio_import.hpp"
 #include "engine/store/fact_store.hpp"
 
 namespace vigil {
-
-namespace {
-
-// What a finding or an error says, to find the ones an overlay added or changed.
-std::string finding_key(const Finding& f) {
-  return fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}", f.rule, f.entity.value_or(""), severity_name(f.severity), f.message,
-                     status_name(f.status));
-}
-std::string error_key(const EvaluationError& e) {
-  return fmt::format("{}\x1f{}\x1f{}", e.rule, e.entity.value_or(""), e.message);
-}
-
-// The overlay's entities' findings and errors, and those of others that the base evaluation does not have as they are.
-EvaluationResult changes_by_overlay(const EvaluationResult& base, EvaluationResult overlaid,
-                                    const std::set<std::string>& overlay_ids) {
-  std::set<std::string> base_findings, base_errors;
-  for (const auto& f : base.findings) base_findings.insert(finding_key(f));
-  for (const auto& e : base.errors) base_errors.insert(error_key(e));
-  auto of_overlay = [&](const std::optional<std::string>& entity) { return entity && overlay_ids.count(*entity); };
-  EvaluationResult changes;
-  for (auto& f : overlaid.findings)
-    if (of_overlay(f.entity) || !base_findings.count(finding_key(f))) changes.findings.push_back(std::move(f));
-  for (auto& e : overlaid.errors)
-    if (of_overlay(e.entity) || !base_errors.count(error_key(e))) changes.errors.push_back(std::move(e));
-  return changes;
-}
-
-}  // namespace
 
 struct Engine::Impl {
   std::vector<SourcePtr> sources;
@@ -212,9 +185,11 @@ EvaluationResult Engine::evaluate_overlay(const std::string& overlay_json, const
   }
   std::set<std::string> overlay_ids;
   for (EntityIndex e : overlay.entities) overlay_ids.insert(overlay.portfolio.id(e));
-  EvaluationResult result = Evaluator(*impl_->rules, overlay.portfolio, date).evaluate_all();
+  // Only what the overlay can change is evaluated again; the rest is as the base evaluation has it.
+  auto scopes = overlay_scopes(*impl_->rules, overlay.portfolio, overlay.entities, impl_->portfolio.edges().size());
+  EvaluationResult result = Evaluator(*impl_->rules, overlay.portfolio, date).evaluate_scoped(scopes);
   annotate_findings(result.findings, *impl_->rules, overlay.portfolio, date, impl_->owner_attribute);
-  return changes_by_overlay(base, std::move(result), overlay_ids);
+  return overlay_changes(base, std::move(result), overlay_ids);
 }
 
 void Engine::add_waiver(const Waiver& waiver) {

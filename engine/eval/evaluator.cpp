@@ -585,21 +585,36 @@ struct Evaluator::Impl {
   };
 
   std::vector<Task> tasks() const {
-    constexpr std::size_t kChunk = 512;  // small enough to balance expensive entities across threads
     std::vector<Task> out;
     for (const auto& file : rules.files)
-      for (const auto& rule : file.rules) {
-        if (rule.for_portfolio || rule.each_collection) {
-          out.push_back({&rule, &file, nullptr, 0, 1});
-          continue;
-        }
-        const KindTable* table = portfolio.find_kind(rule.for_kind);
-        if (!table) continue;
-        for (std::size_t begin = 0; begin < table->members.size(); begin += kChunk)
-          out.push_back({&rule, &file, &table->members, begin, std::min(begin + kChunk, table->members.size())});
-      }
+      for (const auto& rule : file.rules) add_tasks(rule, file, nullptr, out);
     return out;
   }
+
+  std::vector<Task> tasks(const std::vector<RuleScope>& scopes) const {
+    std::vector<Task> out;
+    for (const auto& scope : scopes) add_tasks(*scope.rule, rules.file_of(*scope.rule), scope.all ? nullptr : &scope.entities, out);
+    return out;
+  }
+
+  // The rule over `subjects`, or over every entity of its kind when null.
+  void add_tasks(const Rule& rule, const RuleFile& file, const std::vector<EntityIndex>* subjects,
+                 std::vector<Task>& out) const {
+    constexpr std::size_t kChunk = 512;  // small enough to balance expensive entities across threads
+    if (rule.for_portfolio || rule.each_collection) {
+      out.push_back({&rule, &file, nullptr, 0, 1});
+      return;
+    }
+    if (!subjects) {
+      const KindTable* table = portfolio.find_kind(rule.for_kind);
+      if (!table) return;
+      subjects = &table->members;
+    }
+    for (std::size_t begin = 0; begin < subjects->size(); begin += kChunk)
+      out.push_back({&rule, &file, subjects, begin, std::min(begin + kChunk, subjects->size())});
+  }
+
+  EvaluationResult run_tasks(const std::vector<Task>& tasks, unsigned threads, const Progress& progress) const;
 
   void run(const Task& task, Context& c, EvaluationResult& out) const {
     c.constants = &constants_of(*task.rule);
@@ -624,8 +639,16 @@ Evaluator::Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date toda
 Evaluator::~Evaluator() = default;
 
 EvaluationResult Evaluator::evaluate_all(unsigned threads, const Progress& progress) const {
+  return impl_->run_tasks(impl_->tasks(), threads, progress);
+}
+
+EvaluationResult Evaluator::evaluate_scoped(const std::vector<RuleScope>& scopes, unsigned threads) const {
+  return impl_->run_tasks(impl_->tasks(scopes), threads, {});
+}
+
+EvaluationResult Evaluator::Impl::run_tasks(const std::vector<Task>& tasks, unsigned threads,
+                                            const Progress& progress) const {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  auto tasks = impl_->tasks();
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, tasks.size())));
   // Each thread takes the next task and keeps its own context and results;
   // sorting the merged results makes the output independent of scheduling.
@@ -634,9 +657,9 @@ EvaluationResult Evaluator::evaluate_all(unsigned threads, const Progress& progr
   std::vector<std::exception_ptr> failures(threads);
   auto work = [&](unsigned t) {
     try {
-      Context c = impl_->make_context();
+      Context c = make_context();
       for (std::size_t i = next++; i < tasks.size(); i = next++) {
-        impl_->run(tasks[i], c, partial[t]);
+        run(tasks[i], c, partial[t]);
         ++done;
         if (t == 0 && progress) progress(done, tasks.size());  // one thread reports, so the callback need not lock
       }
@@ -651,7 +674,7 @@ EvaluationResult Evaluator::evaluate_all(unsigned threads, const Progress& progr
   for (auto& failure : failures)
     if (failure) std::rethrow_exception(failure);
   EvaluationResult result;
-  result.errors = impl_->constant_errors;
+  result.errors = constant_errors;
   for (auto& part : partial) {
     std::move(part.findings.begin(), part.findings.end(), std::back_inserter(result.findings));
     std::move(part.errors.begin(), part.errors.end(), std::back_inserter(result.errors));

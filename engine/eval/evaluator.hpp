@@ -25,6 +25,14 @@ class Evaluator {
   // Every rule over every entity of its kind (and each portfolio rule once),
   // on `threads` threads (0: one per core). The result does not depend on it.
   EvaluationResult evaluate_all(unsigned threads = 0, const Progress& progress = {}) const;
+  // One rule over every subject (`all`) or over the given entities only.
+  struct RuleScope {
+    const Rule* rule;
+    bool all = true;
+    std::vector<EntityIndex> entities{};
+  };
+  // The given rules only, each over its scope (an overlay's evaluation); as evaluate_all otherwise.
+  EvaluationResult evaluate_scoped(const std::vector<RuleScope>& scopes, unsigned threads = 0) const;
   // The rules whose kind is the entity's kind, for that entity only.
   EvaluationResult evaluate_entity(EntityIndex entity) const;
   // One rule, for one entity (none for portfolio rules).

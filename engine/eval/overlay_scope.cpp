@@ -1,0 +1,187 @@
+#include "engine/eval/overlay_scope.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "dsl/functions.hpp"
+
+namespace vigil {
+namespace {
+
+// Which way along the edges each graph function reads (an edge from -> to:
+// from relies on to). in_cycle reads both: a cycle runs both ways.
+struct GraphReach {
+  Function function;
+  bool suppliers;
+  bool dependents;
+};
+constexpr GraphReach kGraphReach[] = {
+    {Function::suppliers, true, false},       {Function::suppliers_star, true, false},
+    {Function::reaches, true, false},         {Function::path, true, false},
+    {Function::links, true, false},           {Function::dependents, false, true},
+    {Function::dependents_star, false, true}, {Function::links_in, false, true},
+    {Function::in_cycle, true, true},
+};
+
+class FootprintWalk {
+ public:
+  explicit FootprintWalk(const RuleFile& file) : file_(file), constant_seen_(file.constants.size(), false) {}
+
+  void visit(const Expr& e) {
+    if (e.kind == ExprKind::variable && e.binding == Binding::constant) visit_constant(e.slot);
+    if (e.kind == ExprKind::call && e.function >= 0) visit_call(e);
+    for_each_child(e, [&](const Expr& child) { visit(child); });
+  }
+
+  RuleFootprint footprint;
+
+ private:
+  // A constant is part of the rule's footprint: `active_spend` sums every vendor.
+  void visit_constant(int slot) {
+    auto index = static_cast<std::size_t>(slot);
+    if (slot < 0 || index >= constant_seen_.size() || constant_seen_[index]) return;
+    constant_seen_[index] = true;
+    visit(*file_.constants[index].value);
+  }
+
+  void visit_call(const Expr& e) {
+    auto function = static_cast<Function>(e.function);
+    if (function == Function::entity) footprint.every_kind = true;
+    if (function == Function::entities) {
+      const Expr* kind = e.args.empty() ? nullptr : e.args[0].get();
+      if (kind && kind->kind == ExprKind::string)
+        footprint.kinds.insert(kind->text);
+      else
+        footprint.every_kind = true;
+    }
+    for (const auto& reach : kGraphReach)
+      if (reach.function == function) {
+        footprint.follows_suppliers |= reach.suppliers;
+        footprint.follows_dependents |= reach.dependents;
+      }
+  }
+
+  const RuleFile& file_;
+  std::vector<bool> constant_seen_;
+};
+
+// `seeds` and every entity that relies on one of them (`relying_on_seeds`)
+// or that one of them relies on, directly or not.
+std::vector<EntityIndex> closure_of(const Portfolio& portfolio, const std::vector<EntityIndex>& seeds,
+                                    bool relying_on_seeds) {
+  auto index = portfolio.edge_index();
+  const auto& step = relying_on_seeds ? index->incoming : index->outgoing;
+  std::vector<bool> seen(portfolio.entity_count(), false);
+  std::vector<EntityIndex> found;
+  auto reach = [&](EntityIndex x) {
+    if (!seen[x]) seen[x] = true, found.push_back(x);
+  };
+  for (EntityIndex seed : seeds) reach(seed);
+  for (std::size_t next = 0; next < found.size(); ++next)
+    for (std::uint32_t edge : step[found[next]]) {
+      const Edge& e = portfolio.edges()[edge];
+      reach(relying_on_seeds ? e.from : e.to);
+    }
+  return found;
+}
+
+// The entities whose graph answers the overlay can change, per direction of
+// reading; each list holds the overlay's entities too.
+struct Affected {
+  std::vector<EntityIndex> by_suppliers;   // those relying on a changed entity or on a new edge's source
+  std::vector<EntityIndex> by_dependents;  // those a changed entity or a new edge's target relies on
+};
+
+Affected affected_entities(const Portfolio& overlaid, const std::vector<EntityIndex>& overlay_entities,
+                           std::size_t base_edge_count) {
+  std::vector<EntityIndex> sources = overlay_entities, targets = overlay_entities;
+  for (std::size_t i = base_edge_count; i < overlaid.edges().size(); ++i) {
+    sources.push_back(overlaid.edges()[i].from);
+    targets.push_back(overlaid.edges()[i].to);
+  }
+  return {closure_of(overlaid, sources, true), closure_of(overlaid, targets, false)};
+}
+
+// The overlay's entities and, by the directions the rule reads, the affected ones, of the rule's kind.
+std::vector<EntityIndex> subjects_to_evaluate(const Rule& rule, const RuleFootprint& reads, const Portfolio& overlaid,
+                                              const std::vector<EntityIndex>& overlay_entities,
+                                              const Affected* affected) {
+  std::vector<EntityIndex> subjects;
+  auto take = [&](const std::vector<EntityIndex>& entities) {
+    for (EntityIndex e : entities)
+      if (overlaid.kind_name(e) == rule.for_kind) subjects.push_back(e);
+  };
+  take(overlay_entities);
+  if (reads.follows_suppliers) take(affected->by_suppliers);
+  if (reads.follows_dependents) take(affected->by_dependents);
+  std::sort(subjects.begin(), subjects.end());
+  subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
+  return subjects;
+}
+
+// What a finding or an error says, to find the ones an overlay added or changed.
+std::string finding_key(const Finding& f) {
+  return fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}", f.rule, f.entity.value_or(""), severity_name(f.severity), f.message,
+                     status_name(f.status));
+}
+std::string error_key(const EvaluationError& e) {
+  return fmt::format("{}\x1f{}\x1f{}", e.rule, e.entity.value_or(""), e.message);
+}
+
+}  // namespace
+
+EvaluationResult overlay_changes(const EvaluationResult& base, EvaluationResult overlaid,
+                                    const std::set<std::string>& overlay_ids) {
+  std::set<std::string> base_findings, base_errors;
+  for (const auto& f : base.findings) base_findings.insert(finding_key(f));
+  for (const auto& e : base.errors) base_errors.insert(error_key(e));
+  auto of_overlay = [&](const std::optional<std::string>& entity) { return entity && overlay_ids.count(*entity); };
+  EvaluationResult changes;
+  for (auto& f : overlaid.findings)
+    if (of_overlay(f.entity) || !base_findings.count(finding_key(f))) changes.findings.push_back(std::move(f));
+  for (auto& e : overlaid.errors)
+    if (of_overlay(e.entity) || !base_errors.count(error_key(e))) changes.errors.push_back(std::move(e));
+  return changes;
+}
+
+RuleFootprint footprint_of(const RuleFile& file, const Rule& rule) {
+  FootprintWalk walk(file);
+  for_each_expression_root(rule, [&](const ExprPtr& root) { walk.visit(*root); });
+  return walk.footprint;
+}
+
+std::vector<Evaluator::RuleScope> overlay_scopes(const RuleSet& rules, const Portfolio& overlaid,
+                                                 const std::vector<EntityIndex>& overlay_entities,
+                                                 std::size_t base_edge_count) {
+  std::set<std::string> touched_kinds;
+  for (EntityIndex e : overlay_entities) touched_kinds.insert(overlaid.kind_name(e));
+  bool graph_changed = !overlay_entities.empty() || overlaid.edges().size() > base_edge_count;
+  std::optional<Affected> affected;  // computed when a rule needs it
+
+  std::vector<Evaluator::RuleScope> scopes;
+  for (const auto& file : rules.files)
+    for (const auto& rule : file.rules) {
+      RuleFootprint reads = footprint_of(file, rule);
+      bool follows_edges = reads.follows_suppliers || reads.follows_dependents;
+      bool reads_touched_kind =
+          reads.every_kind || std::any_of(reads.kinds.begin(), reads.kinds.end(),
+                                          [&](const std::string& kind) { return touched_kinds.count(kind) > 0; });
+      // Entities taken from a list rather than reached from the subject may
+      // be anywhere in the graph: following edges from them is not local.
+      bool lists_and_follows = (!reads.kinds.empty() || reads.every_kind) && follows_edges && graph_changed;
+      bool single_subject = rule.for_portfolio || rule.each_collection;
+      if (reads_touched_kind || lists_and_follows || (single_subject && follows_edges && graph_changed)) {
+        scopes.push_back({&rule, true, {}});
+        continue;
+      }
+      if (single_subject) continue;
+      if (follows_edges && !affected) affected = affected_entities(overlaid, overlay_entities, base_edge_count);
+      Evaluator::RuleScope scope{&rule, false,
+                                 subjects_to_evaluate(rule, reads, overlaid, overlay_entities, affected ? &*affected : nullptr)};
+      if (!scope.entities.empty()) scopes.push_back(std::move(scope));
+    }
+  return scopes;
+}
+
+}  // namespace vigil

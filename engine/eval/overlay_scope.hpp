@@ -1,0 +1,44 @@
+// Which rules, for which subjects, an overlay (entities and edges laid over a
+// loaded portfolio for one evaluation) can change: what the engine evaluates
+// again for it, instead of the whole portfolio.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dsl/rule_set.hpp"
+#include "engine/eval/evaluator.hpp"
+
+namespace vigil {
+
+// What a rule reads beyond its own subject's attributes, through its lets,
+// `when`, message, severity and the file constants it uses.
+struct RuleFootprint {
+  std::set<std::string> kinds;     // entities("K")
+  bool every_kind = false;         // entities() of a computed kind, or entity(id)
+  bool follows_suppliers = false;  // suppliers, suppliers*, reaches, path, links, in_cycle
+  bool follows_dependents = false; // dependents, dependents*, links_in, in_cycle
+};
+RuleFootprint footprint_of(const RuleFile& file, const Rule& rule);
+
+// The rule scopes to evaluate on `overlaid` (the base portfolio with the
+// overlay laid over it): every subject of a rule that reads a kind the overlay
+// touches (or reads lists of entities and follows edges the overlay may have
+// changed); otherwise the overlay's entities, and the entities whose graph
+// answers it can change (those relying on an overlay entity or on the source
+// of a new edge, for rules that follow suppliers; those relied on by an
+// overlay entity or by the target of a new edge, for rules that follow
+// dependents). Portfolio and `for each` rules run when they read a touched
+// kind or follow edges. A rule left out gives what the base evaluation gave.
+std::vector<Evaluator::RuleScope> overlay_scopes(const RuleSet& rules, const Portfolio& overlaid,
+                                                 const std::vector<EntityIndex>& overlay_entities,
+                                                 std::size_t base_edge_count);
+
+// What an overlay's evaluation answers: every finding and error of the
+// overlay's entities (ids in `overlay_ids`), and those of others that `base`
+// (the evaluation without the overlay) does not have as they are.
+EvaluationResult overlay_changes(const EvaluationResult& base, EvaluationResult overlaid,
+                                 const std::set<std::string>& overlay_ids);
+
+}  // namespace vigil

@@ -1,0 +1,107 @@
+// An overlay is evaluated only where it can change something
+// (engine/eval/overlay_scope.hpp); these tests hold that shortcut to the
+// answer a whole evaluation of the overlaid portfolio gives.
+#include <catch2/catch.hpp>
+
+#include "engine/eval/overlay_scope.hpp"
+#include "engine/facts/portfolio_import.hpp"
+#include "test_support.hpp"
+
+namespace vigil {
+namespace {
+
+std::string describe(const RuleFootprint& f) {
+  std::string kinds;
+  for (const auto& kind : f.kinds) kinds += (kinds.empty() ? "" : ",") + kind;
+  return fmt::format("kinds={} every={} suppliers={} dependents={}", kinds, f.every_kind, f.follows_suppliers,
+                     f.follows_dependents);
+}
+
+std::string footprint(const std::string& constants, const std::string& condition) {
+  RuleSet rules = test::compile(constants + "\nrule R {\n severity low\n for vendor v\n when " + condition +
+                                "\n message \"m\"\n}\n");
+  return describe(footprint_of(rules.files[0], rules.files[0].rules[0]));
+}
+
+TEST_CASE("a rule's footprint: the kinds it lists and the directions it follows, through constants") {
+  const std::string none;
+  CHECK(footprint(none, "v.tier == \"critical\"") == "kinds= every=false suppliers=false dependents=false");
+  CHECK(footprint(none, "count(entities(\"incident\")) > 0") == "kinds=incident every=false suppliers=false dependents=false");
+  CHECK(footprint("let total = sum(x.spend for x in entities(\"vendor\"))", "v.spend > total / 10") ==
+        "kinds=vendor every=false suppliers=false dependents=false");
+  CHECK(footprint(none, "present(entity(\"V1\"))") == "kinds= every=true suppliers=false dependents=false");
+  CHECK(footprint(none, "count(entities(v.tier)) > 1") == "kinds= every=true suppliers=false dependents=false");
+  CHECK(footprint(none, "count(suppliers*(v)) > 1") == "kinds= every=false suppliers=true dependents=false");
+  CHECK(footprint(none, "len(links(v)) > 1 or reaches(v, v)") == "kinds= every=false suppliers=true dependents=false");
+  CHECK(footprint(none, "count(dependents(v)) > 1 or len(links_in(v)) > 0") ==
+        "kinds= every=false suppliers=false dependents=true");
+  CHECK(footprint(none, "in_cycle(v)") == "kinds= every=false suppliers=true dependents=true");
+}
+
+// The overlay's changes as the engine answers them (scoped) and as a whole evaluation gives them.
+struct Answers {
+  std::vector<std::string> scoped, whole;
+  std::size_t rules_evaluated;
+};
+
+std::vector<std::string> lines(const EvaluationResult& result) {
+  std::vector<std::string> out;
+  for (const auto& f : result.findings) out.push_back(f.rule + " " + f.entity.value_or("") + " " + f.message);
+  for (const auto& e : result.errors) out.push_back("error " + e.rule + " " + e.entity.value_or("") + " " + e.message);
+  return out;
+}
+
+Answers answers(const std::string& overlay_json) {
+  static const Portfolio base = read_portfolio_directory(test::source_dir() + "/samples/portfolio");
+  static const RuleSet rules = load_rules({test::source_dir() + "/rules"});
+  Date today = test::date("2026-11-01");
+  static const EvaluationResult before = Evaluator(rules, base, today).evaluate_all();
+  Overlay overlay = overlay_portfolio_json(base, "<overlay>", overlay_json);
+  std::set<std::string> ids;
+  for (EntityIndex e : overlay.entities) ids.insert(overlay.portfolio.id(e));
+  Evaluator evaluator(rules, overlay.portfolio, today);
+  auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size());
+  return {lines(overlay_changes(before, evaluator.evaluate_scoped(scopes), ids)),
+          lines(overlay_changes(before, evaluator.evaluate_all(), ids)), scopes.size()};
+}
+
+TEST_CASE("an overlay evaluated where it can change something answers as a whole evaluation does") {
+  const char* overlays[] = {
+      // A candidate vendor relied on by three services, subcontracting to two vendors.
+      R"({"entities": [{"id": "VNEW", "kind": "vendor", "attributes": {"name": "Candidate", "tier": "critical",
+          "status": "active", "country": "US", "annual_spend": 9000000, "category": "cloud"}}],
+          "edges": [{"from": "S01", "to": "VNEW", "kind": "depends_on"}, {"from": "S02", "to": "VNEW", "kind": "depends_on"},
+                    {"from": "S03", "to": "VNEW", "kind": "depends_on"},
+                    {"from": "VNEW", "to": "V001", "kind": "subcontracts"}, {"from": "VNEW", "to": "V017", "kind": "subcontracts"}]})",
+      // A loaded vendor replaced: offboarded, no due diligence.
+      R"({"entities": [{"id": "V005", "kind": "vendor", "attributes": {"name": "Replaced", "status": "offboarded"}}]})",
+      // Only an edge, closing a loop between two loaded vendors.
+      R"({"entities": [], "edges": [{"from": "V001", "to": "V002", "kind": "subcontracts"},
+                                    {"from": "V002", "to": "V001", "kind": "subcontracts"}]})",
+      // A new critical service relying on loaded vendors.
+      R"({"entities": [{"id": "SNEW", "kind": "service", "attributes": {"name": "New", "criticality": "critical"}}],
+          "edges": [{"from": "SNEW", "to": "V005", "kind": "depends_on"}, {"from": "SNEW", "to": "V008", "kind": "depends_on"}]})",
+      // A new open critical incident for a loaded vendor.
+      R"({"entities": [{"id": "INC-9", "kind": "incident", "attributes": {"vendor": "V001", "severity": "critical",
+          "status": "open"}}]})",
+      // A category with a low appetite.
+      R"({"entities": [{"id": "cloud", "kind": "category", "attributes": {"name": "Cloud", "max_hhi": 10}}]})",
+  };
+  for (const char* overlay : overlays) {
+    INFO(overlay);
+    Answers got = answers(overlay);
+    CHECK(got.scoped == got.whole);
+    CHECK_FALSE(got.whole.empty());
+  }
+}
+
+TEST_CASE("an overlay leaves out the rules it cannot change") {
+  // A vendor with no edges: the graph rules run for it alone, rules over incidents not at all beyond it.
+  Answers got = answers(R"({"entities": [{"id": "VNEW", "kind": "vendor", "attributes": {"name": "N"}}]})");
+  CHECK(got.scoped == got.whole);
+  // Every per-vendor rule runs (for VNEW); the services' and categories' rules that list no vendors do not.
+  CHECK(got.rules_evaluated < load_rules({test::source_dir() + "/rules"}).rule_count());
+}
+
+}  // namespace
+}  // namespace vigil
