@@ -9,16 +9,54 @@
 
 namespace vigil::cli {
 
-// vigil import PORTFOLIO --db DB
+namespace {
+
+// --delimiter accepts the character or its name: a tab is awkward to type in a shell.
+struct DelimiterName {
+  const char* name;
+  char delimiter;
+};
+constexpr DelimiterName kDelimiterNames[] = {{",", ','}, {"comma", ','}, {";", ';'}, {"semicolon", ';'},
+                                             {"\t", '\t'}, {"tab", '\t'}, {"\\t", '\t'}, {"|", '|'}, {"pipe", '|'}};
+
+ImportOptions import_options(const Arguments& arguments) {
+  ImportOptions options;
+  if (auto delimiter = arguments.value("delimiter")) {
+    for (const auto& known : kDelimiterNames)
+      if (*delimiter == known.name) options.csv.delimiter = known.delimiter;
+    if (!options.csv.delimiter)
+      throw UsageError(fmt::format("--delimiter '{}': use ',', ';', tab or '|' (or comma, semicolon, tab, pipe)", *delimiter));
+  }
+  if (auto encoding = arguments.value("encoding")) {
+    options.csv.encoding = parse_text_encoding(*encoding);
+    if (!options.csv.encoding) throw UsageError(fmt::format("--encoding '{}': use utf-8 or windows-1252 (cp1252)", *encoding));
+  }
+  if (auto format = arguments.value("date-format")) {
+    if (format->find('%') == std::string::npos)
+      throw UsageError(fmt::format("--date-format '{}' has no field: write it as strptime does, for example %d/%m/%Y", *format));
+    options.cells.date_format = *format;
+  }
+  options.cells.decimal_comma = arguments.flag("decimal-comma");
+  return options;
+}
+
+}  // namespace
+
+// vigil import PORTFOLIO --db DB [--delimiter D] [--encoding E] [--date-format F] [--decimal-comma]
 int import_command(const Args& args) {
-  Arguments arguments(args, with_common_options({{"db", Arity::one}}));
+  Arguments arguments(args, with_common_options({{"db", Arity::one},
+                                                 {"delimiter", Arity::one},
+                                                 {"encoding", Arity::one},
+                                                 {"date-format", Arity::one},
+                                                 {"decimal-comma", Arity::flag}}));
   apply_log_options(arguments);
   if (arguments.positionals().size() != 1)
     throw UsageError("import takes one PORTFOLIO (a directory or a .json file)");
   std::string db_path = arguments.required("db");
+  ImportOptions options = import_options(arguments);
   // Read and validate everything before the database is opened, so that bad
   // input leaves it exactly as it was (not even created).
-  Portfolio portfolio = read_portfolio(arguments.positionals()[0]);
+  Portfolio portfolio = read_portfolio(arguments.positionals()[0], options);
   std::vector<Diagnostic> warnings;
   for (auto& text : unknown_entity_warnings(portfolio)) warnings.push_back({DiagnosticLevel::warning, nullptr, 0, std::move(text)});
   print_diagnostics(warnings);

@@ -22,7 +22,10 @@ struct Command {
 };
 
 constexpr std::array kCommands{
-    Command{"import", import_command, "  import PORTFOLIO --db DB             import a portfolio directory or JSON file\n"},
+    Command{"import", import_command,
+            "  import PORTFOLIO --db DB             import a portfolio directory or JSON file\n"
+            "      [--delimiter ,|;|tab] [--encoding utf-8|windows-1252] [--date-format %d/%m/%Y]\n"
+            "      [--decimal-comma]                (CSV; detected from the header and bytes when not given)\n"},
     Command{"check", check_command, "  check RULES... [--db DB]             parse and check rule files or directories\n"},
     Command{"run", run_command,
             "  run --db DB --rules RULES...         evaluate the rules; store the run; print findings\n"

@@ -127,7 +127,7 @@ TEST_CASE("bad edges", "[import]") {
   CHECK(import_error({vendors, {"edges.csv", "from,to,kind\nV1,V2,\n"}}) ==
         "edges.csv:2: empty edge kind (for example depends_on or subcontracts)");
   CHECK(import_error({vendors, {"edges.csv", "from,to\nV1,V2\n"}}) ==
-        "edges.csv:1: no 'kind' column in the header (edges.csv has from,to,kind)");
+        "edges.csv:1: no 'kind' column in the header (edges have from,to,kind)");
   CHECK(import_error({vendors, {"edges.csv", "from,to,kind\nV1,V2,s\nV1,V2,s\n"}}) ==
         "edges.csv:3: duplicate edge V1 -> V2 (s), first at line 2");
   CHECK(import_error({vendors, {"edges.csv", ""}}) == "edges.csv:1: empty file: expected a header row");
@@ -189,7 +189,7 @@ TEST_CASE("bad JSON names the file and line", "[import]") {
 TEST_CASE("a path that is neither a directory nor JSON", "[import]") {
   test::TempDir dir;
   auto file = dir.write("p.csv", "id\n");
-  CHECK_THROWS_WITH(read_portfolio(file.string()), Catch::Contains("expected a portfolio directory or a .json file"));
+  CHECK_THROWS_WITH(read_portfolio(file.string()), Catch::Contains("expected a portfolio directory, a .json file or an .xlsx workbook"));
   CHECK_THROWS_WITH(read_portfolio((dir.path / "nope").string()), Catch::Contains("no such file or directory"));
 }
 

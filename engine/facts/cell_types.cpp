@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -44,14 +45,85 @@ std::optional<bool> parse_bool(std::string_view text) {
   return std::nullopt;
 }
 
-ValueType infer_column_type(const std::vector<std::string_view>& cells) {
+std::optional<double> parse_number(std::string_view text, const CellFormat& format) {
+  if (!format.decimal_comma) return parse_number(text);
+  // "1.200.000,50": groups of three after the first one to three digits, then ',' and the decimals.
+  std::string plain;
+  std::size_t digits_in_group = 0, groups = 0;
+  bool decimals = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if ((c == '-' || c == '+') && i == 0) {
+      plain += c;
+    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      plain += c;
+      ++digits_in_group;
+    } else if (c == '.' && !decimals) {
+      if (digits_in_group == 0 || digits_in_group > 3 || (groups > 0 && digits_in_group != 3)) return std::nullopt;
+      ++groups, digits_in_group = 0;
+    } else if (c == ',' && !decimals) {
+      if (groups > 0 && digits_in_group != 3) return std::nullopt;
+      plain += '.';
+      decimals = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (groups > 0 && !decimals && digits_in_group != 3) return std::nullopt;
+  return parse_number(plain);
+}
+
+std::optional<Date> parse_date(std::string_view text, const CellFormat& format) {
+  if (auto iso = parse_iso_date(text)) return iso;
+  if (format.date_format.empty()) return std::nullopt;
+  std::string cell(text);
+  std::tm parts{};
+  const char* end = strptime(cell.c_str(), format.date_format.c_str(), &parts);
+  if (!end || *end != '\0') return std::nullopt;
+  // strptime takes 31/02; the ISO reader checks that the day exists.
+  return parse_iso_date(fmt::format("{:04}-{:02}-{:02}", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday));
+}
+
+namespace {
+
+bool all_digits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+// 02/01/2025, 2.1.25, 2025/01/02: day, month and year (two or four digits)
+// in some order, joined by one of / . - (a version such as 10.4.1 is not
+// one, nor is an impossible ISO date).
+bool looks_like_date(std::string_view text) {
+  for (char separator : {'/', '.', '-'}) {
+    auto first = text.find(separator), second = text.find(separator, first + 1);
+    if (first == std::string_view::npos || second == std::string_view::npos) continue;
+    std::string_view a = text.substr(0, first), b = text.substr(first + 1, second - first - 1), c = text.substr(second + 1);
+    if (!all_digits(a) || !all_digits(b) || !all_digits(c) || b.size() > 2) continue;
+    bool year_last = a.size() <= 2 && (c.size() == 2 || c.size() == 4);
+    bool year_first = a.size() == 4 && c.size() <= 2 && separator != '-';  // 2026-02-30 is a wrong ISO date
+    if (year_last || year_first) return true;
+  }
+  return false;
+}
+
+// 1,200,000 or 1.200,50 or 3,5: digits with ',' in them (and maybe '.').
+bool looks_like_grouped_number(std::string_view text) {
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0])) || text.find(',') == std::string_view::npos) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == ',' || c == '.'; });
+}
+
+}  // namespace
+
+ValueType infer_column_type(const std::vector<std::string_view>& cells, const CellFormat& format) {
   bool any = false, numbers = true, dates = true, bools = true;
   for (auto cell : cells) {
     if (cell.empty()) continue;
     any = true;
-    numbers = numbers && parse_number(cell).has_value();
-    dates = dates && parse_iso_date(cell).has_value();
+    numbers = numbers && parse_number(cell, format).has_value();
+    dates = dates && parse_date(cell, format).has_value();
     bools = bools && parse_bool(cell).has_value();
+    if (!numbers && !dates && !bools) break;
   }
   if (!any) return ValueType::string;
   if (numbers) return ValueType::number;
@@ -60,14 +132,44 @@ ValueType infer_column_type(const std::vector<std::string_view>& cells) {
   return ValueType::string;
 }
 
-std::optional<Value> parse_cell(std::string_view text, ValueType type) {
+std::optional<AmbiguousCell> find_ambiguous_column(const std::vector<std::string_view>& cells, const CellFormat& format) {
+  std::optional<std::size_t> first;
+  bool dates = true, numbers = true;
+  for (std::size_t i = 0; i < cells.size() && (dates || numbers); ++i) {
+    if (cells[i].empty()) continue;
+    if (!first) first = i;
+    dates = dates && (parse_date(cells[i], format) || looks_like_date(cells[i]));
+    numbers = numbers && (parse_number(cells[i], format) || looks_like_grouped_number(cells[i]));
+  }
+  if (!first || !(dates || numbers)) return std::nullopt;
+  return AmbiguousCell{*first, cell_hint(cells[*first], dates ? ValueType::date : ValueType::number, format) +
+                                   " (or declare the column :string to keep it as text)"};
+}
+
+std::string cell_hint(std::string_view text, ValueType type, const CellFormat& format) {
+  if (type == ValueType::date && looks_like_date(text))
+    return format.date_format.empty()
+               ? fmt::format("'{}' is not an ISO date (YYYY-MM-DD) and its day and month order is not known: "
+                             "give --date-format, for example --date-format %d/%m/%Y",
+                             text)
+               : fmt::format("'{}' is not a date in --date-format {}", text, format.date_format);
+  if (type == ValueType::number && looks_like_grouped_number(text))
+    return format.decimal_comma
+               ? fmt::format("'{}' is not a number with a decimal comma (1.200.000,50)", text)
+               : fmt::format("'{}' has ',' in it, which may group digits or start decimals: give --decimal-comma "
+                             "if ',' starts the decimals, or write the number without grouping",
+                             text);
+  return {};
+}
+
+std::optional<Value> parse_cell(std::string_view text, ValueType type, const CellFormat& format) {
   if (text.empty()) return Value::missing();
   switch (type) {
     case ValueType::number:
-      if (auto n = parse_number(text)) return Value::number(*n);
+      if (auto n = parse_number(text, format)) return Value::number(*n);
       return std::nullopt;
     case ValueType::date:
-      if (auto d = parse_iso_date(text)) return Value::date(*d);
+      if (auto d = parse_date(text, format)) return Value::date(*d);
       return std::nullopt;
     case ValueType::boolean:
       if (auto b = parse_bool(text)) return Value::boolean(*b);

@@ -16,6 +16,7 @@
 #include "engine/facts/import_error.hpp"
 #include "engine/facts/value_format.hpp"
 #include "engine/facts/waivers.hpp"
+#include "engine/facts/xlsx_reader.hpp"
 
 namespace vigil {
 namespace fs = std::filesystem;
@@ -53,8 +54,8 @@ class PortfolioBuilder {
     }
     if (auto existing = portfolio.find(id)) {
       const auto& first = defined_at_[*existing];
-      throw ImportError(at.file, at.line, fmt::format("duplicate id '{}' (first defined at {}:{})", id,
-                                                      files_[first.file], first.line));
+      throw ImportError(at.file, at.line, fmt::format("duplicate id '{}' (first defined at {})", id,
+                                                      ImportError::location_text(files_[first.file], first.line)));
     }
     EntityIndex added = portfolio.add_entity(id, kind);
     defined_at_.emplace_back();
@@ -156,7 +157,30 @@ struct TypedColumns {
   std::vector<ValueType> types;
 };
 
-TypedColumns type_columns(const CsvTable& table, const std::set<std::string>& reserved) {
+// Where column c of a table is: its header cell, or row `line`'s cell.
+std::string at_column(const CsvTable& table, std::size_t c) { return cell_file(table.path, table.spreadsheet, c); }
+
+// A spreadsheet column whose cells all have one type in the file keeps it;
+// otherwise (and in CSV) the cells' text decides.
+ValueType column_type(const CsvTable& table, std::size_t c, const std::vector<std::string_view>& cells,
+                      const CellFormat& format) {
+  std::optional<ValueType> stored;
+  bool one_type = !table.cell_types.empty();
+  for (const auto& types : table.cell_types) {
+    if (types[c] == ValueType::missing) continue;
+    if (stored && *stored != types[c]) one_type = false;
+    stored = types[c];
+  }
+  if (one_type && stored) return *stored;
+  ValueType type = infer_column_type(cells, format);
+  if (type == ValueType::string)
+    if (auto ambiguous = find_ambiguous_column(cells, format))
+      throw ImportError(at_column(table, c), table.rows[ambiguous->index].line,
+                        fmt::format("column '{}': {}", table.header[c], ambiguous->message));
+  return type;
+}
+
+TypedColumns type_columns(const CsvTable& table, const std::set<std::string>& reserved, const CellFormat& format) {
   TypedColumns columns;
   std::set<std::string> seen;
   for (std::size_t c = 0; c < table.header.size(); ++c) {
@@ -164,12 +188,12 @@ TypedColumns type_columns(const CsvTable& table, const std::set<std::string>& re
     try {
       spec = parse_column_header(table.header[c]);
     } catch (const Error& error) {
-      throw ImportError(table.path, 1, error.what());
+      throw ImportError(at_column(table, c), table.header_line, error.what());
     }
     if (!seen.insert(spec.name).second)
-      throw ImportError(table.path, 1, fmt::format("column '{}' appears twice in the header", spec.name));
+      throw ImportError(at_column(table, c), table.header_line, fmt::format("column '{}' appears twice in the header", spec.name));
     if (reserved.count(spec.name) && spec.declared && *spec.declared != ValueType::string)
-      throw ImportError(table.path, 1, fmt::format("column '{}' is always a string", spec.name));
+      throw ImportError(at_column(table, c), table.header_line, fmt::format("column '{}' is always a string", spec.name));
     ValueType type = ValueType::string;
     if (spec.declared) {
       type = *spec.declared;
@@ -177,7 +201,7 @@ TypedColumns type_columns(const CsvTable& table, const std::set<std::string>& re
       std::vector<std::string_view> cells;
       cells.reserve(table.rows.size());
       for (const auto& row : table.rows) cells.push_back(row.fields[c]);
-      type = infer_column_type(cells);
+      type = column_type(table, c, cells, format);
     }
     columns.specs.push_back(std::move(spec));
     columns.types.push_back(type);
@@ -191,70 +215,105 @@ std::size_t column_index(const TypedColumns& columns, const std::string& name) {
   return std::string::npos;
 }
 
-Value typed_cell(const CsvTable& table, const CsvRow& row, std::size_t c, const TypedColumns& columns) {
-  auto value = parse_cell(row.fields[c], columns.types[c]);
-  if (!value)
-    throw ImportError(table.path, row.line, fmt::format("column '{}' holds {} values but this cell is '{}'",
-                                                        columns.specs[c].name, type_name(columns.types[c]),
-                                                        row.fields[c]));
-  return *value;
+Value typed_cell(const CsvTable& table, const CsvRow& row, std::size_t c, const TypedColumns& columns,
+                 const CellFormat& format) {
+  auto value = parse_cell(row.fields[c], columns.types[c], format);
+  if (value) return *value;
+  std::string hint = cell_hint(row.fields[c], columns.types[c], format);
+  std::string where = at_column(table, c);
+  if (!hint.empty()) throw ImportError(where, row.line, fmt::format("column '{}': {}", columns.specs[c].name, hint));
+  throw ImportError(where, row.line, fmt::format("column '{}' holds {} values but this cell is '{}'",
+                                                 columns.specs[c].name, type_name(columns.types[c]), row.fields[c]));
 }
 
-void read_entity_file(PortfolioBuilder& builder, const fs::path& file) {
-  std::string kind = file.stem().string();
-  std::string path = file.string();
-  if (!is_kind_name(kind))
-    throw ImportError(path, 0, fmt::format("'{}' is not an entity kind: name the file after a lower-case kind, "
-                                           "such as vendor.csv", file.filename().string()));
-  CsvTable table = read_csv_file(path);
-  TypedColumns columns = type_columns(table, {"id"});
-  if (column_index(columns, "kind") != std::string::npos)
-    throw ImportError(path, 1, "column 'kind' is reserved: the file name gives the kind");
+// One kind's entities: a CSV file named after the kind, or a worksheet.
+void read_entity_table(PortfolioBuilder& builder, const std::string& kind, const CsvTable& table,
+                       const ImportOptions& options) {
+  TypedColumns columns = type_columns(table, {"id"}, options.cells);
+  if (std::size_t kind_column = column_index(columns, "kind"); kind_column != std::string::npos)
+    throw ImportError(at_column(table, kind_column), table.header_line,
+                      fmt::format("column 'kind' is reserved: the {} name gives the kind", table.spreadsheet ? "sheet" : "file"));
   std::size_t id_column = column_index(columns, "id");
-  if (id_column == std::string::npos) throw ImportError(path, 1, "no 'id' column in the header");
+  if (id_column == std::string::npos) throw ImportError(at_column(table, 0), table.header_line, "no 'id' column in the header");
   KindId kind_id = builder.portfolio.declare_kind(kind);
   std::vector<int> attribute_column(columns.specs.size(), -1);
   for (std::size_t c = 0; c < columns.specs.size(); ++c)
     if (c != id_column)
       attribute_column[c] = builder.portfolio.declare_attribute(kind_id, columns.specs[c].name, columns.types[c]);
+  std::string id_at = at_column(table, id_column);
   for (const auto& row : table.rows) {
-    EntityIndex entity = builder.add_entity(row.fields[id_column], kind_id, {path, row.line});
+    EntityIndex entity = builder.add_entity(row.fields[id_column], kind_id, {id_at, row.line});
     for (std::size_t c = 0; c < columns.specs.size(); ++c)
-      if (c != id_column) builder.portfolio.set_attribute(entity, attribute_column[c], typed_cell(table, row, c, columns));
+      if (c != id_column)
+        builder.portfolio.set_attribute(entity, attribute_column[c], typed_cell(table, row, c, columns, options.cells));
   }
 }
 
+void read_entity_file(PortfolioBuilder& builder, const fs::path& file, const ImportOptions& options) {
+  std::string kind = file.stem().string();
+  std::string path = file.string();
+  if (!is_kind_name(kind))
+    throw ImportError(path, 0, fmt::format("'{}' is not an entity kind: name the file after a lower-case kind, "
+                                           "such as vendor.csv", file.filename().string()));
+  read_entity_table(builder, kind, read_csv_file(path, options.csv), options);
+}
+
 std::string edge_attributes_json(const CsvTable& table, const CsvRow& row, const TypedColumns& columns,
-                                 const std::set<std::size_t>& fixed, const Portfolio& portfolio) {
+                                 const std::set<std::size_t>& fixed, const Portfolio& portfolio,
+                                 const CellFormat& format) {
   nlohmann::ordered_json attributes = nlohmann::ordered_json::object();
   for (std::size_t c = 0; c < columns.specs.size(); ++c)
-    if (!fixed.count(c)) attributes[columns.specs[c].name] = value_to_json(typed_cell(table, row, c, columns), portfolio);
+    if (!fixed.count(c)) attributes[columns.specs[c].name] = value_to_json(typed_cell(table, row, c, columns, format), portfolio);
   return attributes.empty() ? std::string() : attributes.dump();
 }
+
+// The edges of a table (edges.csv or the `edges` sheet): from, to, kind and
+// attribute columns. Call with the header set, then `add` each row.
+class EdgeTable {
+ public:
+  EdgeTable(PortfolioBuilder& builder, CsvTable& table, const ImportOptions& options)
+      : builder_(builder), table_(table), options_(options) {}
+
+  void locate_columns() {
+    columns_ = type_columns(table_, {"from", "to", "kind"}, options_.cells);
+    from_ = column_index(columns_, "from"), to_ = column_index(columns_, "to"), kind_ = column_index(columns_, "kind");
+    for (auto [index, name] : {std::pair{from_, "from"}, std::pair{to_, "to"}, std::pair{kind_, "kind"}})
+      if (index == std::string::npos)
+        throw ImportError(at_column(table_, 0), table_.header_line,
+                          fmt::format("no '{}' column in the header (edges have from,to,kind)", name));
+  }
+
+  void add(const CsvRow& row) {
+    builder_.add_edge(row.fields[from_], row.fields[to_], row.fields[kind_],
+                      edge_attributes_json(table_, row, columns_, {from_, to_, kind_}, builder_.portfolio, options_.cells),
+                      {at_column(table_, from_), row.line});
+  }
+
+  void add_rows() {
+    locate_columns();
+    for (const auto& row : table_.rows) add(row);
+    builder_.reject_duplicate_edges(table_.path);
+  }
+
+ private:
+  PortfolioBuilder& builder_;
+  CsvTable& table_;
+  const ImportOptions& options_;
+  TypedColumns columns_;
+  std::size_t from_ = 0, to_ = 0, kind_ = 0;
+};
 
 // Undeclared attribute columns are typed from all their cells, so then the
 // rows are kept; otherwise (the usual from,to,kind) each row becomes an edge
 // as it is read.
-void read_edge_file(PortfolioBuilder& builder, const fs::path& file) {
+void read_edge_file(PortfolioBuilder& builder, const fs::path& file, const ImportOptions& options) {
   std::string path = file.string();
   CsvTable table;
   table.path = path;
-  TypedColumns columns;
-  std::size_t from = 0, to = 0, kind = 0;
+  EdgeTable edges(builder, table, options);
   bool keep_rows = false;
-  auto locate_columns = [&] {
-    columns = type_columns(table, {"from", "to", "kind"});
-    from = column_index(columns, "from"), to = column_index(columns, "to"), kind = column_index(columns, "kind");
-    for (auto [index, name] : {std::pair{from, "from"}, std::pair{to, "to"}, std::pair{kind, "kind"}})
-      if (index == std::string::npos)
-        throw ImportError(path, 1, fmt::format("no '{}' column in the header (edges.csv has from,to,kind)", name));
-  };
-  auto add = [&](const CsvRow& row) {
-    builder.add_edge(row.fields[from], row.fields[to], row.fields[kind],
-                     edge_attributes_json(table, row, columns, {from, to, kind}, builder.portfolio), {path, row.line});
-  };
   for_each_csv_row(
-      path, read_csv_text(path),
+      path, read_csv_text(path, options.csv),
       [&](const std::vector<std::string>& header) {
         table.header = header;
         for (const auto& name : header) {
@@ -266,17 +325,46 @@ void read_edge_file(PortfolioBuilder& builder, const fs::path& file) {
           }
           if (!spec.declared && spec.name != "from" && spec.name != "to" && spec.name != "kind") keep_rows = true;
         }
-        if (!keep_rows) locate_columns();
+        if (!keep_rows) edges.locate_columns();
       },
       [&](const CsvRow& row) {
         if (keep_rows) table.rows.push_back(row);
-        else add(row);
-      });
+        else edges.add(row);
+      },
+      options.csv);
   if (keep_rows) {
-    locate_columns();
-    for (const auto& row : table.rows) add(row);
+    edges.add_rows();
+    return;
   }
   builder.reject_duplicate_edges(path);
+}
+
+// A workbook (CONTRACT section 9): a sheet per kind named after it, `edges`
+// and `waivers`; entities first, whatever the sheets' order. Empty sheets
+// (a new workbook's Sheet1) are passed over.
+Portfolio read_portfolio_xlsx(const std::string& path, const ImportOptions& options) {
+  std::vector<CsvTable> sheets = read_xlsx(path);
+  PortfolioBuilder builder;
+  CsvTable* edges = nullptr;
+  CsvTable* waivers = nullptr;
+  for (auto& sheet : sheets) {
+    if (sheet.header.empty()) continue;
+    std::string name = sheet.path.substr(path.size() + 1);
+    if (name == "edges") edges = &sheet;
+    else if (name == "waivers") waivers = &sheet;
+    else if (!is_kind_name(name))
+      throw ImportError(sheet.path, 0, fmt::format("'{}' is not an entity kind: name each sheet after a lower-case kind "
+                                                   "(such as vendor), or edges or waivers",
+                                                   name));
+    else read_entity_table(builder, name, sheet, options);
+  }
+  if (edges) EdgeTable(builder, *edges, options).add_rows();
+  if (waivers) {
+    WaiverReader reader;
+    read_waivers_table(reader, *waivers);
+    builder.portfolio.waivers = reader.take();
+  }
+  return std::move(builder.portfolio);
 }
 
 // ---- JSON -----------------------------------------------------------------------
@@ -562,7 +650,7 @@ void require_plain_file_inside(const fs::path& file, const fs::path& root) {
 
 }  // namespace
 
-Portfolio read_portfolio_directory(const std::string& directory) {
+Portfolio read_portfolio_directory(const std::string& directory, const ImportOptions& options) {
   fs::path root(directory);
   fs::path entities = root / "entities";
   if (!fs::is_directory(entities))
@@ -581,11 +669,11 @@ Portfolio read_portfolio_directory(const std::string& directory) {
   if (has_edges) require_plain_file_inside(edges, root);
   if (has_waivers) require_plain_file_inside(waivers, root);
   PortfolioBuilder builder;
-  for (const auto& file : files) read_entity_file(builder, file);
-  if (has_edges) read_edge_file(builder, edges);
+  for (const auto& file : files) read_entity_file(builder, file, options);
+  if (has_edges) read_edge_file(builder, edges, options);
   if (has_waivers) {
     WaiverReader reader;
-    read_waivers_csv(reader, waivers.string());
+    read_waivers_csv(reader, waivers.string(), options.csv);
     builder.portfolio.waivers = reader.take();
   }
   return std::move(builder.portfolio);
@@ -646,12 +734,13 @@ Overlay overlay_portfolio_json(const Portfolio& base, const std::string& path, c
   return overlay;
 }
 
-Portfolio read_portfolio(const std::string& path) {
+Portfolio read_portfolio(const std::string& path, const ImportOptions& options) {
   std::error_code error;
-  if (fs::is_directory(path, error)) return read_portfolio_directory(path);
+  if (fs::is_directory(path, error)) return read_portfolio_directory(path, options);
   if (!fs::exists(path, error)) throw ImportError(path, 0, "no such file or directory");
   if (fs::path(path).extension() == ".json") return read_portfolio_json(path);
-  throw ImportError(path, 0, "expected a portfolio directory or a .json file");
+  if (fs::path(path).extension() == ".xlsx") return read_portfolio_xlsx(path, options);
+  throw ImportError(path, 0, "expected a portfolio directory, a .json file or an .xlsx workbook");
 }
 
 }  // namespace vigil

@@ -6,11 +6,19 @@
 #include <string>
 #include <vector>
 
+#include "engine/facts/cell_types.hpp"
+#include "engine/facts/csv_reader.hpp"
 #include "engine/facts/portfolio.hpp"
 
 namespace vigil {
 
-Portfolio read_portfolio_directory(const std::string& directory);
+// How the CSV files are written: delimiter, encoding, dates and numbers (CONTRACT section 9).
+struct ImportOptions {
+  CsvDialect csv;
+  CellFormat cells;
+};
+
+Portfolio read_portfolio_directory(const std::string& directory, const ImportOptions& options = {});
 Portfolio read_portfolio_json(const std::string& path);
 // The JSON form given as text; `path` names it in errors.
 Portfolio parse_portfolio_json(const std::string& path, const std::string& text);
@@ -23,7 +31,7 @@ struct Overlay {
   std::vector<EntityIndex> entities;  // the overlay's entities (new or replacing), in its order
 };
 Overlay overlay_portfolio_json(const Portfolio& base, const std::string& path, const std::string& text);
-// A directory, or a file ending in .json.
-Portfolio read_portfolio(const std::string& path);
+// A directory, or a file ending in .json (whose values carry their types, so `options` does not apply).
+Portfolio read_portfolio(const std::string& path, const ImportOptions& options = {});
 
 }  // namespace vigil

@@ -79,18 +79,25 @@ void WaiverReader::add(const std::map<std::string, std::string>& fields, const s
   waivers_.push_back(std::move(waiver));
 }
 
-void read_waivers_csv(WaiverReader& reader, const std::string& path) {
-  CsvTable table = read_csv_file(path);
+void read_waivers_table(WaiverReader& reader, const CsvTable& table) {
   std::set<std::string> names;
-  for (const auto& name : table.header) {
-    require_known_field(name, path, 1);
-    if (!names.insert(name).second) throw ImportError(path, 1, fmt::format("column '{}' appears twice in the header", name));
+  for (std::size_t c = 0; c < table.header.size(); ++c) {
+    std::string at = cell_file(table.path, table.spreadsheet, c);
+    require_known_field(table.header[c], at, table.header_line);
+    if (!names.insert(table.header[c]).second)
+      throw ImportError(at, table.header_line, fmt::format("column '{}' appears twice in the header", table.header[c]));
   }
+  // Each waiver is named by its row (a spreadsheet's by the row's first cell).
+  std::string at = cell_file(table.path, table.spreadsheet, 0);
   for (const auto& row : table.rows) {
     std::map<std::string, std::string> fields;
     for (std::size_t c = 0; c < table.header.size(); ++c) fields.emplace(table.header[c], row.fields[c]);
-    reader.add(fields, path, row.line);
+    reader.add(fields, at, row.line);
   }
+}
+
+void read_waivers_csv(WaiverReader& reader, const std::string& path, const CsvDialect& dialect) {
+  read_waivers_table(reader, read_csv_file(path, dialect));
 }
 
 std::vector<std::string> unknown_entity_warnings(const Portfolio& portfolio) {

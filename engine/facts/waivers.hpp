@@ -10,6 +10,8 @@
 
 #include <vigil/finding.hpp>
 
+#include "engine/facts/csv_reader.hpp"
+
 namespace vigil {
 
 class Portfolio;
@@ -29,7 +31,9 @@ class WaiverReader {
   std::map<std::pair<std::string, std::string>, std::string> seen_;  // (rule, entity) -> file:line
 };
 
-void read_waivers_csv(WaiverReader& reader, const std::string& path);
+void read_waivers_csv(WaiverReader& reader, const std::string& path, const CsvDialect& dialect = {});
+// The same from a table read already (a workbook's `waivers` sheet).
+void read_waivers_table(WaiverReader& reader, const CsvTable& table);
 
 // "file:line: warning text" for each waiver naming an entity the portfolio does not have.
 std::vector<std::string> unknown_entity_warnings(const Portfolio& portfolio);
