@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "engine/store/fact_store.hpp"
+#include "engine/facts/dora_import.hpp"
 #include "engine/facts/portfolio_import.hpp"
 #include "engine/facts/waivers.hpp"
 
@@ -40,23 +41,36 @@ ImportOptions import_options(const Arguments& arguments) {
   return options;
 }
 
+// --from: what the PORTFOLIO is. `vigil` (the default) is Vigil's own forms, told apart by the path.
+Portfolio read_input(const Arguments& arguments, const std::string& path) {
+  std::string from = arguments.value("from").value_or("vigil");
+  if (from == "dora-roi") {
+    for (const char* option : {"delimiter", "encoding", "date-format", "decimal-comma"})
+      if (arguments.value(option) || arguments.flag(option))
+        throw UsageError(fmt::format("--{} does not apply to --from dora-roi (the ESA format is fixed)", option));
+    return read_dora_register(path);
+  }
+  if (from != "vigil") throw UsageError(fmt::format("--from '{}': use dora-roi (or leave it out for Vigil's own forms)", from));
+  return read_portfolio(path, import_options(arguments));
+}
+
 }  // namespace
 
-// vigil import PORTFOLIO --db DB [--delimiter D] [--encoding E] [--date-format F] [--decimal-comma]
+// vigil import PORTFOLIO --db DB [--from dora-roi] [--delimiter D] [--encoding E] [--date-format F] [--decimal-comma]
 int import_command(const Args& args) {
   Arguments arguments(args, with_common_options({{"db", Arity::one},
                                                  {"delimiter", Arity::one},
                                                  {"encoding", Arity::one},
                                                  {"date-format", Arity::one},
-                                                 {"decimal-comma", Arity::flag}}));
+                                                 {"decimal-comma", Arity::flag},
+                                                 {"from", Arity::one}}));
   apply_log_options(arguments);
   if (arguments.positionals().size() != 1)
-    throw UsageError("import takes one PORTFOLIO (a directory or a .json file)");
+    throw UsageError("import takes one PORTFOLIO (a directory, a .json file or an .xlsx workbook)");
   std::string db_path = arguments.required("db");
-  ImportOptions options = import_options(arguments);
   // Read and validate everything before the database is opened, so that bad
   // input leaves it exactly as it was (not even created).
-  Portfolio portfolio = read_portfolio(arguments.positionals()[0], options);
+  Portfolio portfolio = read_input(arguments, arguments.positionals()[0]);
   std::vector<Diagnostic> warnings;
   for (auto& text : unknown_entity_warnings(portfolio)) warnings.push_back({DiagnosticLevel::warning, nullptr, 0, std::move(text)});
   print_diagnostics(warnings);

@@ -23,7 +23,8 @@ struct Command {
 
 constexpr std::array kCommands{
     Command{"import", import_command,
-            "  import PORTFOLIO --db DB             import a portfolio directory or JSON file\n"
+            "  import PORTFOLIO --db DB             import a portfolio: a CSV directory, a JSON file or an\n"
+            "                                       .xlsx workbook; --from dora-roi DIR: a DORA register\n"
             "      [--delimiter ,|;|tab] [--encoding utf-8|windows-1252] [--date-format %d/%m/%Y]\n"
             "      [--decimal-comma]                (CSV; detected from the header and bytes when not given)\n"},
     Command{"check", check_command, "  check RULES... [--db DB]             parse and check rule files or directories\n"},

@@ -62,9 +62,15 @@ std::vector<std::string> expand_paths(const std::vector<std::string>& paths, std
     std::error_code error;
     if (fs::is_directory(path, error)) {
       std::vector<std::string> found;
-      for (const auto& entry : fs::recursive_directory_iterator(path)) {
-        std::string name = entry.path().filename().string();
-        if (entry.is_regular_file() && name.size() > suffix.size() && name.ends_with(suffix)) found.push_back(entry.path().string());
+      for (auto entry = fs::recursive_directory_iterator(path); entry != fs::recursive_directory_iterator(); ++entry) {
+        // A folder holding pack.json is a pack of its own (rules/dora): read
+        // when named, not as part of the folder around it.
+        if (entry->is_directory() && fs::exists(entry->path() / kPackMarker, error)) {
+          entry.disable_recursion_pending();
+          continue;
+        }
+        std::string name = entry->path().filename().string();
+        if (entry->is_regular_file() && name.size() > suffix.size() && name.ends_with(suffix)) found.push_back(entry->path().string());
       }
       if (found.empty()) throw Error(fmt::format("{}: no {} in this directory", path, what));
       std::sort(found.begin(), found.end());

@@ -23,8 +23,11 @@ struct RuleSet {
 };
 
 // Files ending in `suffix`: directories are searched recursively, in sorted
-// order; other paths are taken as they are. Throws vigil::Error when a path
-// does not exist, or a directory holds no such file ("no {what} in this directory").
+// order, except subdirectories holding a pack.json (a separate rule pack,
+// read only when named); other paths are taken as they are. Throws
+// vigil::Error when a path does not exist, or a directory holds no such file
+// ("no {what} in this directory").
+constexpr const char* kPackMarker = "pack.json";
 std::vector<std::string> expand_paths(const std::vector<std::string>& paths, std::string_view suffix, std::string_view what);
 // `*.vigil` files.
 std::vector<std::string> expand_rule_paths(const std::vector<std::string>& paths);

@@ -27,8 +27,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::ofstream(file, std::ios::binary) << input.substr(start, end == std::string::npos ? std::string::npos : end - start);
     start = end == std::string::npos ? input.size() + 1 : end + 5;
   }
+  // Odd-sized inputs are read as a continental export: day-first dates and decimal commas.
+  vigil::ImportOptions options;
+  if (size % 2 == 1) options.cells = {"%d/%m/%Y", true};
   try {
-    vigil::read_portfolio_directory(root.string());
+    vigil::read_portfolio_directory(root.string(), options);
   } catch (const vigil::Error&) {
   }
   return 0;
