@@ -1,5 +1,6 @@
 // The C ABI of include/vigil/vigil.h over vigil::Engine: every exception
 // becomes a status and a message; nothing is thrown across the boundary.
+#include <vigil/version.hpp>
 #include <vigil/vigil.h>
 
 #include <cstdlib>
@@ -74,7 +75,7 @@ vigil_status evaluated(char** findings_json_out, char** error, const std::functi
 
 extern "C" {
 
-const char* vigil_version(void) { return VIGIL_VERSION; }
+const char* vigil_version(void) { return VIGIL_VERSION_STRING; }
 
 vigil_engine* vigil_engine_new(void) { return new (std::nothrow) vigil_engine(); }
 

@@ -1,5 +1,6 @@
 // Command-line arguments: positionals, `--name value`, `--name=value`,
-// options that take several values (`--rules a b c`) and flags.
+// options that take several values (`--rules a b c`) and flags, parsed with
+// Boost.Program_options; its errors become UsageErrors in Vigil's words.
 #pragma once
 
 #include <map>
@@ -24,6 +25,11 @@ struct OptionSpec {
   std::string name;  // without the leading dashes
   Arity arity;
   char short_name = 0;
+  std::string value_name = {};           // "DB", "DATE" (flags have none)
+  std::string default_text = {};         // what applies when the option is not given ("" when nothing)
+  std::string help = {};                 // one sentence
+  std::vector<std::string> choices = {};  // the values it takes, when they are a list (completion)
+  bool required = false;
 };
 
 class Arguments {

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "dsl/rule_set.hpp"
 #include "engine/eval/acceptance.hpp"
@@ -11,7 +12,7 @@ namespace vigil::cli {
 
 // vigil check RULES... [--db DB]
 int check_command(const Args& args) {
-  Arguments arguments(args, with_common_options({{"db", Arity::one}}));
+  Arguments arguments(args, options_of("check"));
   apply_log_options(arguments);
   if (arguments.positionals().empty()) throw UsageError("check needs at least one rule file or directory");
   std::optional<Schema> schema;

@@ -31,9 +31,9 @@ int test_command(const Args& args);
 int fmt_command(const Args& args);
 int serve_command(const Args& args);
 
-// Options every command accepts.
-std::vector<OptionSpec> with_common_options(std::vector<OptionSpec> specs);
-// Applies --verbose / --quiet.
+// Colour in the logs: "auto" (on a terminal, and not when NO_COLOR is set), "always" or "never".
+void set_log_colour(const std::string& when);
+// Applies --verbose / --quiet / --color.
 void apply_log_options(const Arguments& arguments);
 // Prints rule diagnostics (errors and warnings) to stderr.
 void print_diagnostics(const std::vector<Diagnostic>& diagnostics);

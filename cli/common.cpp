@@ -1,18 +1,31 @@
+#include <cstdlib>
 #include <iostream>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
 
 namespace vigil::cli {
 
-std::vector<OptionSpec> with_common_options(std::vector<OptionSpec> specs) {
-  specs.push_back({"verbose", Arity::flag, 'v'});
-  specs.push_back({"quiet", Arity::flag, 'q'});
-  return specs;
+void set_log_colour(const std::string& when) {
+  // NO_COLOR (no-color.org): present and not empty turns off the automatic colour; an explicit
+  // --color always is still obeyed, as the user asked for it on this command line.
+  const char* no_colour = std::getenv("NO_COLOR");
+  bool colour_disabled = no_colour && *no_colour != '\0';
+  auto mode = when == "always"                     ? spdlog::color_mode::always
+              : when == "never" || colour_disabled ? spdlog::color_mode::never
+                                                   : spdlog::color_mode::automatic;
+  for (auto& sink : spdlog::default_logger()->sinks())
+    if (auto coloured = std::dynamic_pointer_cast<spdlog::sinks::stderr_color_sink_mt>(sink)) coloured->set_color_mode(mode);
 }
 
 void apply_log_options(const Arguments& arguments) {
+  if (auto colour = arguments.value("color")) {
+    if (*colour != "auto" && *colour != "always" && *colour != "never")
+      throw UsageError(fmt::format("--color '{}': use auto, always or never", *colour));
+    set_log_colour(*colour);
+  }
   if (arguments.flag("verbose") && arguments.flag("quiet")) throw UsageError("--verbose and --quiet exclude each other");
   if (arguments.flag("verbose")) spdlog::set_level(spdlog::level::debug);
   if (arguments.flag("quiet")) spdlog::set_level(spdlog::level::err);

@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "engine/output/diff_output.hpp"
 
@@ -16,7 +17,7 @@ std::int64_t run_number(const std::string& text) {
 
 // vigil diff --db DB [RUN_A RUN_B] [--format table|json]
 int diff_command(const Args& args) {
-  Arguments arguments(args, with_common_options({{"db", Arity::one}, {"format", Arity::one}}));
+  Arguments arguments(args, options_of("diff"));
   apply_log_options(arguments);
   std::string format = arguments.value("format").value_or("table");
   if (format != "table" && format != "json")

@@ -1,6 +1,7 @@
 #include <iostream>
 #include <set>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "dsl/functions.hpp"
 #include "dsl/rule_set.hpp"
@@ -118,7 +119,7 @@ std::string verdict(const Evaluator::Explanation& x, const Rule& rule, const Rul
 
 // vigil explain --db DB --rules RULES... RULE_ID ENTITY_ID [--as-of DATE]
 int explain_command(const Args& args) {
-  Arguments arguments(args, with_common_options({{"db", Arity::one}, {"rules", Arity::many}, {"as-of", Arity::one}}));
+  Arguments arguments(args, options_of("explain"));
   apply_log_options(arguments);
   // `--rules RULES... RULE_ID ENTITY_ID`: the last two values after --rules
   // are the rule and the entity, unless they were given before the options.

@@ -1,16 +1,19 @@
 #include <iostream>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "dsl/formatter.hpp"
 #include "dsl/parser.hpp"
 #include "dsl/rule_set.hpp"
+#include "vigil/source.hpp"
 
 namespace vigil::cli {
 
 // vigil fmt [--check] RULES...: rewrites files in canonical form; with --check,
-// lists the files that would change and exits 1 (nothing is written).
+// lists the files that would change and exits 1 (nothing is written). `-` reads
+// standard input and always writes the formatted text to standard output, as gofmt does.
 int fmt_command(const Args& args) {
-  Arguments arguments(args, with_common_options({{"check", Arity::flag}}));
+  Arguments arguments(args, options_of("fmt"));
   apply_log_options(arguments);
   if (arguments.positionals().empty()) throw UsageError("fmt needs at least one rule file or directory");
   bool check = arguments.flag("check");
@@ -20,7 +23,8 @@ int fmt_command(const Args& args) {
     SourcePtr source = read_source_file(path);
     try {
       std::string formatted = format_rule_file(parse_rule_file(source));
-      if (formatted != source->text()) changes.emplace_back(path, std::move(formatted));
+      bool piped = path == kStandardInput && !check;
+      if (piped || formatted != source->text()) changes.emplace_back(path, std::move(formatted));
     } catch (const RuleError& error) {  // a file that does not parse is left alone
       errors.insert(errors.end(), error.diagnostics().begin(), error.diagnostics().end());
     }
@@ -31,6 +35,7 @@ int fmt_command(const Args& args) {
   }
   for (const auto& change : changes) {  // not a structured binding: clang 14 cannot capture one
     if (check) std::cout << change.first << "\n";
+    else if (change.first == kStandardInput) std::cout << change.second;
     else write_file_atomically(change.first, [&](std::ostream& out) { out << change.second; });
   }
   return check && !changes.empty() ? kExitFindings : kExitOk;

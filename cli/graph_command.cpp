@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "engine/store/fact_store.hpp"
 #include "engine/output/graph_dot.hpp"
@@ -9,8 +10,7 @@ namespace vigil::cli {
 
 // vigil graph --db DB [--focus ID] [--depth N] [--format dot]
 int graph_command(const Args& args) {
-  Arguments arguments(args, with_common_options({{"db", Arity::one}, {"focus", Arity::one}, {"depth", Arity::one},
-                                                 {"format", Arity::one}}));
+  Arguments arguments(args, options_of("graph"));
   apply_log_options(arguments);
   if (!arguments.positionals().empty())
     throw UsageError(fmt::format("unexpected argument '{}'", arguments.positionals()[0]));

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "engine/store/fact_store.hpp"
 #include "engine/facts/dora_import.hpp"
@@ -58,12 +59,7 @@ Portfolio read_input(const Arguments& arguments, const std::string& path) {
 
 // vigil import PORTFOLIO --db DB [--from dora-roi] [--delimiter D] [--encoding E] [--date-format F] [--decimal-comma]
 int import_command(const Args& args) {
-  Arguments arguments(args, with_common_options({{"db", Arity::one},
-                                                 {"delimiter", Arity::one},
-                                                 {"encoding", Arity::one},
-                                                 {"date-format", Arity::one},
-                                                 {"decimal-comma", Arity::flag},
-                                                 {"from", Arity::one}}));
+  Arguments arguments(args, options_of("import"));
   apply_log_options(arguments);
   if (arguments.positionals().size() != 1)
     throw UsageError("import takes one PORTFOLIO (a directory, a .json file or an .xlsx workbook)");

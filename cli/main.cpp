@@ -7,66 +7,12 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 
 namespace {
 
 using namespace vigil::cli;
-
-// Every command: its name, its entry point, and its lines in the usage text.
-// Usage, dispatch and the did-you-mean for unknown commands all come from here.
-struct Command {
-  const char* name;
-  int (*run)(const Args&);
-  const char* synopsis;
-};
-
-constexpr std::array kCommands{
-    Command{"import", import_command,
-            "  import PORTFOLIO --db DB             import a portfolio: a CSV directory, a JSON file or an\n"
-            "                                       .xlsx workbook; --from dora-roi DIR: a DORA register\n"
-            "      [--delimiter ,|;|tab] [--encoding utf-8|windows-1252] [--date-format %d/%m/%Y]\n"
-            "      [--decimal-comma]                (CSV; detected from the header and bytes when not given)\n"},
-    Command{"check", check_command, "  check RULES... [--db DB]             parse and check rule files or directories\n"},
-    Command{"run", run_command,
-            "  run --db DB --rules RULES...         evaluate the rules; store the run; print findings\n"
-            "      [--as-of DATE] [--format table|json|jsonl|csv] [--output FILE]\n"
-            "      [--fail-on SEVERITY] [--no-store] [--tag TAG]... [--owner-attribute NAME]\n"},
-    Command{"fmt", fmt_command,
-            "  fmt [--check] RULES...               rewrite rule files in canonical form (comments kept);\n"
-            "                                       --check lists the files that would change and exits 1\n"},
-    Command{"diff", diff_command,
-            "  diff --db DB [RUN_A RUN_B] [--format table|json]\n"
-            "                                       findings new, resolved, changed, accepted, reopened, still\n"
-            "                                       open or accepted between two runs (default: the last two);\n"
-            "                                       rules evaluated in one run only are not compared\n"},
-    Command{"explain", explain_command,
-            "  explain --db DB --rules RULES... RULE_ID ENTITY_ID [--as-of DATE]\n"
-            "                                       why a rule fires or not for one entity: every value\n"},
-    Command{"test", test_command, "  test TESTS...                        run rule unit tests (*.test.json files or directories)\n"},
-    Command{"graph", graph_command,
-            "  graph --db DB [--focus ID] [--depth N] [--format dot]\n"
-            "                                       the dependency graph as Graphviz DOT, coloured by the last run\n"},
-    Command{"serve", serve_command,
-            "  serve --db DB --rules RULES... [--bind 127.0.0.1] [--port 8181] [--token-file F]\n"
-            "      [--max-body BYTES]               the engine as an HTTP/1.1 JSON service (docs/embedding.md)\n"},
-    Command{"report", report_command,
-            "  report --db DB [--run N] --format html|md [--output FILE]\n"
-            "                                       a board-ready summary of a run (default: the latest)\n"},
-};
-
-std::string usage() {
-  std::string text = "usage: vigil COMMAND [OPTIONS]\n\ncommands:\n";
-  for (const auto& command : kCommands) text += command.synopsis;
-  return text + "\noptions for every command: --verbose (-v), --quiet (-q), --help (-h)\n"
-                "exit codes: 0 success; 1 findings at or above --fail-on; 2 bad usage, bad input or rule errors\n";
-}
-
-const Command* find_command(const std::string& name) {
-  for (const auto& command : kCommands)
-    if (name == command.name) return &command;
-  return nullptr;
-}
 
 // The value of --db, to name the file in database errors.
 std::string database_argument(const std::vector<std::string>& args) {
@@ -82,6 +28,37 @@ void setup_logging() {
   logger->set_pattern("%^%l%$: %v");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::info);
+  set_log_colour("auto");
+}
+
+// vigil help [COMMAND]
+int help_command(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::cout << global_usage();
+    return kExitOk;
+  }
+  if (args[0] == "--man") {  // the man page, for the build (see cli/CMakeLists.txt)
+    std::cout << man_page();
+    return kExitOk;
+  }
+  const CommandSpec* found = find_command(args[0]);
+  if (!found) {
+    std::cerr << "vigil help: unknown command '" << args[0] << "'\n";
+    return kExitError;
+  }
+  std::cout << command_help(*found);
+  return kExitOk;
+}
+
+// vigil completion bash|zsh
+int completion_command(const std::vector<std::string>& args) {
+  std::string script = args.size() == 1 ? completion_script(args[0]) : "";
+  if (script.empty()) {
+    std::cerr << "vigil completion: give the shell: bash or zsh\n";
+    return kExitError;
+  }
+  std::cout << script;
+  return kExitOk;
 }
 
 }  // namespace
@@ -89,32 +66,35 @@ void setup_logging() {
 int main(int argc, char** argv) {
   setup_logging();
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << usage();
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << global_usage();
     return args.empty() ? kExitError : kExitOk;
   }
-  if (args[0] == "--version") {
-    std::cout << "vigil 0.1.0\n";
+  if (args[0] == "--version" || args[0] == "-V") {
+    std::cout << version_text() << "\n";
     return kExitOk;
   }
   std::string command = args[0];
   args.erase(args.begin());
+  if (command == "help") return help_command(args);
+  if (command == "completion") return completion_command(args);
   if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end()) {
-    std::cout << usage();
+    const CommandSpec* found = find_command(command);
+    std::cout << (found ? command_help(*found) : global_usage());
     return kExitOk;
   }
   try {
-    const Command* found = find_command(command);
+    const CommandSpec* found = find_command(command);
     if (!found) {
-      std::vector<std::string> names;
-      for (const auto& c : kCommands) names.push_back(c.name);
+      std::vector<std::string> names{"help", "completion"};
+      for (const auto& c : commands()) names.push_back(c.name);
       std::cerr << "vigil: unknown command '" << command << "'" << vigil::did_you_mean(command, names)
                 << "\nrun 'vigil --help' for the commands\n";
       return kExitError;
     }
     return found->run(args);
   } catch (const UsageError& error) {
-    std::cerr << "vigil " << command << ": " << error.what() << "\nrun 'vigil --help' for usage\n";
+    std::cerr << "vigil " << command << ": " << error.what() << "\nrun 'vigil " << command << " --help' for usage\n";
     return kExitError;
   } catch (const vigil::RuleError& error) {
     print_diagnostics(error.diagnostics());

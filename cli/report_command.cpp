@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "engine/output/report.hpp"
 
@@ -7,8 +8,7 @@ namespace vigil::cli {
 
 // vigil report --db DB [--run N] --format html|md [--output FILE]
 int report_command(const Args& args) {
-  Arguments arguments(args, with_common_options({{"db", Arity::one}, {"run", Arity::one}, {"format", Arity::one},
-                                                 {"output", Arity::one, 'o'}}));
+  Arguments arguments(args, options_of("report"));
   apply_log_options(arguments);
   if (!arguments.positionals().empty()) throw UsageError(fmt::format("unexpected argument '{}'", arguments.positionals()[0]));
   std::string format = arguments.required("format");
@@ -24,7 +24,7 @@ int report_command(const Args& args) {
     if (format == "html") write_html_report(out, report);
     else write_markdown_report(out, report);
   };
-  if (auto output = arguments.value("output")) write_file_atomically(*output, write);
+  if (auto output = arguments.value("output"); output && *output != "-") write_file_atomically(*output, write);
   else write(std::cout);
   return kExitOk;
 }

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "engine/output/finding_output.hpp"
 #include "engine/store/run_service.hpp"
@@ -20,21 +21,13 @@ struct RunOptions {
   std::optional<std::string> output;
   std::optional<Severity> fail_on;
   bool store = true;
+  bool bom = false;
   unsigned threads = 0;  // one per core
   RunSelection selection;
 };
 
 RunOptions parse_run_options(const Args& args) {
-  Arguments arguments(args, with_common_options({{"db", Arity::one},
-                                                 {"rules", Arity::many},
-                                                 {"as-of", Arity::one},
-                                                 {"format", Arity::one},
-                                                 {"output", Arity::one, 'o'},
-                                                 {"fail-on", Arity::one},
-                                                 {"no-store", Arity::flag},
-                                                 {"threads", Arity::one},
-                                                 {"tag", Arity::repeated},
-                                                 {"owner-attribute", Arity::one}}));
+  Arguments arguments(args, options_of("run"));
   apply_log_options(arguments);
   if (!arguments.positionals().empty())
     throw UsageError(fmt::format("unexpected argument '{}' (rule files go after --rules)", arguments.positionals()[0]));
@@ -53,6 +46,8 @@ RunOptions parse_run_options(const Args& args) {
     if (!options.fail_on)
       throw UsageError(fmt::format("--fail-on: unknown severity '{}' (info, low, medium, high, critical)", *fail_on));
   }
+  options.bom = arguments.flag("bom");
+  if (options.bom && options.format != OutputFormat::csv) throw UsageError("--bom is for --format csv");
   if (auto threads = arguments.value("threads")) {
     auto count = whole_number(*threads, 3);
     if (!count || *count < 1) throw UsageError(fmt::format("--threads: '{}' is not a number of threads (1-999)", *threads));
@@ -84,7 +79,7 @@ std::string severity_counts(const std::vector<Finding>& findings) {
 }  // namespace
 
 // vigil run --db DB --rules RULES... [--as-of DATE] [--format F] [--output FILE] [--fail-on S] [--no-store]
-//           [--tag T]... [--owner-attribute NAME]
+//           [--tag T]... [--owner-attribute NAME] [--bom]
 int run_command(const Args& args) {
   RunOptions options = parse_run_options(args);
   auto started = std::chrono::steady_clock::now();
@@ -106,13 +101,17 @@ int run_command(const Args& args) {
     last_report = now;
     spdlog::info("evaluating: {}% ({} of {} slices of work)", done * 100 / total, done, total);
   };
+  auto write = [&](std::ostream& out, const EvaluationResult& result) {
+    if (options.bom) out << "\xEF\xBB\xBF";  // Excel then reads the CSV as UTF-8
+    write_findings(out, result.findings, options.format);
+  };
   auto publish = [&](const EvaluationResult& result) {
     report_errors(result.errors);
-    if (options.output) {
-      write_file_atomically(*options.output, [&](std::ostream& out) { write_findings(out, result.findings, options.format); });
+    if (options.output && *options.output != "-") {
+      write_file_atomically(*options.output, [&](std::ostream& out) { write(out, result); });
       return;
     }
-    write_findings(std::cout, result.findings, options.format);
+    write(std::cout, result);
     std::cout.flush();
     if (!std::cout) throw Error("cannot write the findings to standard output; the run was not stored");
   };

@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/http_service.hpp"
 
@@ -156,12 +157,7 @@ std::string read_token(const std::string& path) {
 
 // vigil serve --db DB --rules RULES... [--bind 127.0.0.1] [--port 8181] [--token-file F] [--max-body BYTES]
 int serve_command(const Args& args) {
-  Arguments arguments(args, with_common_options({{"db", Arity::one},
-                                                 {"rules", Arity::many},
-                                                 {"bind", Arity::one},
-                                                 {"port", Arity::one},
-                                                 {"token-file", Arity::one},
-                                                 {"max-body", Arity::one}}));
+  Arguments arguments(args, options_of("serve"));
   apply_log_options(arguments);
   auto port = whole_number(arguments.value("port").value_or("8181"), 5);
   if (!port || *port > 65535) throw UsageError("--port: give a port number from 0 to 65535 (0: any free port)");

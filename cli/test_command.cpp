@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "engine/eval/rule_tests.hpp"
 
@@ -7,7 +8,7 @@ namespace vigil::cli {
 
 // vigil test TESTS...: exit 0 when every case passes, 1 when one fails, 2 on bad input.
 int test_command(const Args& args) {
-  Arguments arguments(args, with_common_options({}));
+  Arguments arguments(args, options_of("test"));
   apply_log_options(arguments);
   if (arguments.positionals().empty()) throw UsageError("test needs at least one .test.json file or directory");
   std::size_t passed = 0, failed = 0;

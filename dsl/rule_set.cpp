@@ -60,7 +60,9 @@ std::vector<std::string> expand_paths(const std::vector<std::string>& paths, std
   std::vector<std::string> files;
   for (const auto& path : paths) {
     std::error_code error;
-    if (fs::is_directory(path, error)) {
+    if (path == kStandardInput) {  // read by read_source_file
+      files.push_back(path);
+    } else if (fs::is_directory(path, error)) {
       std::vector<std::string> found;
       for (auto entry = fs::recursive_directory_iterator(path); entry != fs::recursive_directory_iterator(); ++entry) {
         // A folder holding pack.json is a pack of its own (rules/dora): read

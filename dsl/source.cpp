@@ -1,5 +1,8 @@
 #include "dsl/source.hpp"
 
+#include <atomic>
+#include <iostream>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -50,13 +53,28 @@ std::optional<std::string> read_whole_file(const std::string& path, std::size_t 
   return text;
 }
 
+std::optional<std::string> read_standard_input(std::size_t max_bytes) {
+  // Standard input can be read once; a second `-` would silently read nothing.
+  static std::atomic<bool> taken{false};
+  if (taken.exchange(true)) throw Error("-: standard input can be read only once");
+  std::string text;
+  std::vector<char> chunk(1 << 16);
+  while (std::cin.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || std::cin.gcount() > 0) {
+    text.append(chunk.data(), static_cast<std::size_t>(std::cin.gcount()));
+    if (text.size() > max_bytes) break;
+  }
+  if (std::cin.bad()) return std::nullopt;
+  return text;
+}
+
 SourcePtr read_source_file(const std::string& path) {
-  auto text = read_whole_file(path, kMaxRuleFileBytes);
+  bool standard_input = path == kStandardInput;
+  auto text = standard_input ? read_standard_input(kMaxRuleFileBytes) : read_whole_file(path, kMaxRuleFileBytes);
   if (!text) throw Error(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
   if (text->size() > kMaxRuleFileBytes)
     throw Error(fmt::format("{}: larger than {} MiB: rule files are text written by people", path,
                             kMaxRuleFileBytes >> 20));
-  return std::make_shared<SourceFile>(path, std::move(*text));
+  return std::make_shared<SourceFile>(standard_input ? "<stdin>" : path, std::move(*text));
 }
 
 }  // namespace vigil

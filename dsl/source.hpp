@@ -17,6 +17,10 @@ namespace vigil {
 std::optional<std::string> read_whole_file(const std::string& path,
                                            std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
 
+// Standard input, up to a little past max_bytes; nullopt on a read error.
+// Throws vigil::Error the second time: it can be read only once.
+std::optional<std::string> read_standard_input(std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
+
 // Positions in rule files are 32-bit offsets; no rule file comes near this.
 constexpr std::size_t kMaxRuleFileBytes = std::size_t{16} << 20;
 

@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <vigil/version.hpp>
 #include <vigil/vigil.hpp>
 
 #include "engine/output/finding_output.hpp"
@@ -89,5 +90,5 @@ PYBIND11_MODULE(_vigil, m) {
       .def("evaluate_overlay", &Engine::evaluate_overlay)
       .def("rule_count", &Engine::rule_count)
       .def("entity_count", &Engine::entity_count);
-  m.attr("__version__") = VIGIL_VERSION;
+  m.attr("__version__") = VIGIL_VERSION_STRING;
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
+#include <vigil/version.hpp>
 
 #include "test_support.hpp"
 
@@ -58,7 +59,7 @@ TEST_CASE("vigil without a command prints usage and exits 2", "[cli]") {
   CHECK(result.out.find("usage: vigil COMMAND") != std::string::npos);
   CHECK(run_vigil({"--help"}).exit_code == 0);
   CHECK(run_vigil({"run", "--help"}).exit_code == 0);
-  CHECK(run_vigil({"--version"}).out == "vigil 0.1.0\n");
+  CHECK(run_vigil({"--version"}).out == std::string("vigil ") + VIGIL_VERSION_STRING + "\n");
 }
 
 TEST_CASE("unknown commands and options are usage errors (exit 2)", "[cli]") {

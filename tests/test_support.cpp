@@ -103,10 +103,12 @@ std::string shell_quote(const std::string& arg) {
 }
 }  // namespace
 
-CommandResult run_vigil(const std::vector<std::string>& args, const std::filesystem::path& directory) {
+CommandResult run_vigil(const std::vector<std::string>& args, const std::filesystem::path& directory,
+                        const std::string& input, const std::string& environment) {
   TempDir capture;
-  std::string command = "cd " + shell_quote(directory.string()) + " && " + shell_quote(VIGIL_BINARY);
+  std::string command = "cd " + shell_quote(directory.string()) + " && " + environment + " " + shell_quote(VIGIL_BINARY);
   for (const auto& arg : args) command += " " + shell_quote(arg);
+  if (!input.empty()) command += " <" + shell_quote(capture.write("in", input).string());
   command += " >" + shell_quote((capture.path / "out").string()) + " 2>" + shell_quote((capture.path / "err").string());
   int status = std::system(command.c_str());
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

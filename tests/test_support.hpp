@@ -48,8 +48,10 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
-// Runs the vigil binary with the arguments (shell-quoted), in `directory`.
-CommandResult run_vigil(const std::vector<std::string>& args, const std::filesystem::path& directory = ".");
+// Runs the vigil binary with the arguments (shell-quoted), in `directory`; `input` (when not empty)
+// is its standard input, and `environment` ("NAME=value ...", shell words) is set for it alone.
+CommandResult run_vigil(const std::vector<std::string>& args, const std::filesystem::path& directory = ".",
+                        const std::string& input = "", const std::string& environment = "");
 
 std::string read_file(const std::filesystem::path& path);
 std::string source_dir();

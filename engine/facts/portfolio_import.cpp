@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <vigil/source.hpp>
 
 #include "dsl/source.hpp"
 #include "engine/facts/cell_types.hpp"
@@ -735,6 +736,11 @@ Overlay overlay_portfolio_json(const Portfolio& base, const std::string& path, c
 }
 
 Portfolio read_portfolio(const std::string& path, const ImportOptions& options) {
+  if (path == kStandardInput) {  // a JSON portfolio piped in
+    auto text = read_standard_input();
+    if (!text) throw ImportError("<stdin>", 0, "cannot read standard input");
+    return parse_portfolio_json("<stdin>", *text);
+  }
   std::error_code error;
   if (fs::is_directory(path, error)) return read_portfolio_directory(path, options);
   if (!fs::exists(path, error)) throw ImportError(path, 0, "no such file or directory");

@@ -31,7 +31,8 @@ struct Overlay {
   std::vector<EntityIndex> entities;  // the overlay's entities (new or replacing), in its order
 };
 Overlay overlay_portfolio_json(const Portfolio& base, const std::string& path, const std::string& text);
-// A directory, or a file ending in .json (whose values carry their types, so `options` does not apply).
+// A directory, a file ending in .json (whose values carry their types, so
+// `options` does not apply) or .xlsx, or `-`: a JSON portfolio on standard input.
 Portfolio read_portfolio(const std::string& path, const ImportOptions& options = {});
 
 }  // namespace vigil

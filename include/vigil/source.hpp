@@ -35,6 +35,8 @@ class SourceFile {
 using SourcePtr = std::shared_ptr<const SourceFile>;
 
 // Reads a file; throws vigil::Error with "PATH: cannot read: ..." on failure.
+// `-` reads standard input (once per process), named "<stdin>" in diagnostics.
+constexpr const char* kStandardInput = "-";
 SourcePtr read_source_file(const std::string& path);
 
 }  // namespace vigil
