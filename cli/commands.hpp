@@ -3,6 +3,7 @@
 // 2 bad usage, bad input or rule errors.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -35,6 +36,22 @@ int serve_command(const Args& args);
 void set_log_colour(const std::string& when);
 // Applies --verbose / --quiet / --color.
 void apply_log_options(const Arguments& arguments);
+// A progress line on stderr for long imports and runs: at most one every 2 s, and only when stderr is a
+// terminal or with --verbose (a log file of a nightly job is not filled with it).
+class ProgressLine {
+ public:
+  explicit ProgressLine(std::string activity);
+  // `done` units so far (of `total`, when known): prints "ACTIVITY: 1234567 UNIT (410000/s)" or "ACTIVITY: 5 of 10 UNIT, 50% (2/s)".
+  void update(std::size_t done, const char* unit, std::size_t total = 0);
+  // A step of the work as it starts ("writing 300000 entities"), printed at once.
+  void step(const std::string& what) const;
+
+ private:
+  std::string activity_;
+  bool enabled_;
+  std::chrono::steady_clock::time_point started_, last_;
+};
+
 // Prints rule diagnostics (errors and warnings) to stderr.
 void print_diagnostics(const std::vector<Diagnostic>& diagnostics);
 // --as-of DATE (default: today); a UsageError names the problem.

@@ -1,4 +1,5 @@
 #include <cstdlib>
+#include <unistd.h>
 #include <iostream>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -18,6 +19,27 @@ void set_log_colour(const std::string& when) {
                                                    : spdlog::color_mode::automatic;
   for (auto& sink : spdlog::default_logger()->sinks())
     if (auto coloured = std::dynamic_pointer_cast<spdlog::sinks::stderr_color_sink_mt>(sink)) coloured->set_color_mode(mode);
+}
+
+ProgressLine::ProgressLine(std::string activity)
+    : activity_(std::move(activity)),
+      enabled_(isatty(STDERR_FILENO) || spdlog::get_level() <= spdlog::level::debug),
+      started_(std::chrono::steady_clock::now()),
+      last_(started_) {}
+
+void ProgressLine::update(std::size_t done, const char* unit, std::size_t total) {
+  auto now = std::chrono::steady_clock::now();
+  if (!enabled_ || now - last_ < std::chrono::seconds(2)) return;
+  last_ = now;
+  double seconds = std::chrono::duration<double>(now - started_).count();
+  auto rate = static_cast<std::size_t>(static_cast<double>(done) / seconds);
+  std::string of_total = total ? fmt::format(" of {}", total) : "";
+  std::string percent = total ? fmt::format(", {}%", done * 100 / total) : "";
+  spdlog::info("{}: {}{} {}{} ({}/s)", activity_, done, of_total, unit, percent, rate);
+}
+
+void ProgressLine::step(const std::string& what) const {
+  if (enabled_) spdlog::info("{}: {}", activity_, what);
 }
 
 void apply_log_options(const Arguments& arguments) {

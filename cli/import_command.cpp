@@ -43,7 +43,7 @@ ImportOptions import_options(const Arguments& arguments) {
 }
 
 // --from: what the PORTFOLIO is. `vigil` (the default) is Vigil's own forms, told apart by the path.
-Portfolio read_input(const Arguments& arguments, const std::string& path) {
+Portfolio read_input(const Arguments& arguments, const std::string& path, std::function<void(std::size_t)> progress) {
   std::string from = arguments.value("from").value_or("vigil");
   if (from == "dora-roi") {
     for (const char* option : {"delimiter", "encoding", "date-format", "decimal-comma"})
@@ -52,7 +52,9 @@ Portfolio read_input(const Arguments& arguments, const std::string& path) {
     return read_dora_register(path);
   }
   if (from != "vigil") throw UsageError(fmt::format("--from '{}': use dora-roi (or leave it out for Vigil's own forms)", from));
-  return read_portfolio(path, import_options(arguments));
+  ImportOptions options = import_options(arguments);
+  options.csv.progress = std::move(progress);
+  return read_portfolio(path, options);
 }
 
 }  // namespace
@@ -66,12 +68,19 @@ int import_command(const Args& args) {
   std::string db_path = arguments.required("db");
   // Read and validate everything before the database is opened, so that bad
   // input leaves it exactly as it was (not even created).
-  Portfolio portfolio = read_input(arguments, arguments.positionals()[0]);
+  ProgressLine progress("importing");
+  std::size_t rows_read = 0;
+  Portfolio portfolio = read_input(arguments, arguments.positionals()[0], [&](std::size_t rows) {
+    rows_read += rows;
+    progress.update(rows_read, "rows");
+  });
+  spdlog::debug("read {} CSV rows; writing {} entities and {} edges", rows_read, portfolio.entity_count(),
+                portfolio.edges().size());
   std::vector<Diagnostic> warnings;
   for (auto& text : unknown_entity_warnings(portfolio)) warnings.push_back({DiagnosticLevel::warning, nullptr, 0, std::move(text)});
   print_diagnostics(warnings);
   Database db(db_path, OpenMode::create_if_missing);
-  save_portfolio(db, portfolio);
+  save_portfolio(db, portfolio, [&](const std::string& what) { progress.step(what); });
   std::string kinds;
   for (const auto& kind : portfolio.kinds())
     kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", kind.members.size(), kind.name);

@@ -6,6 +6,7 @@
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "engine/output/finding_output.hpp"
+#include "engine/output/text_wrap.hpp"
 #include "engine/store/run_service.hpp"
 
 namespace vigil::cli {
@@ -94,24 +95,19 @@ int run_command(const Args& args) {
   print_diagnostics(inputs.rules.warnings);
 
   RunSettings settings{.as_of = options.as_of, .store = options.store, .threads = options.threads, .progress = {}};
-  auto last_report = std::chrono::steady_clock::now();
-  settings.progress = [&](std::size_t done, std::size_t total) {  // for long runs: a line every 2 s
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_report < std::chrono::seconds(2)) return;
-    last_report = now;
-    spdlog::info("evaluating: {}% ({} of {} slices of work)", done * 100 / total, done, total);
-  };
-  auto write = [&](std::ostream& out, const EvaluationResult& result) {
+  ProgressLine progress("evaluating");
+  settings.progress = [&](std::size_t done, std::size_t total) { progress.update(done, "slices of work", total); };
+  auto write = [&](std::ostream& out, const EvaluationResult& result, std::size_t table_width) {
     if (options.bom) out << "\xEF\xBB\xBF";  // Excel then reads the CSV as UTF-8
-    write_findings(out, result.findings, options.format);
+    write_findings(out, result.findings, options.format, table_width);
   };
   auto publish = [&](const EvaluationResult& result) {
     report_errors(result.errors);
     if (options.output && *options.output != "-") {
-      write_file_atomically(*options.output, [&](std::ostream& out) { write(out, result); });
+      write_file_atomically(*options.output, [&](std::ostream& out) { write(out, result, 0); });
       return;
     }
-    write(std::cout, result);
+    write(std::cout, result, terminal_width());
     std::cout.flush();
     if (!std::cout) throw Error("cannot write the findings to standard output; the run was not stored");
   };

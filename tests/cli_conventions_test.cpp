@@ -5,9 +5,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <tuple>
 
 #include <vigil/version.hpp>
 
+#include "engine/output/text_wrap.hpp"
 #include "test_support.hpp"
 
 using vigil::test::run_vigil;
@@ -165,4 +167,52 @@ TEST_CASE("colour: never with --color never or NO_COLOR, always when asked", "[c
   CHECK_FALSE(contains(on_terminal("NO_COLOR=1", ""), "\x1b["));
   CHECK_FALSE(contains(on_terminal("", "--color never"), "\x1b["));
   CHECK(contains(on_terminal("", "--color never"), "imported"));
+}
+
+TEST_CASE("wrap_words breaks at spaces, and inside a word only when nothing else fits", "[cli][conventions]") {
+  using Lines = std::vector<std::string>;
+  const std::vector<std::tuple<std::string, std::size_t, Lines>> cases{
+      {"short", 10, {"short"}},
+      {"one two three four", 0, {"one two three four"}},
+      {"one two three four", 9, {"one two", "three", "four"}},
+      {"one two three four", 7, {"one two", "three", "four"}},
+      {"abcdefghij klm", 4, {"abcd", "efgh", "ij", "klm"}},
+      {"Zürich Genève Köln", 6, {"Zürich", "Genève", "Köln"}},
+      {"ab cdefgh", 3, {"ab", "cde", "fgh"}},
+  };
+  for (const auto& [text, width, lines] : cases) {
+    INFO(text << " at " << width);
+    CHECK(vigil::wrap_words(text, width) == lines);
+  }
+}
+
+TEST_CASE("the findings table fits $COLUMNS, wrapping messages at word boundaries", "[cli][conventions]") {
+  TempDir dir;
+  dir.write("rules/low.vigil", R"(rule LOW-1 {
+  severity low
+  for vendor v
+  when v.tier == "low"
+  message "{v.name} is a low tier vendor whose assessment is due again soon"
+}
+)");
+  dir.write("p.json", kPortfolio);
+  REQUIRE(run_vigil({"import", "p.json", "--db", "v.db"}, dir.path).exit_code == 0);
+  std::vector<std::string> run{"run", "--db", "v.db", "--rules", "rules", "--no-store"};
+  CHECK(run_vigil(run, dir.path, "", "COLUMNS=60").out ==
+        "SEVERITY   RULE   ENTITY  MESSAGE\n"
+        "low        LOW-1  V1      =2+5 is a low tier vendor whose\n"
+        "                          assessment is due again soon\n");
+  // Not a terminal and no COLUMNS: whole lines, for grep.
+  CHECK(run_vigil(run, dir.path, "", "COLUMNS=").out ==
+        "SEVERITY   RULE   ENTITY  MESSAGE\n"
+        "low        LOW-1  V1      =2+5 is a low tier vendor whose assessment is due again soon\n");
+}
+
+TEST_CASE("import -v tells each step of a long import", "[cli][conventions]") {
+  TempDir dir;
+  dir.write("p.json", kPortfolio);
+  auto verbose = run_vigil({"import", "p.json", "--db", "v.db", "-v"}, dir.path);
+  CHECK(contains(verbose.err, "info: importing: writing 1 entities\ninfo: importing: writing 0 edges\n"
+                              "info: importing: building the indexes\n"));
+  CHECK_FALSE(contains(run_vigil({"import", "p.json", "--db", "v.db"}, dir.path).err, "importing:"));
 }

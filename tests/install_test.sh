@@ -38,4 +38,28 @@ engine.add_rules("rule A {\n  severity low\n  for vendor v\n  when true\n  messa
 engine.load_facts({"entities": [{"id": "V1", "kind": "vendor"}]})
 assert [f["message"] for f in engine.evaluate()] == ["V1"], engine.evaluate()
 print("python package", vigil.__version__, "ok")'
-echo "installed package and embedding example: ok"
+# The command line's documents and pkg-config file (for the C ABI), and the one version number.
+test -f "$work/prefix/share/man/man1/vigil.1"
+test -f "$work/prefix/share/bash-completion/completions/vigil"
+test -f "$work/prefix/share/zsh/vendor-completions/_vigil"
+test -f "$work/prefix/share/doc/vigil/LICENSE"
+version=$(sed -n 's/^project(vigil VERSION \([0-9.]*\).*/\1/p' "$source_dir/CMakeLists.txt")
+test "$("$work/prefix/bin/vigil" --version)" = "vigil $version"
+grep -qx "#define VIGIL_VERSION_STRING \"$version\"" "$work/prefix/include/vigil/version.hpp"
+test "$(PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig" pkg-config --modversion vigil)" = "$version"
+cc -std=c99 "$source_dir/tests/c_api_test.c" $(PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig" pkg-config --cflags --libs vigil) \
+  -o "$work/c_api_test_pkgconfig"
+LD_LIBRARY_PATH="$work/prefix/lib" "$work/c_api_test_pkgconfig" > /dev/null
+# The .deb: what it holds, and the program run from a scratch root it is unpacked into.
+(cd "$work/build" && cpack -G DEB > "$work/log" 2>&1) || { cat "$work/log"; exit 1; }
+deb=$(ls "$work/build"/vigil_"$version"_*.deb)
+dpkg-deb -c "$deb" > "$work/contents"
+for path in ./usr/bin/vigil ./usr/lib/libvigil.so ./usr/include/vigil/vigil.h ./usr/include/vigil/version.hpp \
+            ./usr/share/man/man1/vigil.1 ./usr/share/bash-completion/completions/vigil \
+            ./usr/share/zsh/vendor-completions/_vigil ./usr/lib/pkgconfig/vigil.pc ./usr/share/doc/vigil/LICENSE; do
+  grep -q " $path" "$work/contents" || { echo "missing from the .deb: $path"; exit 1; }
+done
+dpkg-deb -f "$deb" Depends | grep -q "libc6"
+dpkg-deb -x "$deb" "$work/root"
+test "$("$work/root/usr/bin/vigil" --version)" = "vigil $version"
+echo "installed package, .deb and embedding example: ok"

@@ -106,7 +106,8 @@ std::string shell_quote(const std::string& arg) {
 CommandResult run_vigil(const std::vector<std::string>& args, const std::filesystem::path& directory,
                         const std::string& input, const std::string& environment) {
   TempDir capture;
-  std::string command = "cd " + shell_quote(directory.string()) + " && " + environment + " " + shell_quote(VIGIL_BINARY);
+  // COLUMNS cleared: the caller's terminal width must not change the tables the tests expect.
+  std::string command = "cd " + shell_quote(directory.string()) + " && COLUMNS= " + environment + " " + shell_quote(VIGIL_BINARY);
   for (const auto& arg : args) command += " " + shell_quote(arg);
   if (!input.empty()) command += " <" + shell_quote(capture.write("in", input).string());
   command += " >" + shell_quote((capture.path / "out").string()) + " 2>" + shell_quote((capture.path / "err").string());

@@ -168,12 +168,16 @@ void for_each_csv_row(const std::string& path, const std::string& text,
   if (!parser.next(row)) throw ImportError(path, 1, "empty file: expected a header row");
   std::vector<std::string> header = std::move(row.fields);
   header_of(header);
+  constexpr std::size_t kRowsPerProgress = 1 << 16;
+  std::size_t rows = 0;
   while (parser.next(row)) {
     if (row.fields.size() != header.size())
       throw ImportError(path, row.line, fmt::format("row has {} fields but the header has {}", row.fields.size(),
                                                     header.size()));
     each(row);
+    if (++rows % kRowsPerProgress == 0 && dialect.progress) dialect.progress(kRowsPerProgress);
   }
+  if (dialect.progress) dialect.progress(rows % kRowsPerProgress);
 }
 
 CsvTable parse_csv(const std::string& path, const std::string& text, const CsvDialect& dialect) {

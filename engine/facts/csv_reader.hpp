@@ -20,6 +20,9 @@ struct CsvDialect {
   // When unset: UTF-8, or Windows-1252 when the bytes are not valid UTF-8
   // (spreadsheet programs on Windows save "CSV" in it).
   std::optional<TextEncoding> encoding;
+  // Not the dialect but how reading it is watched: called with the number of rows read since the
+  // last call, every 65,536 rows of a file, for the CLI's progress line on a long import.
+  std::function<void(std::size_t rows)> progress = {};
 };
 // "utf-8" (or "utf8"), "windows-1252" (or "cp1252"), any case; nullopt otherwise.
 std::optional<TextEncoding> parse_text_encoding(std::string_view name);

@@ -9,6 +9,7 @@
 
 #include "dsl/unicode.hpp"
 #include "engine/facts/value_format.hpp"
+#include "engine/output/text_wrap.hpp"
 
 namespace vigil {
 namespace {
@@ -62,7 +63,9 @@ std::string accepted_note(const Finding& f) {
   return fmt::format("  [accepted until {}, {}]", f.waiver->expires, f.waiver->owner);
 }
 
-void write_table(std::ostream& out, const std::vector<Finding>& findings) {
+// Columns padded to their widest cell; with a `width` (the terminal's), the message column takes what
+// is left and wraps at word boundaries, its later lines indented under it.
+void write_table(std::ostream& out, const std::vector<Finding>& findings, std::size_t width) {
   if (findings.empty()) {
     out << "no findings\n";
     return;
@@ -75,10 +78,16 @@ void write_table(std::ostream& out, const std::vector<Finding>& findings) {
   auto pad = [](std::string_view text, std::size_t width) {
     return std::string(text) + std::string(width - std::min(width, display_width(text)), ' ');
   };
+  constexpr std::size_t kNarrowestMessage = 20;  // below it, wrapping would make a column of fragments
+  std::size_t message_column = 9 + 2 + rule_width + 2 + entity_width + 2;
+  std::size_t message_width = width == 0 ? 0 : std::max(kNarrowestMessage, width - std::min(width, message_column));
   out << pad("SEVERITY", 9) << "  " << pad("RULE", rule_width) << "  " << pad("ENTITY", entity_width) << "  MESSAGE\n";
-  for (const auto& f : findings)
-    out << pad(severity_name(f.severity), 9) << "  " << pad(f.rule, rule_width) << "  "
-        << pad(f.entity.value_or("-"), entity_width) << "  " << f.message << accepted_note(f) << "\n";
+  for (const auto& f : findings) {
+    out << pad(severity_name(f.severity), 9) << "  " << pad(f.rule, rule_width) << "  " << pad(f.entity.value_or("-"), entity_width)
+        << "  ";
+    auto lines = wrap_words(f.message + accepted_note(f), message_width);
+    for (std::size_t i = 0; i < lines.size(); ++i) out << (i ? std::string(message_column, ' ') : "") << lines[i] << "\n";
+  }
 }
 
 }  // namespace
@@ -91,9 +100,9 @@ std::optional<OutputFormat> parse_output_format(std::string_view name) {
   return std::nullopt;
 }
 
-void write_findings(std::ostream& out, const std::vector<Finding>& findings, OutputFormat format) {
+void write_findings(std::ostream& out, const std::vector<Finding>& findings, OutputFormat format, std::size_t table_width) {
   switch (format) {
-    case OutputFormat::table: write_table(out, findings); break;
+    case OutputFormat::table: write_table(out, findings, table_width); break;
     case OutputFormat::json:  // one finding a line inside the array: readable, and fast to write
       out << "[";
       for (std::size_t i = 0; i < findings.size(); ++i) {

@@ -21,7 +21,9 @@ std::optional<OutputFormat> parse_output_format(std::string_view name);
 void write_finding_json(std::ostream& out, const Finding& f, std::string_view extra_members = {});
 nlohmann::ordered_json waiver_json(const Waiver& w);
 
-void write_findings(std::ostream& out, const std::vector<Finding>& findings, OutputFormat format);
+// `table_width`: the table fits that many columns, its messages wrapped at word boundaries (0: unwrapped).
+void write_findings(std::ostream& out, const std::vector<Finding>& findings, OutputFormat format,
+                    std::size_t table_width = 0);
 // The JSON array `run --format json` prints, as text (the C ABI, Python and `vigil serve` answer it).
 std::string findings_json_text(const std::vector<Finding>& findings);
 

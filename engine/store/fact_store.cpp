@@ -151,7 +151,10 @@ constexpr const char* kCreateFactIndexes =
 
 }  // namespace
 
-void save_portfolio(Database& db, const Portfolio& portfolio) {
+void save_portfolio(Database& db, const Portfolio& portfolio, const std::function<void(const std::string&)>& step) {
+  auto starting = [&](const std::string& what) {
+    if (step) step(what);
+  };
   auto& sql = db.sql();
   // The facts were validated whole before this point (ids unique, edges to
   // known ids), so the per-row foreign-key checks are skipped for the load;
@@ -163,9 +166,12 @@ void save_portfolio(Database& db, const Portfolio& portfolio) {
              "DELETE FROM waivers;");
     sql.exec(kDropFactIndexes);
     insert_attribute_types(sql, portfolio);
+    starting(fmt::format("writing {} entities", portfolio.entity_count()));
     insert_entities(sql, portfolio);
+    starting(fmt::format("writing {} edges", portfolio.edges().size()));
     insert_edges(sql, portfolio);
     insert_waivers(sql, portfolio);
+    starting("building the indexes");
     sql.exec(kCreateFactIndexes);
     transaction.commit();
   } catch (...) {

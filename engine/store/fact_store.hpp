@@ -2,6 +2,9 @@
 // edges) in one transaction; runs are kept.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "dsl/schema.hpp"
 #include "dsl/rule_set.hpp"
 #include "engine/store/database.hpp"
@@ -9,7 +12,9 @@
 
 namespace vigil {
 
-void save_portfolio(Database& db, const Portfolio& portfolio);
+// Replaces the facts in one transaction. `step`, when given, is told each step as it starts
+// ("writing 300000 entities"), for the CLI's progress on a long import.
+void save_portfolio(Database& db, const Portfolio& portfolio, const std::function<void(const std::string&)>& step = {});
 // Throws vigil::Error naming the row when a stored value contradicts its declared type.
 // Every fact, or (with `needs`) only the attributes the rules read, and the
 // edges only when they follow them: a run loads what it uses.
