@@ -31,7 +31,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("--version prints the project's one version", "[cli][conventions]") {
+TEST_CASE("vigil --version prints the project's one version", "[cli][conventions]") {
   std::string expected = std::string("vigil ") + VIGIL_VERSION_STRING + "\n";
   CHECK(run_vigil({"--version"}).out == expected);
   CHECK(run_vigil({"-V"}).out == expected);
@@ -87,7 +87,7 @@ TEST_CASE("the man page and the completions name every command", "[cli][conventi
   CHECK(fish.err == "vigil completion: give the shell: bash or zsh\n");
 }
 
-TEST_CASE("- reads rules and JSON portfolios from standard input", "[cli][conventions]") {
+TEST_CASE("a dash reads rules and JSON portfolios from standard input", "[cli][conventions]") {
   TempDir dir;
   dir.write("rules/low.vigil", kRule);
   CHECK(run_vigil({"check", "-"}, dir.path, kRule).exit_code == 0);
@@ -110,7 +110,7 @@ TEST_CASE("- reads rules and JSON portfolios from standard input", "[cli][conven
   CHECK_FALSE(std::filesystem::exists(dir.path / "-"));
 }
 
-TEST_CASE("--output - is standard output, never a file named -", "[cli][conventions]") {
+TEST_CASE("run and report: --output - is standard output, never a file named -", "[cli][conventions]") {
   TempDir dir;
   dir.write("rules/low.vigil", kRule);
   dir.write("p.json", kPortfolio);
