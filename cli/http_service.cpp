@@ -3,23 +3,18 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/eval/acceptance.hpp"
 #include "engine/output/finding_output.hpp"
+#include "engine/store/fact_store.hpp"
 #include "engine/store/run_service.hpp"
+#include "cli/http_json.hpp"
 
 namespace vigil::cli {
-namespace {
 
 using Json = nlohmann::json;
-
-// A refusal the client can act on: `status` with {"error", "diagnostics"}.
-struct Refusal {
-  int status;
-  std::string error;
-  std::vector<std::string> diagnostics;
-};
 
 HttpResponse json_response(int status, const Json& body) { return {status, "application/json", body.dump() + "\n"}; }
 
@@ -34,7 +29,6 @@ std::vector<std::string> diagnostic_lines(const RuleError& error) {
   return lines;
 }
 
-// The body as a JSON object (an empty body is `{}`), with only the members allowed.
 Json parse_body(const std::string& body, std::initializer_list<const char*> allowed) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
   Json parsed;
@@ -66,20 +60,69 @@ Json array_member(const Json& body, const char* name) {
   return *found;
 }
 
+namespace {
+
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
 
-// Every endpoint: method, path, whether it needs the token.
-struct Route {
-  const char* method;
-  const char* path;
-  bool needs_token;
-};
-constexpr Route kRoutes[] = {
-    {"POST", "/v1/evaluate", true}, {"POST", "/v1/run", true}, {"GET", "/v1/rules", true},
-    {"POST", "/v1/reload", true},   {"GET", "/health", false}, {"GET", "/metrics", true},
-};
+// The workbench's session cookie, when the request carries one.
+std::string session_token(const std::string& cookie) {
+  const std::string name = "vigil_token=";
+  for (std::size_t start = 0; start < cookie.size();) {
+    std::size_t end = cookie.find(';', start);
+    if (end == std::string::npos) end = cookie.size();
+    std::size_t first = cookie.find_first_not_of(' ', start);
+    if (first < end && cookie.compare(first, name.size(), name) == 0) return cookie.substr(first + name.size(), end - first - name.size());
+    start = end + 1;
+  }
+  return "";
+}
+
+// Compares in time independent of where the texts first differ.
+bool same_secret(const std::string& given, const std::string& secret) {
+  unsigned char difference = given.size() == secret.size() ? 0 : 1;
+  for (std::size_t i = 0; i < given.size(); ++i) difference |= static_cast<unsigned char>(given[i] ^ secret[i % secret.size()]);
+  return difference == 0;
+}
 
 }  // namespace
+
+// Every endpoint: method, path, whether it needs the token, and what answers it.
+const std::vector<HttpService::Route>& HttpService::routes() {
+  static const std::vector<Route> table{
+      {"POST", "/v1/evaluate", true, &HttpService::evaluate},
+      {"POST", "/v1/run", true, &HttpService::run},
+      {"GET", "/v1/rules", true, &HttpService::list_rules},
+      {"POST", "/v1/reload", true, &HttpService::reload},
+      {"GET", "/health", false, &HttpService::health},
+      {"GET", "/metrics", true, &HttpService::metrics},
+      // The workbench: the page itself answers a login form when the token is missing.
+      {"GET", "/", false, &HttpService::page},
+      {"GET", "/app.js", true, &HttpService::page},
+      {"GET", "/app.css", false, &HttpService::page},  // a style sheet holds no data; the login form uses it
+      {"POST", "/login", false, &HttpService::login},
+      {"GET", "/v1/findings", true, &HttpService::latest_findings},
+      {"POST", "/v1/check", true, &HttpService::check_draft},
+      {"POST", "/v1/fmt", true, &HttpService::format_draft},
+      {"POST", "/v1/try", true, &HttpService::try_draft},
+      {"GET", "/v1/rule-files", true, &HttpService::rule_files},
+      {"PUT", "/v1/rule-files", true, &HttpService::save_rule_file},
+  };
+  return table;
+}
+
+std::optional<HttpResponse> HttpService::refuse_access(const HttpRequest& request, const Route& route) const {
+  if (!route.needs_token || settings_.token.empty()) return std::nullopt;
+  if (same_secret(request.authorization, "Bearer " + settings_.token)) return std::nullopt;
+  if (same_secret(session_token(request.cookie), settings_.token)) {
+    // A cookie is sent by the browser whoever made the page: a write must also carry a header that
+    // another site's page cannot set without this server's consent (no CORS is ever granted).
+    if (request.method == "GET" || !request.vigil_request.empty()) return std::nullopt;
+    return refused({403, "cross-site request refused: the workbench sends X-Vigil-Request", {}});
+  }
+  HttpResponse response = refused({401, "missing or wrong token: send Authorization: Bearer TOKEN", {}});
+  response.www_authenticate = true;
+  return response;
+}
 
 HttpService::HttpService(ServiceSettings settings) : settings_(std::move(settings)), state_(load_state()) {}
 
@@ -88,6 +131,8 @@ std::shared_ptr<const HttpService::State> HttpService::load_state() const {
   state->engine.load_database(settings_.db);
   for (const auto& path : settings_.rule_paths) state->engine.add_rules_from(path);
   state->rules = state->engine.rules();  // compiles: rule errors throw here, before anything is swapped
+  Database db(settings_.db, OpenMode::must_exist);
+  state->schema = load_schema(db);
   return state;
 }
 
@@ -98,25 +143,23 @@ std::shared_ptr<const HttpService::State> HttpService::current() const {
 
 HttpResponse HttpService::handle(const HttpRequest& request) {
   std::string path = path_of(request.target);
-  HttpResponse response;
   const Route* route = nullptr;
-  for (const auto& r : kRoutes)
-    if (path == r.path) route = &r;
-  if (!route) {
+  std::vector<std::string> methods;
+  for (const auto& r : routes())
+    if (path == r.path) {
+      methods.push_back(r.method);
+      if (request.method == r.method) route = &r;
+    }
+  HttpResponse response;
+  if (methods.empty()) {
     response = refused({404, fmt::format("no endpoint {}", path), {}});
-  } else if (request.method != route->method) {
-    response = refused({405, fmt::format("{} takes {}, not {}", path, route->method, request.method), {}});
-  } else if (route->needs_token && !settings_.token.empty() && request.authorization != "Bearer " + settings_.token) {
-    response = refused({401, "missing or wrong token: send Authorization: Bearer TOKEN", {}});
-    response.www_authenticate = true;
+  } else if (!route) {
+    response = refused({405, fmt::format("{} takes {}, not {}", path, fmt::join(methods, " or "), request.method), {}});
+  } else if (auto refusal = refuse_access(request, *route)) {
+    response = *refusal;
   } else {
     try {
-      if (path == "/v1/evaluate") response = evaluate(request);
-      else if (path == "/v1/run") response = run(request);
-      else if (path == "/v1/rules") response = list_rules();
-      else if (path == "/v1/reload") response = reload();
-      else if (path == "/health") response = health();
-      else response = metrics();
+      response = (this->*route->handler)(request);
     } catch (const Refusal& r) {
       response = refused(r);
     } catch (const RuleError& e) {
@@ -127,7 +170,7 @@ HttpResponse HttpService::handle(const HttpRequest& request) {
       response = refused({500, fmt::format("internal error: {}", e.what()), {}});
     }
   }
-  count(route ? path : "other", response.status);
+  count(methods.empty() ? "other" : path, response.status);
   return response;
 }
 
@@ -196,7 +239,7 @@ HttpResponse HttpService::run(const HttpRequest& request) {
                       findings_json_text(outcome.result.findings))};
 }
 
-HttpResponse HttpService::list_rules() {
+HttpResponse HttpService::list_rules(const HttpRequest&) {
   Json rules = Json::array();
   for (const auto& r : current()->rules)
     rules.push_back({{"id", r.id}, {"title", r.title}, {"severity", r.severity}, {"tags", r.tags}, {"file", r.file}});
@@ -205,7 +248,7 @@ HttpResponse HttpService::list_rules() {
 
 // New rules and facts are loaded beside the old ones and swapped in whole;
 // with an error the old state keeps answering.
-HttpResponse HttpService::reload() {
+HttpResponse HttpService::reload(const HttpRequest&) {
   std::lock_guard lock(reload_mutex_);
   std::shared_ptr<const State> fresh;
   try {
@@ -225,13 +268,13 @@ HttpResponse HttpService::reload() {
   return json_response(200, Json{{"rules", fresh->rules.size()}, {"entities", fresh->engine.entity_count()}});
 }
 
-HttpResponse HttpService::health() {
+HttpResponse HttpService::health(const HttpRequest&) {
   auto state = current();
   return json_response(200, Json{{"status", "ok"}, {"rules", state->rules.size()}, {"entities", state->engine.entity_count()}});
 }
 
 // Prometheus text format 0.0.4.
-HttpResponse HttpService::metrics() {
+HttpResponse HttpService::metrics(const HttpRequest&) {
   auto state = current();
   std::string text;
   text += "# HELP vigil_http_requests_total HTTP requests answered, by path and status.\n"

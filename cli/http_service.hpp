@@ -8,10 +8,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <vigil/engine.hpp>
+
+#include "dsl/schema.hpp"
 
 namespace vigil::cli {
 
@@ -20,6 +23,8 @@ struct HttpRequest {
   std::string target;         // "/v1/evaluate" (a query string is ignored)
   std::string authorization;  // the Authorization header, "" when absent
   std::string body;
+  std::string cookie = {};        // the Cookie header: the workbench's session (vigil_token=...)
+  std::string vigil_request = {};  // the X-Vigil-Request header: the workbench's proof against cross-site requests
 };
 
 struct HttpResponse {
@@ -27,6 +32,7 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   bool www_authenticate = false;  // 401: tells the client to use a bearer token
+  std::vector<std::pair<std::string, std::string>> headers = {};  // Set-Cookie, Location, security headers
 };
 
 struct ServiceSettings {
@@ -54,16 +60,38 @@ class HttpService {
   struct State {
     Engine engine;
     std::vector<RuleInfo> rules;
+    Schema schema;  // the portfolio's kinds and attributes, for checking drafts as `check --db` does
   };
   std::shared_ptr<const State> load_state() const;
   std::shared_ptr<const State> current() const;
 
+  // Every endpoint takes the request (most read nothing of it), so that one table holds them all.
+  using Handler = HttpResponse (HttpService::*)(const HttpRequest&);
+  struct Route {
+    const char* method;
+    const char* path;
+    bool needs_token;
+    Handler handler;
+  };
+  static const std::vector<Route>& routes();
+  // Who may call: "" when allowed, else the refusal (401 without the token, 403 for a cross-site write).
+  std::optional<HttpResponse> refuse_access(const HttpRequest& request, const Route& route) const;
+
   HttpResponse evaluate(const HttpRequest& request);
   HttpResponse run(const HttpRequest& request);
-  HttpResponse list_rules();
-  HttpResponse reload();
-  HttpResponse health();
-  HttpResponse metrics();
+  HttpResponse list_rules(const HttpRequest& request);
+  HttpResponse reload(const HttpRequest& request);
+  HttpResponse health(const HttpRequest& request);
+  HttpResponse metrics(const HttpRequest& request);
+  // The workbench (cli/workbench.cpp): its page and the calls it makes.
+  HttpResponse page(const HttpRequest& request);
+  HttpResponse login(const HttpRequest& request);
+  HttpResponse latest_findings(const HttpRequest& request);
+  HttpResponse check_draft(const HttpRequest& request);
+  HttpResponse format_draft(const HttpRequest& request);
+  HttpResponse try_draft(const HttpRequest& request);
+  HttpResponse rule_files(const HttpRequest& request);
+  HttpResponse save_rule_file(const HttpRequest& request);
 
   ServiceSettings settings_;
   mutable std::mutex state_mutex_;

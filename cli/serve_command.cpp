@@ -90,6 +90,7 @@ http::response<http::string_body> to_beast(const HttpResponse& r, unsigned versi
   response.set(http::field::server, "vigil");
   response.set(http::field::content_type, r.content_type);
   if (r.www_authenticate) response.set(http::field::www_authenticate, "Bearer");
+  for (const auto& [name, value] : r.headers) response.insert(name, value);
   response.keep_alive(keep_alive);
   response.body() = r.body;
   response.prepare_payload();
@@ -131,7 +132,8 @@ void serve_connection(tcp::socket socket, HttpService& service, std::size_t max_
     }
     auto& request = parser.get();
     HttpRequest in{std::string(request.method_string()), std::string(request.target()),
-                   std::string(request[http::field::authorization]), std::move(request.body())};
+                   std::string(request[http::field::authorization]), std::move(request.body()),
+                   std::string(request[http::field::cookie]), std::string(request["X-Vigil-Request"])};
     HttpResponse out = service.handle(in);
     log_request(in.method, in.target, out.status, started);
     bool keep_alive = request.keep_alive();

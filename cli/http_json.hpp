@@ -1,0 +1,32 @@
+// The pieces every `vigil serve` endpoint uses to read a JSON body and to refuse
+// a request in a way the client can act on (http_service.cpp, workbench.cpp).
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/http_service.hpp"
+#include "dsl/diagnostic.hpp"
+
+namespace vigil::cli {
+
+// A refusal: `status` with {"error", "diagnostics"}; thrown by endpoints, answered by handle().
+struct Refusal {
+  int status;
+  std::string error;
+  std::vector<std::string> diagnostics;
+};
+
+HttpResponse json_response(int status, const nlohmann::json& body);
+HttpResponse refused(const Refusal& r);
+// "file:line:col: error: message", one per diagnostic.
+std::vector<std::string> diagnostic_lines(const RuleError& error);
+// The body as a JSON object (an empty body is `{}`), with only the members allowed.
+nlohmann::json parse_body(const std::string& body, std::initializer_list<const char*> allowed);
+std::string string_member(const nlohmann::json& body, const char* name);  // "" when absent or null
+nlohmann::json array_member(const nlohmann::json& body, const char* name);  // [] when absent or null
+
+}  // namespace vigil::cli

@@ -1,0 +1,270 @@
+// The workbench's side of `vigil serve` (issue 17): its page, the login form
+// that sets the session, and the calls the page makes: the latest run's
+// findings, live checking, formatting and trying a draft, and saving a rule
+// file (checked whole first, then reloaded atomically). Every input is checked
+// here, with the CLI's messages; the page only shows what the server says.
+#include <filesystem>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/http_json.hpp"
+#include "cli/http_service.hpp"
+#include "cli/web_assets.hpp"
+#include "dsl/formatter.hpp"
+#include "dsl/parser.hpp"
+#include "dsl/rule_set.hpp"
+#include "engine/output/finding_output.hpp"
+#include "engine/output/output_file.hpp"
+#include "engine/store/fact_store.hpp"
+#include "engine/store/run_diff.hpp"
+#include "engine/store/run_store.hpp"
+
+namespace vigil::cli {
+namespace {
+
+using Json = nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr std::size_t kMaxDraftBytes = 1 << 20;  // a rule file typed by a person
+
+// The page may load only its own script and style sheet, and may not be framed (clickjacking).
+const std::vector<std::pair<std::string, std::string>> kPageHeaders{
+    {"Content-Security-Policy",
+     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Cache-Control", "no-store"},
+};
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+HttpResponse login_page(int status, const std::string& problem) {
+  std::string notice = problem.empty() ? "" : "<p class=\"error\" role=\"alert\">" + html_escape(problem) + "</p>";
+  std::string body = R"(<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Vigil workbench: sign in</title><link rel="stylesheet" href="/app.css"></head>
+<body class="login"><main><h1>Vigil workbench</h1>)" + notice +
+                     R"(<form method="post" action="/login">
+<label for="token">Access token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+<button type="submit">Sign in</button>
+</form><p class="hint">The token is the content of the file given to <code>vigil serve --token-file</code>.</p></main></body></html>
+)";
+  HttpResponse response{status, "text/html; charset=utf-8", body};
+  response.headers = kPageHeaders;
+  return response;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// application/x-www-form-urlencoded: + is a space, %XX a byte.
+std::string url_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') out += ' ';
+    else if (text[i] == '%' && i + 2 < text.size() + 0 && hex_digit(text[i + 1]) >= 0 && hex_digit(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2]));
+      i += 2;
+    } else out += text[i];
+  }
+  return out;
+}
+
+std::string form_field(const std::string& body, const std::string& name) {
+  std::istringstream fields(body);
+  for (std::string field; std::getline(fields, field, '&');)
+    if (field.rfind(name + "=", 0) == 0) return url_decode(std::string_view(field).substr(name.size() + 1));
+  return "";
+}
+
+// Every diagnostic with its place, for the editor to mark.
+Json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
+  Json list = Json::array();
+  for (const auto& d : diagnostics) {
+    Json item{{"level", d.level == DiagnosticLevel::error ? "error" : "warning"}, {"message", d.message}, {"text", d.format()}};
+    if (d.source) {
+      auto at = d.source->locate(d.offset);
+      item["file"] = d.source->path();
+      item["line"] = at.line;
+      item["column"] = at.column;
+    }
+    list.push_back(std::move(item));
+  }
+  return list;
+}
+
+HttpResponse rule_errors(const RuleError& error) {
+  return json_response(422, Json{{"error", "rule errors"},
+                                 {"diagnostics", diagnostic_lines(error)},
+                                 {"locations", diagnostics_json(error.diagnostics())}});
+}
+
+std::string draft_source(const Json& body) {
+  std::string source = string_member(body, "source");
+  if (source.size() > kMaxDraftBytes) throw Refusal{413, "the rule text is over 1 MiB", {}};
+  return source;
+}
+
+std::string draft_name(const Json& body) {
+  std::string file = string_member(body, "file");
+  return file.empty() ? "draft.vigil" : file;
+}
+
+}  // namespace
+
+HttpResponse HttpService::page(const HttpRequest& request) {
+  std::string path = request.target.substr(0, request.target.find('?'));
+  if (path == "/") {
+    if (refuse_access(request, {"GET", "/app.js", true, nullptr})) return login_page(200, "");
+    path = "/index.html";
+  }
+  for (const auto& asset : web_assets())
+    if (asset.path == path) {
+      HttpResponse response{200, std::string(asset.content_type), std::string(asset.body)};
+      response.headers = kPageHeaders;
+      return response;
+    }
+  throw Refusal{404, fmt::format("no page {}", path), {}};
+}
+
+// The login form's POST: a right token sets the session cookie (HttpOnly: no script reads it;
+// SameSite=Strict: another site's page does not send it) and goes to the workbench.
+HttpResponse HttpService::login(const HttpRequest& request) {
+  if (!settings_.token.empty() && form_field(request.body, "token") != settings_.token)
+    return login_page(401, "That is not the token this service was started with.");
+  HttpResponse response{303, "text/plain; charset=utf-8", "signed in\n"};
+  response.headers = {{"Location", "/"}};
+  if (!settings_.token.empty()) {
+    std::string value;
+    for (unsigned char c : settings_.token) value += std::isalnum(c) || c == '-' || c == '_' || c == '.' ? std::string(1, static_cast<char>(c)) : fmt::format("%{:02X}", c);
+    response.headers.push_back({"Set-Cookie", "vigil_token=" + value + "; HttpOnly; SameSite=Strict; Path=/"});
+  }
+  return response;
+}
+
+// The latest stored run: its findings as `run --format json` prints them, with since when each is open.
+HttpResponse HttpService::latest_findings(const HttpRequest&) {
+  Database db(settings_.db, OpenMode::must_exist);
+  auto latest = latest_run(db);
+  if (!latest) return json_response(200, Json{{"run", nullptr}, {"findings", Json::array()}});
+  auto run = find_run(db, *latest);
+  std::ostringstream out;
+  out << "{\"run\":" << Json{{"id", run->id}, {"as_of", run->as_of}, {"started_at", run->started_at}}.dump()
+      << ",\"findings\":[";
+  auto findings = load_findings(db, *latest);
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    out << (i ? ",\n" : "\n");
+    const auto& f = findings[i];
+    write_finding_json(out, f, fmt::format(",\"first_seen\":\"{}\",\"days_open\":{}", f.first_seen, days_open(f.first_seen, run->as_of)));
+  }
+  out << "]}\n";
+  return {200, "application/json", out.str()};
+}
+
+// As `vigil check --db`: errors and warnings of the draft, against the loaded portfolio's attributes.
+HttpResponse HttpService::check_draft(const HttpRequest& request) {
+  Json body = parse_body(request.body, {"source", "file"});
+  auto source = std::make_shared<SourceFile>(draft_name(body), draft_source(body));
+  auto state = current();
+  try {
+    RuleSet rules = compile_rules({source}, &state->schema);
+    return json_response(200, Json{{"ok", true}, {"rules", rules.rule_count()}, {"diagnostics", diagnostics_json(rules.warnings)}});
+  } catch (const RuleError& error) {
+    return json_response(200, Json{{"ok", false}, {"rules", 0}, {"diagnostics", diagnostics_json(error.diagnostics())}});
+  }
+}
+
+// As `vigil fmt`: the draft in canonical form, comments kept.
+HttpResponse HttpService::format_draft(const HttpRequest& request) {
+  Json body = parse_body(request.body, {"source", "file"});
+  auto source = std::make_shared<SourceFile>(draft_name(body), draft_source(body));
+  try {
+    return json_response(200, Json{{"source", format_rule_file(parse_rule_file(source))}});
+  } catch (const RuleError& error) {
+    return rule_errors(error);
+  }
+}
+
+// The draft evaluated over the portfolio as loaded, nothing stored: the findings it would give
+// (for one entity with "entity").
+HttpResponse HttpService::try_draft(const HttpRequest& request) {
+  Json body = parse_body(request.body, {"source", "file", "as_of", "entity"});
+  std::string as_of = string_member(body, "as_of");
+  if (!as_of.empty() && !parse_iso_date(as_of)) throw Refusal{400, "\"as_of\": " + explain_invalid_date(as_of), {}};
+  Engine engine;
+  engine.load_database(settings_.db);
+  try {
+    engine.add_rules(draft_name(body), draft_source(body));
+    engine.check();
+  } catch (const RuleError& error) {
+    return rule_errors(error);
+  }
+  std::string entity = string_member(body, "entity");
+  EvaluationResult result = entity.empty() ? engine.evaluate(as_of) : engine.evaluate_entity(entity, as_of);
+  Json errors = Json::array();
+  for (const auto& e : result.errors)
+    errors.push_back({{"rule", e.rule}, {"entity", e.entity ? Json(*e.entity) : Json(nullptr)}, {"message", e.message}});
+  return {200, "application/json",
+          "{\"findings\":" + findings_json_text(result.findings) + ",\"errors\":" + errors.dump() + "}\n"};
+}
+
+HttpResponse HttpService::rule_files(const HttpRequest&) {
+  Json files = Json::array();
+  for (const auto& path : expand_rule_paths(settings_.rule_paths))
+    files.push_back({{"path", path}, {"source", read_source_file(path)->text()}});
+  return json_response(200, Json{{"files", files}});
+}
+
+// Writes one rule file, but only when the whole rule set with it compiles: a set with errors is never
+// saved over a good one. Then reloads, as POST /v1/reload does (atomically).
+HttpResponse HttpService::save_rule_file(const HttpRequest& request) {
+  Json body = parse_body(request.body, {"path", "source"});
+  std::string path = string_member(body, "path");
+  std::string text = draft_source(body);
+  auto files = expand_rule_paths(settings_.rule_paths);
+  bool known = std::find(files.begin(), files.end(), path) != files.end();
+  if (!known) {  // a new file: directly inside one of the rule directories, named *.vigil
+    fs::path candidate = fs::path(path).lexically_normal();
+    std::error_code error;
+    bool in_rule_directory = std::any_of(settings_.rule_paths.begin(), settings_.rule_paths.end(), [&](const std::string& dir) {
+      return fs::is_directory(dir, error) && fs::path(dir).lexically_normal() / candidate.filename() == candidate;
+    });
+    if (!in_rule_directory || candidate.extension() != ".vigil" || candidate.filename().string().front() == '.')
+      throw Refusal{400, fmt::format("\"path\": '{}' is not a loaded rule file nor a new .vigil file in a rule directory", path), {}};
+    files.push_back(path);
+  }
+  std::vector<SourcePtr> sources;
+  for (const auto& file : files)
+    sources.push_back(file == path ? std::make_shared<SourceFile>(path, text) : read_source_file(file));
+  try {
+    compile_rules(sources, &current()->schema);
+  } catch (const RuleError& error) {
+    return rule_errors(error);
+  }
+  write_file_atomically(path, [&](std::ostream& out) { out << text; });
+  HttpResponse reloaded = reload(request);
+  if (reloaded.status != 200) return reloaded;
+  return json_response(200, Json{{"saved", path}, {"rules", current()->rules.size()}});
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,333 @@
+// The Vigil workbench: findings of the latest run with their evidence, and a rule editor with live
+// checking. Everything it shows comes from `vigil serve`'s JSON API, which checks every input; text
+// from the portfolio or the rules is only ever put in the page as text (textContent), never as HTML.
+"use strict";
+
+const SEVERITIES = ["critical", "high", "medium", "low", "info"];
+const state = { findings: [], run: null, ruleFiles: [], checkTimer: null, checkSequence: 0 };
+
+// ---- talking to the server -------------------------------------------------------------------
+
+// The session is a cookie set by the login form; X-Vigil-Request tells the server that this page,
+// not another site, sent a write.
+async function api(method, path, body) {
+  const options = { method, headers: { "X-Vigil-Request": "1" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  if (response.status === 401) {
+    window.location.assign("/");  // the login form
+    throw new Error("signed out");
+  }
+  const data = await response.json();
+  return { status: response.status, data };
+}
+
+function element(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (name === "class") node.className = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+
+// ---- views -------------------------------------------------------------------------------------
+
+function showView() {
+  const view = window.location.hash === "#editor" ? "editor" : "findings";
+  document.getElementById("findings").hidden = view !== "findings";
+  document.getElementById("editor").hidden = view !== "editor";
+  for (const name of ["findings", "editor"]) {
+    const link = document.getElementById("nav-" + name);
+    if (name === view) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+// ---- findings ----------------------------------------------------------------------------------
+
+async function loadFindings() {
+  const { data } = await api("GET", "/v1/findings");
+  state.run = data.run;
+  state.findings = data.findings;
+  const summary = document.getElementById("run-summary");
+  if (!data.run) {
+    summary.textContent = "No run is stored yet: run `vigil run --db ...` or POST /v1/run with \"store\": true.";
+    return;
+  }
+  const open = data.findings.filter((f) => f.status === "open").length;
+  summary.textContent = `Run ${data.run.id}, as of ${data.run.as_of}: ${open} open findings, ` +
+    `${data.findings.length - open} accepted.`;
+  fillFilter("filter-severity", SEVERITIES.filter((s) => data.findings.some((f) => f.severity === s)));
+  fillFilter("filter-rule", unique(data.findings.map((f) => f.rule)));
+  fillFilter("filter-tag", unique(data.findings.flatMap((f) => f.tags)));
+  fillFilter("filter-owner", unique(data.findings.map((f) => f.owner).filter((o) => o)));
+  renderFindings();
+}
+
+function unique(values) { return [...new Set(values)].sort(); }
+
+function fillFilter(id, values) {
+  const select = document.getElementById(id);
+  for (const value of values) select.append(element("option", { value }, value));
+}
+
+function matchesFilters(f) {
+  const value = (id) => document.getElementById(id).value;
+  const search = value("filter-search").trim().toLowerCase();
+  const name = entityName(f).toLowerCase();
+  return (!value("filter-severity") || f.severity === value("filter-severity")) &&
+    (!value("filter-rule") || f.rule === value("filter-rule")) &&
+    (!value("filter-tag") || f.tags.includes(value("filter-tag"))) &&
+    (!value("filter-owner") || f.owner === value("filter-owner")) &&
+    (!value("filter-status") || f.status === value("filter-status")) &&
+    (!search || (f.entity || "portfolio").toLowerCase().includes(search) || name.includes(search));
+}
+
+// The entity's name, when the rule read it.
+function entityName(f) {
+  const facts = (f.evidence.facts || {})[f.entity] || {};
+  return typeof facts.name === "string" ? facts.name : "";
+}
+
+function renderFindings() {
+  const body = document.querySelector("#finding-table tbody");
+  body.replaceChildren();
+  const shown = state.findings.filter(matchesFilters);
+  document.getElementById("finding-count").textContent = `${shown.length} of ${state.findings.length} findings shown`;
+  for (const f of shown) {
+    const index = state.findings.indexOf(f);
+    const label = f.entity === null ? "portfolio" : f.entity + (entityName(f) ? ` (${entityName(f)})` : "");
+    body.append(element("tr", { "data-index": index },
+      element("td", { class: "severity " + f.severity }, f.severity),
+      element("td", {}, f.rule),
+      element("td", {}, element("button", { type: "button", class: "link open-finding", onclick: () => openFinding(index) }, label)),
+      element("td", {}, f.message),
+      element("td", {}, f.owner || ""),
+      element("td", { class: "status " + f.status }, f.status),
+      element("td", {}, String(f.days_open))));
+  }
+}
+
+function openFinding(index) {
+  const f = state.findings[index];
+  const detail = document.getElementById("detail");
+  document.getElementById("detail-title").textContent = `${f.rule} ${f.entity === null ? "(portfolio)" : f.entity}: ${f.title || f.rule}`;
+  const summary = document.getElementById("detail-facts-summary");
+  summary.replaceChildren();
+  const rows = [["Message", f.message], ["Severity", f.severity], ["Status", f.status], ["Owner", f.owner || "(none)"],
+    ["First seen", f.first_seen], ["Days open", String(f.days_open)], ["Tags", f.tags.join(", ") || "(none)"]];
+  if (f.waiver) rows.push(["Accepted", `until ${f.waiver.expires} by ${f.waiver.owner}: ${f.waiver.reason}`]);
+  if (f.evidence.waiver_expired) rows.push(["Waiver expired", f.evidence.waiver_expired]);
+  for (const [term, value] of rows) summary.append(element("dt", {}, term), element("dd", {}, value));
+  renderPaths(f.evidence.paths || [], f.evidence.more_paths);
+  renderFacts(f.evidence.facts || {});
+  renderValues(f.evidence.values || {});
+  document.getElementById("detail-rule").textContent = ruleSource(f.rule);
+  detail.hidden = false;
+  detail.focus();
+}
+
+// Each chain as nodes joined by arrows: who relies on whom, as the rule followed it.
+function renderPaths(paths, more) {
+  const box = document.getElementById("detail-paths");
+  box.replaceChildren();
+  if (paths.length === 0) box.append(element("p", {}, "The rule followed no edges."));
+  for (const chain of paths) {
+    const row = element("div", { class: "chain", role: "list", "aria-label": chain.join(" relies on ") });
+    chain.forEach((id, i) => {
+      if (i > 0) row.append(element("span", { class: "arrow", "aria-hidden": "true" }, "→"));
+      row.append(element("span", { class: "node", role: "listitem" }, id));
+    });
+    box.append(row);
+  }
+  if (more) box.append(element("p", {}, `and ${more} more chains`));
+}
+
+function renderFacts(facts) {
+  const box = document.getElementById("detail-facts");
+  box.replaceChildren();
+  const table = element("table", { class: "facts" },
+    element("thead", {}, element("tr", {}, element("th", { scope: "col" }, "Entity"), element("th", { scope: "col" }, "Attribute"),
+      element("th", { scope: "col" }, "Value"))));
+  const body = element("tbody");
+  for (const [entity, attributes] of Object.entries(facts))
+    for (const [name, value] of Object.entries(attributes))
+      body.append(element("tr", {}, element("td", {}, entity), element("td", {}, name), element("td", {}, JSON.stringify(value))));
+  table.append(body);
+  box.append(Object.keys(facts).length ? table : element("p", {}, "No facts were read."));
+}
+
+function renderValues(values) {
+  const box = document.getElementById("detail-values");
+  box.replaceChildren();
+  const list = element("dl");
+  for (const [name, value] of Object.entries(values)) list.append(element("dt", {}, name), element("dd", {}, JSON.stringify(value)));
+  box.append(Object.keys(values).length ? list : element("p", {}, "No named values."));
+}
+
+// The rule's text from its file: from `rule ID` to the closing brace at the start of a line.
+function ruleSource(id) {
+  for (const file of state.ruleFiles) {
+    const lines = file.source.split("\n");
+    const start = lines.findIndex((line) => line.startsWith(`rule ${id} `) || line === `rule ${id} {`);
+    if (start < 0) continue;
+    const end = lines.findIndex((line, i) => i > start && line.startsWith("}"));
+    return `${file.path}:${start + 1}\n\n` + lines.slice(start, end + 1).join("\n");
+  }
+  return "(the rule's file is not loaded)";
+}
+
+// ---- the rule editor ---------------------------------------------------------------------------
+
+async function loadRuleFiles() {
+  const { data } = await api("GET", "/v1/rule-files");
+  state.ruleFiles = data.files;
+  const select = document.getElementById("editor-file");
+  select.replaceChildren(...data.files.map((f) => element("option", { value: f.path }, f.path)));
+  if (data.files.length && !editorSource().value) chooseFile(data.files[0].path);
+}
+
+function editorSource() { return document.getElementById("editor-source"); }
+function editorPath() { return document.getElementById("editor-new").value.trim() || document.getElementById("editor-file").value; }
+
+function chooseFile(path) {
+  const file = state.ruleFiles.find((f) => f.path === path);
+  editorSource().value = file ? file.source : "";
+  sourceChanged();
+}
+
+const KEYWORDS = new Set(["rule", "let", "severity", "for", "each", "in", "when", "message", "where", "and", "or", "not",
+  "if", "then", "else", "true", "false", "portfolio", "title", "tags", "today", "missing", "all", "any", "count", "sum",
+  "min", "max", "list", "entities"]);
+const TOKENS = /(#[^\n]*)|("(?:[^"\\\n]|\\.)*"?)|(\b\d+(?:\.\d+)?(?:[dwmy]\b)?)|([A-Za-z_][A-Za-z0-9_*-]*)|(\s+|.)/g;
+
+// The source as coloured spans behind the transparent text area; lines with errors marked.
+function highlight(source, errorLines) {
+  const pre = document.getElementById("editor-highlight");
+  pre.replaceChildren();
+  source.split("\n").forEach((line, index) => {
+    const row = element("span", errorLines.has(index + 1) ? { class: "error-line" } : {});
+    for (const match of line.matchAll(TOKENS)) {
+      const [text, comment, string, number, word] = match;
+      const kind = comment ? "comment" : string ? "string" : number ? "number"
+        : word && SEVERITIES.includes(word) ? "severity" : word && KEYWORDS.has(word) ? "keyword" : "";
+      row.append(kind ? element("span", { class: "tok-" + kind }, text) : document.createTextNode(text));
+    }
+    pre.append(row, "\n");
+  });
+}
+
+function sourceChanged() {
+  highlight(editorSource().value, new Set());
+  clearTimeout(state.checkTimer);
+  state.checkTimer = setTimeout(checkDraft, 300);  // as you type, not on every key
+}
+
+async function checkDraft() {
+  const sequence = ++state.checkSequence;
+  const { data } = await api("POST", "/v1/check", { source: editorSource().value, file: editorPath() });
+  if (sequence !== state.checkSequence) return;  // a later check is on its way
+  showDiagnostics(data.diagnostics);
+  document.getElementById("editor-status").textContent = data.ok ? `No errors: ${data.rules} rules.` : "";
+}
+
+function showDiagnostics(diagnostics) {
+  const list = document.getElementById("editor-diagnostics");
+  list.replaceChildren();
+  const errorLines = new Set();
+  for (const d of diagnostics) {
+    if (d.level === "error" && d.line) errorLines.add(d.line);
+    const place = d.line ? `${d.line}:${d.column}` : "";
+    const item = element("li", { class: d.level, "data-line": d.line || "", "data-column": d.column || "" },
+      element("button", { type: "button", class: "link", onclick: () => moveCaret(d.line, d.column) }, place),
+      ` ${d.level}: ${d.message}`);
+    list.append(item);
+  }
+  highlight(editorSource().value, errorLines);
+}
+
+// Puts the caret at line:column (1-based, in characters), as the diagnostic names it.
+function moveCaret(line, column) {
+  const area = editorSource();
+  const lines = area.value.split("\n");
+  let offset = 0;
+  for (let i = 0; i < line - 1 && i < lines.length; i++) offset += lines[i].length + 1;
+  offset += Math.max(0, column - 1);
+  area.focus();
+  area.setSelectionRange(offset, offset);
+}
+
+function status(text, isError) {
+  const node = document.getElementById("editor-status");
+  node.textContent = text;
+  node.className = isError ? "error" : "";
+}
+
+function refusal(response) {
+  if (response.data.locations) showDiagnostics(response.data.locations);
+  status(response.data.error || "refused", true);
+}
+
+async function formatDraft() {
+  const response = await api("POST", "/v1/fmt", { source: editorSource().value, file: editorPath() });
+  if (response.status !== 200) return refusal(response);
+  editorSource().value = response.data.source;
+  sourceChanged();
+  status("Formatted.", false);
+}
+
+async function tryDraft() {
+  const body = { source: editorSource().value, file: editorPath() };
+  const asOf = document.getElementById("editor-as-of").value;
+  const entity = document.getElementById("editor-entity").value.trim();
+  if (asOf) body.as_of = asOf;
+  if (entity) body.entity = entity;
+  const response = await api("POST", "/v1/try", body);
+  const table = document.getElementById("try-table");
+  if (response.status !== 200) {
+    table.hidden = true;
+    return refusal(response);
+  }
+  const rows = table.querySelector("tbody");
+  rows.replaceChildren(...response.data.findings.map((f) => element("tr", {},
+    element("td", { class: "severity " + f.severity }, f.severity), element("td", {}, f.rule),
+    element("td", {}, f.entity === null ? "portfolio" : f.entity), element("td", {}, f.message))));
+  table.hidden = false;
+  const errors = response.data.errors.length ? `, ${response.data.errors.length} evaluation errors` : "";
+  status(`The draft would give ${response.data.findings.length} findings${errors}.`, false);
+}
+
+async function saveDraft() {
+  const path = editorPath();
+  const response = await api("PUT", "/v1/rule-files", { path, source: editorSource().value });
+  if (response.status !== 200) return refusal(response);
+  status(`Saved ${response.data.saved}; ${response.data.rules} rules loaded.`, false);
+  state.ruleFiles = [];
+  document.getElementById("editor-new").value = "";
+  await loadRuleFiles();
+  document.getElementById("editor-file").value = path;
+}
+
+// ---- start -------------------------------------------------------------------------------------
+
+document.addEventListener("DOMContentLoaded", () => {
+  window.addEventListener("hashchange", showView);
+  document.getElementById("filters").addEventListener("input", renderFindings);
+  document.getElementById("filters").addEventListener("change", renderFindings);  // selects, in every browser
+  document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
+  document.getElementById("detail-close").addEventListener("click", () => { document.getElementById("detail").hidden = true; });
+  document.getElementById("editor-file").addEventListener("change", (event) => chooseFile(event.target.value));
+  editorSource().addEventListener("input", sourceChanged);
+  editorSource().addEventListener("scroll", () => { document.getElementById("editor-highlight").scrollTop = editorSource().scrollTop; });
+  document.getElementById("editor-format").addEventListener("click", formatDraft);
+  document.getElementById("editor-try").addEventListener("click", tryDraft);
+  document.getElementById("editor-save").addEventListener("click", saveDraft);
+  showView();
+  Promise.all([loadFindings(), loadRuleFiles()]).catch((error) => { document.getElementById("run-summary").textContent = String(error); });
+});
