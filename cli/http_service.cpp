@@ -106,6 +106,10 @@ const std::vector<HttpService::Route>& HttpService::routes() {
       {"POST", "/v1/try", true, &HttpService::try_draft},
       {"GET", "/v1/rule-files", true, &HttpService::rule_files},
       {"PUT", "/v1/rule-files", true, &HttpService::save_rule_file},
+      {"GET", "/v1/waivers", true, &HttpService::waivers},
+      {"POST", "/v1/waivers", true, &HttpService::accept_risk},
+      {"POST", "/v1/waivers/revoke", true, &HttpService::revoke_risk},
+      {"GET", "/v1/waivers/audit", true, &HttpService::waiver_history},
   };
   return table;
 }

@@ -20,6 +20,9 @@
 #include "engine/store/fact_store.hpp"
 #include "engine/store/run_diff.hpp"
 #include "engine/store/run_store.hpp"
+#include "engine/store/waiver_store.hpp"
+#include "engine/facts/waivers.hpp"
+#include <SQLiteCpp/Statement.h>
 
 namespace vigil::cli {
 namespace {
@@ -130,7 +133,98 @@ std::string draft_name(const Json& body) {
   return file.empty() ? "draft.vigil" : file;
 }
 
+// Every field, the optional ones as "" when not given (the page shows them as columns).
+Json waiver_fields(const Waiver& w) {
+  return Json{{"rule", w.rule}, {"entity", w.entity}, {"owner", w.owner}, {"reason", w.reason},
+              {"expires", w.expires}, {"approved_by", w.approved_by}, {"ticket", w.ticket}};
+}
+
+// Who made a change: the workbench asks for a name, as one token is shared by a team.
+std::string actor_of(const Json& body) {
+  std::string by = string_member(body, "by");
+  if (by.find_first_not_of(" \t") == std::string::npos) throw Refusal{400, "\"by\": say who accepts the risk (a name)", {}};
+  return by;
+}
+
+bool entity_exists(Database& db, const std::string& id) {
+  SQLite::Statement query(db.sql(), "SELECT 1 FROM entities WHERE id = ?");
+  query.bind(1, id);
+  return query.executeStep();
+}
+
 }  // namespace
+
+// Every waiver, imported and accepted in the workbench, with the days left until it expires.
+HttpResponse HttpService::waivers(const HttpRequest&) {
+  Database db(settings_.db, OpenMode::must_exist);
+  std::string today = format_date(local_today());
+  Json list = Json::array();
+  for (const auto& stored : list_waivers(db)) {
+    Json item = waiver_fields(stored.waiver);
+    item["origin"] = stored.origin;
+    item["created_by"] = stored.created_by;
+    item["created_at"] = stored.created_at;
+    item["days_left"] = days_open(today, stored.waiver.expires);
+    list.push_back(std::move(item));
+  }
+  return json_response(200, Json{{"today", today}, {"waivers", list}});
+}
+
+HttpResponse HttpService::waiver_history(const HttpRequest&) {
+  Database db(settings_.db, OpenMode::must_exist);
+  Json list = Json::array();
+  for (const auto& event : waiver_audit(db)) {
+    Json item = waiver_fields(event.waiver);
+    item["at"] = event.at;
+    item["actor"] = event.actor;
+    item["action"] = event.action;
+    list.push_back(std::move(item));
+  }
+  return json_response(200, Json{{"audit", list}});
+}
+
+// Accepts a risk: checked as an imported waiver is (the same messages), for a loaded rule and an
+// entity of the portfolio (or '*'), then stored and the service reloaded so that evaluations apply it.
+HttpResponse HttpService::accept_risk(const HttpRequest& request) {
+  Json body = parse_body(request.body, {"rule", "entity", "owner", "reason", "expires", "approved_by", "ticket", "by"});
+  std::string actor = actor_of(body);
+  std::map<std::string, std::string> fields;
+  for (const char* name : {"rule", "entity", "owner", "reason", "expires", "approved_by", "ticket"}) fields[name] = string_member(body, name);
+  WaiverReader reader;
+  reader.add(fields, "waiver", 0);
+  Waiver waiver = reader.take().front();
+  std::vector<std::string> known;
+  for (const auto& rule : current()->rules) known.push_back(rule.id);
+  if (std::find(known.begin(), known.end(), waiver.rule) == known.end())
+    throw Refusal{400, fmt::format("waiver: no rule '{}' is loaded{}", waiver.rule, did_you_mean(waiver.rule, known)), {}};
+  std::string action;
+  Json warnings = Json::array();
+  {
+    Database db(settings_.db, OpenMode::must_exist);
+    // As at import, an entity the portfolio does not have is a warning, not a refusal: a `for each`
+    // finding names a value (a country), and an entity may be imported tomorrow.
+    if (waiver.entity != "*" && !entity_exists(db, waiver.entity))
+      warnings.push_back(fmt::format("waiver for rule {} names entity '{}', which the portfolio does not have", waiver.rule,
+                                     waiver.entity));
+    action = save_workbench_waiver(db, waiver, actor);
+  }
+  reload(request);
+  return json_response(200, Json{{"action", action}, {"waiver", waiver_fields(waiver)}, {"warnings", warnings}});
+}
+
+HttpResponse HttpService::revoke_risk(const HttpRequest& request) {
+  Json body = parse_body(request.body, {"rule", "entity", "by"});
+  std::string actor = actor_of(body);
+  std::string rule = string_member(body, "rule"), entity = string_member(body, "entity");
+  {
+    Database db(settings_.db, OpenMode::must_exist);
+    if (!revoke_workbench_waiver(db, rule, entity, actor))
+      throw Refusal{404, fmt::format("no waiver accepted in the workbench for rule '{}' and entity '{}' (imported waivers "
+                                     "change with the next import)", rule, entity), {}};
+  }
+  reload(request);
+  return json_response(200, Json{{"action", "revoked"}});
+}
 
 HttpResponse HttpService::page(const HttpRequest& request) {
   std::string path = request.target.substr(0, request.target.find('?'));

@@ -151,6 +151,44 @@ class Workbench(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.work, "rules", "dup.vigil")))
         self.assertEqual(self.request("DELETE", "/v1/rule-files", headers={"Authorization": "Bearer " + TOKEN})[0], 405)
 
+    def test_waivers_accepted_here_are_audited_applied_and_kept_across_imports(self):
+        finding = next(f for f in self.expected if f["status"] == "open" and f["entity"] and f["rule"] != "CONC-001")
+        waiver = {"rule": finding["rule"], "entity": finding["entity"], "owner": "CRO", "reason": "accepted for a quarter",
+                  "expires": "2027-03-31", "by": "Ada"}
+        cases = [({**waiver, "by": " "}, '"by": say who accepts the risk (a name)'),
+                 ({**waiver, "owner": ""}, "waiver: a waiver needs an 'owner'"),
+                 ({**waiver, "expires": "2027-02-30"}, "waiver: expires '2027-02-30' is not a date (YYYY-MM-DD)"),
+                 ({**waiver, "rule": finding["rule"] + "X"}, f"waiver: no rule '{finding['rule']}X' is loaded (did you mean `{finding['rule']}`?)"),
+                 ({**waiver, "colour": "red"}, 'unknown member "colour"')]
+        for body, error in cases:
+            self.assertEqual(self.api("POST", "/v1/waivers", body), (400, {"error": error, "diagnostics": []}))
+        status, data = self.api("POST", "/v1/waivers", waiver)
+        self.assertEqual((status, data["action"], data["warnings"]), (200, "created", []))
+        status, data = self.api("POST", "/v1/waivers", {**waiver, "reason": "accepted for two quarters", "by": "Grace"})
+        self.assertEqual(data["action"], "changed")
+        status, data = self.api("POST", "/v1/waivers", {**waiver, "entity": "NOPE"})
+        self.assertEqual(data["warnings"], [f"waiver for rule {finding['rule']} names entity 'NOPE', which the portfolio does not have"])
+        self.assertEqual(self.api("POST", "/v1/waivers/revoke", {"rule": finding["rule"], "entity": "NOPE", "by": "Ada"})[0], 200)
+        audit = self.api("GET", "/v1/waivers/audit")[1]["audit"]
+        self.assertEqual([(e["actor"], e["action"], e["entity"]) for e in audit[:4]],
+                         [("Ada", "revoked", "NOPE"), ("Ada", "created", "NOPE"), ("Grace", "changed", finding["entity"]),
+                          ("Ada", "created", finding["entity"])])
+        listed = [w for w in self.api("GET", "/v1/waivers")[1]["waivers"] if w["origin"] == "workbench" and w["rule"] == finding["rule"]]
+        self.assertEqual([(w["entity"], w["reason"], w["created_by"]) for w in listed], [(finding["entity"], "accepted for two quarters", "Grace")])
+        status, data = self.api("POST", "/v1/run", {"as_of": "2026-11-01"})
+        after = next(f for f in data["findings"] if (f["rule"], f["entity"]) == (finding["rule"], finding["entity"]))
+        self.assertEqual((after["status"], after["waiver"]["owner"]), ("accepted", "CRO"))
+        self.vigil("import", os.path.join(SOURCE, "samples", "portfolio"), "--db", "w.db")  # tonight's import
+        status, data = self.api("POST", "/v1/run", {"as_of": "2026-11-01"})
+        after = next(f for f in data["findings"] if (f["rule"], f["entity"]) == (finding["rule"], finding["entity"]))
+        self.assertEqual(after["status"], "accepted")
+        revoke = {"rule": finding["rule"], "entity": finding["entity"], "by": "Ada"}
+        self.assertEqual(self.api("POST", "/v1/waivers/revoke", revoke)[0], 200)
+        self.assertEqual(self.api("POST", "/v1/waivers/revoke", revoke)[0], 404)
+        status, data = self.api("POST", "/v1/run", {"as_of": "2026-11-01"})
+        after = next(f for f in data["findings"] if (f["rule"], f["entity"]) == (finding["rule"], finding["entity"]))
+        self.assertEqual(after["status"], "open")
+
     def vendors(self):
         with open(os.path.join(SOURCE, "samples", "portfolio", "entities", "vendor.csv")) as f:
             header = f.readline().strip().split(",")
@@ -215,6 +253,7 @@ class Workbench(unittest.TestCase):
         self.assertEqual([n.text for n in chains[0].find_elements(By.CSS_SELECTOR, ".node")], first["evidence"]["paths"][0])
         self.assertIn("rule CONC-001", browser.find_element(By.ID, "detail-rule").text)
         browser.save_screenshot(os.path.join(SCREENSHOTS, "evidence-desktop.png"))
+        self.accept_the_risk(browser, wait, first)
         browser.set_window_size(390, 844)
         browser.save_screenshot(os.path.join(SCREENSHOTS, "evidence-phone.png"))
         browser.set_window_size(1280, 900)
@@ -225,6 +264,33 @@ class Workbench(unittest.TestCase):
         search.send_keys(name)
         self.assertTrue(all(first["entity"] in r.text for r in self.rows(browser)))
         search.clear()
+
+    def accept_the_risk(self, browser, wait, finding):
+        self.assertEqual(browser.find_element(By.ID, "accept-owner").get_attribute("value"), finding["owner"])
+        browser.find_element(By.ID, "accept-submit").click()  # the browser asks for the required fields first
+        self.assertEqual(browser.find_element(By.ID, "accept-status").text, "")
+        browser.find_element(By.ID, "accept-reason").send_keys("Second region contracted; migration by Q2")
+        browser.find_element(By.ID, "accept-expires").send_keys("06302027")
+        browser.find_element(By.ID, "accept-ticket").send_keys("RISK-42")
+        browser.find_element(By.ID, "accept-by").send_keys("Test Officer")
+        browser.find_element(By.ID, "accept-submit").click()
+        wait.until(ready.text_to_be_present_in_element((By.ID, "accept-status"), "Waiver created"))
+        self.accepted = finding
+
+    def waivers_page(self, browser, wait):
+        browser.find_element(By.ID, "nav-waivers").click()
+        wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "#audit-table tbody tr")))
+        rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#waiver-table tbody tr")]
+        mine = [r for r in rows if r.startswith(f"CONC-001 {self.accepted['entity']} ")]
+        self.assertEqual(len(mine), 1)
+        self.assertIn("2027-06-30", mine[0])
+        self.assertIn("accepted here by Test Officer", mine[0])
+        audit = browser.find_elements(By.CSS_SELECTOR, "#audit-table tbody tr")[0].find_elements(By.CSS_SELECTOR, "td")
+        self.assertEqual([c.text for c in audit[1:5]], ["Test Officer", "created", "CONC-001", self.accepted["entity"]])
+        browser.save_screenshot(os.path.join(SCREENSHOTS, "waivers-desktop.png"))
+        browser.set_window_size(390, 844)
+        browser.save_screenshot(os.path.join(SCREENSHOTS, "waivers-phone.png"))
+        browser.set_window_size(1280, 900)
 
     def author_try_and_save_a_rule(self, browser, wait):
         browser.find_element(By.ID, "nav-editor").click()
@@ -272,6 +338,12 @@ class Workbench(unittest.TestCase):
         Select(browser.find_element(By.ID, "filter-rule")).select_by_value("NEW-001")
         self.assertEqual(len(self.rows(browser)), len(critical))
         browser.save_screenshot(os.path.join(SCREENSHOTS, "new-rule-findings-desktop.png"))
+        # The risk accepted before the run is accepted in it.
+        Select(browser.find_element(By.ID, "filter-rule")).select_by_value("CONC-001")
+        Select(browser.find_element(By.ID, "filter-status")).select_by_value("accepted")
+        self.assertEqual([r.find_elements(By.CSS_SELECTOR, "td")[2].text.split(" ")[0] for r in self.rows(browser)],
+                         [self.accepted["entity"]])
+        self.waivers_page(browser, wait)
 
 
 if __name__ == "__main__":

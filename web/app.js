@@ -4,7 +4,7 @@
 "use strict";
 
 const SEVERITIES = ["critical", "high", "medium", "low", "info"];
-const state = { findings: [], run: null, ruleFiles: [], checkTimer: null, checkSequence: 0 };
+const state = { findings: [], run: null, ruleFiles: [], checkTimer: null, checkSequence: 0, selected: null };
 
 // ---- talking to the server -------------------------------------------------------------------
 
@@ -38,11 +38,14 @@ function element(tag, attributes, ...children) {
 
 // ---- views -------------------------------------------------------------------------------------
 
+const VIEWS = ["findings", "waivers", "editor"];
+
 function showView() {
-  const view = window.location.hash === "#editor" ? "editor" : "findings";
-  document.getElementById("findings").hidden = view !== "findings";
-  document.getElementById("editor").hidden = view !== "editor";
-  for (const name of ["findings", "editor"]) {
+  const asked = window.location.hash.slice(1);
+  const view = VIEWS.includes(asked) ? asked : "findings";
+  for (const name of VIEWS) document.getElementById(name).hidden = name !== view;
+  if (view === "waivers") loadWaivers();
+  for (const name of VIEWS) {
     const link = document.getElementById("nav-" + name);
     if (name === view) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -129,6 +132,9 @@ function openFinding(index) {
   renderFacts(f.evidence.facts || {});
   renderValues(f.evidence.values || {});
   document.getElementById("detail-rule").textContent = ruleSource(f.rule);
+  state.selected = f;
+  document.getElementById("accept-owner").value = f.owner || "";
+  document.getElementById("accept-status").textContent = "";
   detail.hidden = false;
   detail.focus();
 }
@@ -181,6 +187,63 @@ function ruleSource(id) {
     return `${file.path}:${start + 1}\n\n` + lines.slice(start, end + 1).join("\n");
   }
   return "(the rule's file is not loaded)";
+}
+
+async function runNow() {
+  const summary = document.getElementById("run-summary");
+  summary.textContent = "Evaluating…";
+  const response = await api("POST", "/v1/run", { store: true });
+  if (response.status !== 200) {
+    summary.textContent = response.data.error;
+    return;
+  }
+  for (const id of ["filter-severity", "filter-rule", "filter-tag", "filter-owner"])
+    document.getElementById(id).replaceChildren(element("option", { value: "" }, "any"));
+  await loadFindings();
+}
+
+// ---- waivers -----------------------------------------------------------------------------------
+
+async function acceptRisk(event) {
+  event.preventDefault();
+  const f = state.selected;
+  const value = (id) => document.getElementById(id).value.trim();
+  const response = await api("POST", "/v1/waivers", {
+    rule: f.rule, entity: f.entity === null ? "*" : f.entity, owner: value("accept-owner"), reason: value("accept-reason"),
+    expires: value("accept-expires"), ticket: value("accept-ticket"), approved_by: value("accept-approved-by"), by: value("accept-by"),
+  });
+  const note = document.getElementById("accept-status");
+  note.className = response.status === 200 ? "" : "error";
+  note.textContent = response.status === 200
+    ? `Waiver ${response.data.action}: the finding is accepted from the next evaluation.` +
+      response.data.warnings.map((w) => " Warning: " + w).join("")
+    : response.data.error;
+}
+
+async function loadWaivers() {
+  const [{ data: list }, { data: audit }] = await Promise.all([api("GET", "/v1/waivers"), api("GET", "/v1/waivers/audit")]);
+  const soon = list.waivers.filter((w) => w.days_left >= 0 && w.days_left <= 30);
+  document.getElementById("expiring").replaceChildren(...(soon.length ? soon.map((w) =>
+    element("li", {}, `${w.rule} ${w.entity}: expires ${w.expires} (in ${w.days_left} days), owner ${w.owner}`))
+    : [element("li", {}, "None.")]));
+  document.querySelector("#waiver-table tbody").replaceChildren(...list.waivers.map((w) => element("tr", {},
+    element("td", {}, w.rule), element("td", {}, w.entity), element("td", {}, w.owner), element("td", {}, w.reason),
+    element("td", {}, w.expires), element("td", {}, String(w.days_left)),
+    element("td", {}, w.origin === "workbench" ? `accepted here by ${w.created_by}` : "imported"),
+    element("td", {}, w.origin === "workbench"
+      ? element("button", { type: "button", class: "secondary revoke", onclick: () => revokeRisk(w) }, "Revoke") : ""))));
+  document.querySelector("#audit-table tbody").replaceChildren(...audit.audit.map((e) => element("tr", {},
+    element("td", {}, e.at), element("td", {}, e.actor), element("td", {}, e.action), element("td", {}, e.rule),
+    element("td", {}, e.entity), element("td", {}, e.owner), element("td", {}, e.expires), element("td", {}, e.reason))));
+}
+
+async function revokeRisk(waiver) {
+  const by = document.getElementById("revoke-by").value.trim();
+  const response = await api("POST", "/v1/waivers/revoke", { rule: waiver.rule, entity: waiver.entity, by });
+  const note = document.getElementById("waiver-status");
+  note.className = response.status === 200 ? "" : "error";
+  note.textContent = response.status === 200 ? `Revoked the waiver of ${waiver.rule} ${waiver.entity}.` : response.data.error;
+  if (response.status === 200) await loadWaivers();
 }
 
 // ---- the rule editor ---------------------------------------------------------------------------
@@ -321,6 +384,8 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("filters").addEventListener("input", renderFindings);
   document.getElementById("filters").addEventListener("change", renderFindings);  // selects, in every browser
   document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
+  document.getElementById("accept-form").addEventListener("submit", acceptRisk);
+  document.getElementById("run-now").addEventListener("click", runNow);
   document.getElementById("detail-close").addEventListener("click", () => { document.getElementById("detail").hidden = true; });
   document.getElementById("editor-file").addEventListener("change", (event) => chooseFile(event.target.value));
   editorSource().addEventListener("input", sourceChanged);

@@ -91,6 +91,31 @@ CREATE TABLE waivers (
   source      TEXT NOT NULL DEFAULT '',  -- file:line it was imported from
   PRIMARY KEY (rule, entity)
 ) WITHOUT ROWID;
+CREATE TABLE workbench_waivers (  -- risks accepted in the workbench: kept across imports
+  rule        TEXT NOT NULL,
+  entity      TEXT NOT NULL,      -- an entity id, or '*'
+  owner       TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  expires     TEXT NOT NULL,      -- YYYY-MM-DD
+  approved_by TEXT NOT NULL DEFAULT '',
+  ticket      TEXT NOT NULL DEFAULT '',
+  created_by  TEXT NOT NULL,
+  created_at  TEXT NOT NULL,      -- UTC, ISO 8601
+  PRIMARY KEY (rule, entity)
+) WITHOUT ROWID;
+CREATE TABLE waiver_audit (       -- every workbench waiver created, changed or revoked, never deleted
+  id          INTEGER PRIMARY KEY,
+  at          TEXT NOT NULL,      -- UTC, ISO 8601
+  actor       TEXT NOT NULL,
+  action      TEXT NOT NULL CHECK (action IN ('created', 'changed', 'revoked')),
+  rule        TEXT NOT NULL,
+  entity      TEXT NOT NULL,
+  owner       TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  expires     TEXT NOT NULL,
+  approved_by TEXT NOT NULL DEFAULT '',
+  ticket      TEXT NOT NULL DEFAULT ''
+);
 CREATE TABLE evaluation_errors (
   run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   rule      TEXT NOT NULL,
@@ -171,6 +196,36 @@ CREATE TABLE waivers (
 PRAGMA user_version = 4;
 )sql";
 
+// Schema version 4 -> 5: waivers accepted in the workbench, and their audit list.
+constexpr const char* kMigrationTo5 = R"sql(
+CREATE TABLE workbench_waivers (  -- risks accepted in the workbench: kept across imports
+  rule        TEXT NOT NULL,
+  entity      TEXT NOT NULL,      -- an entity id, or '*'
+  owner       TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  expires     TEXT NOT NULL,      -- YYYY-MM-DD
+  approved_by TEXT NOT NULL DEFAULT '',
+  ticket      TEXT NOT NULL DEFAULT '',
+  created_by  TEXT NOT NULL,
+  created_at  TEXT NOT NULL,      -- UTC, ISO 8601
+  PRIMARY KEY (rule, entity)
+) WITHOUT ROWID;
+CREATE TABLE waiver_audit (       -- every workbench waiver created, changed or revoked, never deleted
+  id          INTEGER PRIMARY KEY,
+  at          TEXT NOT NULL,      -- UTC, ISO 8601
+  actor       TEXT NOT NULL,
+  action      TEXT NOT NULL CHECK (action IN ('created', 'changed', 'revoked')),
+  rule        TEXT NOT NULL,
+  entity      TEXT NOT NULL,
+  owner       TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  expires     TEXT NOT NULL,
+  approved_by TEXT NOT NULL DEFAULT '',
+  ticket      TEXT NOT NULL DEFAULT ''
+);
+PRAGMA user_version = 5;
+)sql";
+
 // What went wrong when opening, in the user's terms: only a file that SQLite
 // does not recognise is "not a Vigil database"; a missing folder, a read-only
 // file or a full disk say so.
@@ -235,7 +290,8 @@ void Database::verify_or_create_schema(bool may_create) {
       SQLite::Transaction transaction(*db_);
       if (version < 2) db_->exec(kMigrationTo2);
       if (version < 3) db_->exec(kMigrationTo3);
-      db_->exec(kMigrationTo4);
+      if (version < 4) db_->exec(kMigrationTo4);
+      db_->exec(kMigrationTo5);
       transaction.commit();
     }
   }

@@ -132,8 +132,10 @@ void insert_waivers(SQLite::Database& sql, const Portfolio& portfolio) {
 
 // Waivers are read whole whatever the rules need: there are few, and every run applies them.
 void load_waivers(SQLite::Database& sql, Portfolio& portfolio) {
+  // Imported waivers and those accepted in the workbench (which imports do not replace) alike.
   SQLite::Statement query(sql, "SELECT rule, entity, owner, reason, expires, approved_by, ticket, source FROM waivers "
-                               "ORDER BY rule, entity");
+                               "UNION ALL SELECT rule, entity, owner, reason, expires, approved_by, ticket, 'workbench' "
+                               "FROM workbench_waivers ORDER BY 1, 2");
   while (query.executeStep()) {
     Waiver w;
     int column = 0;
