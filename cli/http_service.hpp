@@ -92,6 +92,10 @@ class HttpService {
   HttpResponse try_draft(const HttpRequest& request);
   HttpResponse rule_files(const HttpRequest& request);
   HttpResponse save_rule_file(const HttpRequest& request);
+  HttpResponse entity_page(const HttpRequest& request);
+  HttpResponse run_list(const HttpRequest& request);
+  HttpResponse run_diff(const HttpRequest& request);
+  HttpResponse run_report(const HttpRequest& request);
   HttpResponse waivers(const HttpRequest& request);
   HttpResponse waiver_history(const HttpRequest& request);
   HttpResponse accept_risk(const HttpRequest& request);

@@ -4,6 +4,9 @@
 // file (checked whole first, then reloaded atomically). Every input is checked
 // here, with the CLI's messages; the page only shows what the server says.
 #include <filesystem>
+#include <map>
+#include <set>
+#include <tuple>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -21,6 +24,9 @@
 #include "engine/store/run_diff.hpp"
 #include "engine/store/run_store.hpp"
 #include "engine/store/waiver_store.hpp"
+#include "engine/output/diff_output.hpp"
+#include "engine/output/report.hpp"
+#include "engine/store/run_diff.hpp"
 #include "engine/facts/waivers.hpp"
 #include <SQLiteCpp/Statement.h>
 
@@ -152,7 +158,168 @@ bool entity_exists(Database& db, const std::string& id) {
   return query.executeStep();
 }
 
+// A query parameter of the target ("" when absent), URL-decoded.
+std::string query_parameter(const std::string& target, const std::string& name) {
+  auto question = target.find('?');
+  if (question == std::string::npos) return "";
+  return form_field(target.substr(question + 1), name);
+}
+
+std::int64_t run_parameter(const std::string& target, const char* name) {
+  std::string text = query_parameter(target, name);
+  bool digits = !text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) throw Refusal{400, fmt::format("?{}= must be a run number, not '{}'", name, text), {}};
+  return std::stoll(text);
+}
+
+// An attribute's value as JSON, by its declared type (a bool is stored as 0 or 1).
+Json stored_value(const SQLite::Column& value, const std::string& type) {
+  if (value.isNull()) return nullptr;
+  if (type == "bool") return value.getInt() != 0;
+  if (value.isInteger() || value.isFloat()) return value.getDouble();
+  return value.getString();
+}
+
+Json entity_attributes(Database& db, const std::string& id) {
+  SQLite::Statement query(db.sql(), "SELECT a.name, a.value, coalesce(t.type, '') FROM attributes a JOIN entities e ON e.id = a.entity_id "
+                                    "LEFT JOIN attribute_types t ON t.kind = e.kind AND t.name = a.name WHERE a.entity_id = ? ORDER BY a.name");
+  query.bind(1, id);
+  Json attributes = Json::object();
+  while (query.executeStep()) attributes[query.getColumn(0).getString()] = stored_value(query.getColumn(1), query.getColumn(2).getString());
+  return attributes;
+}
+
+// The entities within `depth` edges of `id`, both ways: suppliers (what it relies on) at levels 1, 2,
+// ...; dependents (who rely on it) at -1, -2, .... At most kMaxNeighbours, so a provider that
+// thousands rely on still draws.
+struct Neighbourhood {
+  Json nodes = Json::array(), edges = Json::array();
+  bool truncated = false;
+};
+constexpr std::size_t kMaxNeighbours = 60;
+
+Neighbourhood neighbourhood(Database& db, const std::string& id, int depth) {
+  Neighbourhood result;
+  std::map<std::string, int> level{{id, 0}};
+  std::set<std::tuple<std::string, std::string, std::string>> edges;
+  SQLite::Statement out(db.sql(), "SELECT to_id, kind FROM edges WHERE from_id = ? ORDER BY to_id, kind");
+  SQLite::Statement in(db.sql(), "SELECT from_id, kind FROM edges WHERE to_id = ? ORDER BY from_id, kind");
+  for (int direction : {1, -1}) {
+    std::vector<std::string> frontier{id};
+    for (int step = 1; step <= depth && !frontier.empty(); ++step) {
+      std::vector<std::string> next;
+      for (const auto& from : frontier) {
+        auto& query = direction > 0 ? out : in;
+        query.reset();
+        query.bind(1, from);
+        while (query.executeStep()) {
+          std::string other = query.getColumn(0).getString();
+          if (!level.count(other)) {
+            if (level.size() >= kMaxNeighbours) {
+              result.truncated = true;
+              continue;
+            }
+            level[other] = direction * step;
+            next.push_back(other);
+          }
+          auto edge = direction > 0 ? std::tuple{from, other, query.getColumn(1).getString()}
+                                    : std::tuple{other, from, query.getColumn(1).getString()};
+          edges.insert(edge);
+        }
+      }
+      frontier = std::move(next);
+    }
+  }
+  SQLite::Statement about(db.sql(), "SELECT e.kind, (SELECT value FROM attributes WHERE entity_id = e.id AND name = 'name') "
+                                    "FROM entities e WHERE e.id = ?");
+  for (const auto& [node, at] : level) {
+    about.reset();
+    about.bind(1, node);
+    about.executeStep();
+    result.nodes.push_back({{"id", node}, {"kind", about.getColumn(0).getString()},
+                            {"name", about.getColumn(1).isNull() ? "" : about.getColumn(1).getString()}, {"level", at}});
+  }
+  for (const auto& [from, to, kind] : edges)
+    if (level.count(from) && level.count(to)) result.edges.push_back({{"from", from}, {"to", to}, {"kind", kind}});
+  return result;
+}
+
 }  // namespace
+
+// A vendor's (any entity's) page: attributes, suppliers and dependents a few levels out, its
+// findings in the latest run and the waivers that name it.
+HttpResponse HttpService::entity_page(const HttpRequest& request) {
+  std::string id = query_parameter(request.target, "id");
+  std::string depth_text = query_parameter(request.target, "depth");
+  int depth = depth_text.empty() ? 2 : depth_text.size() == 1 && depth_text[0] >= '1' && depth_text[0] <= '4' ? depth_text[0] - '0' : 0;
+  if (depth == 0) throw Refusal{400, fmt::format("?depth= must be 1 to 4, not '{}'", depth_text), {}};
+  Database db(settings_.db, OpenMode::must_exist);
+  if (id.empty() || !entity_exists(db, id)) throw Refusal{404, fmt::format("no entity '{}' in the portfolio", id), {}};
+  Neighbourhood around = neighbourhood(db, id, depth);
+  std::ostringstream findings;
+  findings << "[";
+  if (auto latest = latest_run(db)) {
+    bool first = true;
+    for (const auto& f : load_findings(db, *latest))
+      if (f.entity == id) {
+        findings << (first ? "" : ",");
+        write_finding_json(findings, f);
+        first = false;
+      }
+  }
+  findings << "]";
+  Json waivers = Json::array();
+  for (const auto& stored : list_waivers(db))
+    if (stored.waiver.entity == id || stored.waiver.entity == "*") {
+      Json item = waiver_fields(stored.waiver);
+      item["origin"] = stored.origin;
+      waivers.push_back(std::move(item));
+    }
+  SQLite::Statement kind(db.sql(), "SELECT kind FROM entities WHERE id = ?");
+  kind.bind(1, id);
+  kind.executeStep();
+  Json entity{{"id", id}, {"kind", kind.getColumn(0).getString()}, {"attributes", entity_attributes(db, id)}};
+  Json graph{{"nodes", around.nodes}, {"edges", around.edges}, {"truncated", around.truncated}, {"depth", depth}};
+  return {200, "application/json",
+          fmt::format("{{\"entity\":{},\"graph\":{},\"findings\":{},\"waivers\":{}}}\n", entity.dump(), graph.dump(),
+                      findings.str(), waivers.dump())};
+}
+
+// The stored runs, newest first (the trend): counts by severity, accepted and errors.
+HttpResponse HttpService::run_list(const HttpRequest&) {
+  Database db(settings_.db, OpenMode::must_exist);
+  Json runs = Json::array();
+  for (const auto& run : recent_runs(db, 30)) {
+    Json by_severity = Json::object();
+    for (const auto& [severity, count] : run.counts) by_severity[severity_name(severity)] = count;
+    runs.push_back({{"id", run.id}, {"as_of", run.as_of}, {"started_at", run.started_at}, {"findings", run.finding_count},
+                    {"accepted", run.accepted_count}, {"errors", run.error_count}, {"by_severity", by_severity}});
+  }
+  return json_response(200, Json{{"runs", runs}});
+}
+
+// As `vigil diff --format json FROM TO`.
+HttpResponse HttpService::run_diff(const HttpRequest& request) {
+  std::int64_t from = run_parameter(request.target, "from"), to = run_parameter(request.target, "to");
+  Database db(settings_.db, OpenMode::must_exist);
+  std::ostringstream out;
+  write_diff(out, diff_runs(db, from, to), DiffFormat::json);
+  return {200, "application/json", out.str()};
+}
+
+// The board report of a run, as `vigil report --format html` writes it (self-contained: inline
+// styles, no script).
+HttpResponse HttpService::run_report(const HttpRequest& request) {
+  std::optional<std::int64_t> run;
+  if (!query_parameter(request.target, "run").empty()) run = run_parameter(request.target, "run");
+  Database db(settings_.db, OpenMode::must_exist);
+  std::ostringstream out;
+  write_html_report(out, gather_report(db, run));
+  HttpResponse response{200, "text/html; charset=utf-8", out.str()};
+  response.headers = {{"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"},
+                      {"X-Content-Type-Options", "nosniff"}};
+  return response;
+}
 
 // Every waiver, imported and accepted in the workbench, with the days left until it expires.
 HttpResponse HttpService::waivers(const HttpRequest&) {

@@ -151,6 +151,22 @@ class Workbench(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.work, "rules", "dup.vigil")))
         self.assertEqual(self.request("DELETE", "/v1/rule-files", headers={"Authorization": "Bearer " + TOKEN})[0], 405)
 
+    def test_entity_runs_diff_and_report_calls(self):
+        self.assertEqual(self.api("GET", "/v1/entity?id=NOPE"), (404, {"error": "no entity 'NOPE' in the portfolio", "diagnostics": []}))
+        self.assertEqual(self.api("GET", "/v1/entity?id=V001&depth=9")[1]["error"], "?depth= must be 1 to 4, not '9'")
+        status, data = self.api("GET", "/v1/entity?id=V001&depth=1")
+        self.assertEqual((status, data["entity"]["kind"], data["graph"]["depth"]), (200, "vendor", 1))
+        self.assertEqual({n["level"] for n in data["graph"]["nodes"]} - {-1, 0, 1}, set())
+        self.assertTrue(all(e["to"] == "V001" or e["from"] == "V001" for e in data["graph"]["edges"]))
+        status, data = self.api("GET", "/v1/runs")
+        self.assertEqual([r["as_of"] for r in data["runs"]][-1], "2026-11-01")
+        self.assertEqual(self.api("GET", "/v1/diff?from=1&to=x")[1]["error"], "?to= must be a run number, not 'x'")
+        self.assertEqual(self.api("GET", "/v1/diff?from=1&to=99")[0], 400)
+        status, page, response = self.request("GET", "/v1/report?run=1", headers={"Authorization": "Bearer " + TOKEN})
+        self.assertEqual(status, 200)
+        self.assertIn("<title>Third-party risk report, run 1</title>", page)
+        self.assertIn("default-src 'none'", response.getheader("Content-Security-Policy"))
+
     def test_waivers_accepted_here_are_audited_applied_and_kept_across_imports(self):
         finding = next(f for f in self.expected if f["status"] == "open" and f["entity"] and f["rule"] != "CONC-001")
         waiver = {"rule": finding["rule"], "entity": finding["entity"], "owner": "CRO", "reason": "accepted for a quarter",
@@ -254,6 +270,7 @@ class Workbench(unittest.TestCase):
         self.assertIn("rule CONC-001", browser.find_element(By.ID, "detail-rule").text)
         browser.save_screenshot(os.path.join(SCREENSHOTS, "evidence-desktop.png"))
         self.accept_the_risk(browser, wait, first)
+        self.entity_page(browser, wait, first["entity"])
         browser.set_window_size(390, 844)
         browser.save_screenshot(os.path.join(SCREENSHOTS, "evidence-phone.png"))
         browser.set_window_size(1280, 900)
@@ -276,6 +293,43 @@ class Workbench(unittest.TestCase):
         browser.find_element(By.ID, "accept-submit").click()
         wait.until(ready.text_to_be_present_in_element((By.ID, "accept-status"), "Waiver created"))
         self.accepted = finding
+
+    def entity_page(self, browser, wait, entity):
+        browser.find_element(By.ID, "detail-entity-link").click()
+        wait.until(ready.text_to_be_present_in_element((By.ID, "vendor-title"), f"vendor {entity} "))
+        status, data = self.api("GET", f"/v1/entity?id={entity}&depth=2")
+        wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#vendor-graph a.graph-node")) == len(data["graph"]["nodes"]))
+        dependents = sorted(n["id"] for n in data["graph"]["nodes"] if n["level"] < 0)
+        listed = sorted(li.text.split(" ")[0] for li in browser.find_elements(By.CSS_SELECTOR, "#vendor-dependents li"))
+        self.assertEqual(listed, dependents)
+        self.assertIn(f"tier\n{data['entity']['attributes']['tier']}", browser.find_element(By.ID, "vendor-attributes").text)
+        self.assertTrue(any(f"CONC-001" in li.text for li in browser.find_elements(By.CSS_SELECTOR, "#vendor-findings li")))
+        browser.save_screenshot(os.path.join(SCREENSHOTS, "vendor-desktop.png"))
+        browser.set_window_size(390, 844)
+        browser.save_screenshot(os.path.join(SCREENSHOTS, "vendor-phone.png"))
+        browser.set_window_size(1280, 900)
+        # A node of the graph is a link to that entity's page, reachable with the keyboard.
+        browser.find_element(By.CSS_SELECTOR, f'#vendor-graph a.graph-node[href="#vendor/{dependents[0]}"]').send_keys(Keys.ENTER)
+        wait.until(ready.text_to_be_present_in_element((By.ID, "vendor-title"), f" {dependents[0]} "))
+        browser.find_element(By.ID, "nav-findings").click()
+
+    def runs_page(self, browser, wait, critical):
+        browser.find_element(By.ID, "nav-runs").click()
+        wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#run-table tbody tr")) == 2)
+        self.assertEqual(len(browser.find_elements(By.CSS_SELECTOR, "#trend rect")) > 0, True)
+        browser.find_element(By.ID, "diff-compare").click()
+        # The new rule ran in the later run only: its findings are not compared (never "new" or "resolved").
+        wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "#diff-result ul.diff-not_compared")))
+        only_later = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#diff-result ul.diff-not_compared li")]
+        self.assertEqual(sorted(t.split(" ")[2].rstrip(":") for t in only_later if " NEW-001 " in t), critical)
+        accepted = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#diff-result ul.diff-accepted li")]
+        self.assertEqual([t.split(" ")[1:3] for t in accepted], [["CONC-001", self.accepted["entity"] + ":"]])
+        browser.save_screenshot(os.path.join(SCREENSHOTS, "runs-desktop.png"))
+        report = browser.find_element(By.CSS_SELECTOR, "#run-table tbody tr a").get_attribute("href")
+        self.assertTrue(report.endswith("/v1/report?run=2"))
+        browser.get(report)
+        self.assertEqual(browser.title, "Third-party risk report, run 2")
+        browser.back()
 
     def waivers_page(self, browser, wait):
         browser.find_element(By.ID, "nav-waivers").click()
@@ -343,6 +397,7 @@ class Workbench(unittest.TestCase):
         Select(browser.find_element(By.ID, "filter-status")).select_by_value("accepted")
         self.assertEqual([r.find_elements(By.CSS_SELECTOR, "td")[2].text.split(" ")[0] for r in self.rows(browser)],
                          [self.accepted["entity"]])
+        self.runs_page(browser, wait, critical)
         self.waivers_page(browser, wait)
 
 

@@ -4,7 +4,7 @@
 "use strict";
 
 const SEVERITIES = ["critical", "high", "medium", "low", "info"];
-const state = { findings: [], run: null, ruleFiles: [], checkTimer: null, checkSequence: 0, selected: null };
+const state = { findings: [], run: null, ruleFiles: [], checkTimer: null, checkSequence: 0, selected: null, entity: null };
 
 // ---- talking to the server -------------------------------------------------------------------
 
@@ -38,15 +38,19 @@ function element(tag, attributes, ...children) {
 
 // ---- views -------------------------------------------------------------------------------------
 
-const VIEWS = ["findings", "waivers", "editor"];
+const VIEWS = ["findings", "vendor", "runs", "waivers", "editor"];
 
+// #findings, #runs, #waivers, #editor, #vendor/ID
 function showView() {
-  const asked = window.location.hash.slice(1);
+  const [asked, ...rest] = window.location.hash.slice(1).split("/");
   const view = VIEWS.includes(asked) ? asked : "findings";
   for (const name of VIEWS) document.getElementById(name).hidden = name !== view;
   if (view === "waivers") loadWaivers();
+  if (view === "runs") loadRuns();
+  if (view === "vendor") loadEntity(decodeURIComponent(rest.join("/")));
   for (const name of VIEWS) {
     const link = document.getElementById("nav-" + name);
+    if (!link) continue;
     if (name === view) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
@@ -133,6 +137,9 @@ function openFinding(index) {
   renderValues(f.evidence.values || {});
   document.getElementById("detail-rule").textContent = ruleSource(f.rule);
   state.selected = f;
+  const link = document.getElementById("detail-entity-link");
+  link.hidden = f.entity === null || f.kind === "value";
+  link.href = "#vendor/" + encodeURIComponent(f.entity || "");
   document.getElementById("accept-owner").value = f.owner || "";
   document.getElementById("accept-status").textContent = "";
   detail.hidden = false;
@@ -200,6 +207,139 @@ async function runNow() {
   for (const id of ["filter-severity", "filter-rule", "filter-tag", "filter-owner"])
     document.getElementById(id).replaceChildren(element("option", { value: "" }, "any"));
   await loadFindings();
+}
+
+// ---- an entity's page ---------------------------------------------------------------------------
+
+async function loadEntity(id) {
+  const depth = document.getElementById("vendor-depth").value;
+  const response = await api("GET", `/v1/entity?id=${encodeURIComponent(id)}&depth=${depth}`);
+  const title = document.getElementById("vendor-title");
+  if (response.status !== 200) {
+    title.textContent = response.data.error;
+    return;
+  }
+  const { entity, graph, findings, waivers } = response.data;
+  const name = typeof entity.attributes.name === "string" ? ` ${entity.attributes.name}` : "";
+  title.textContent = `${entity.kind} ${entity.id}${name}`;
+  state.entity = entity.id;
+  drawGraph(graph, entity.id);
+  document.getElementById("vendor-truncated").textContent = graph.truncated ? "Only the first 60 neighbours are shown." : "";
+  const linked = (node) => element("li", {}, element("a", { href: "#vendor/" + encodeURIComponent(node.id) },
+    `${node.id}${node.name ? " " + node.name : ""}`), ` (${node.kind}, ${Math.abs(node.level)} ${Math.abs(node.level) === 1 ? "edge" : "edges"} away)`);
+  const side = (sign) => graph.nodes.filter((n) => Math.sign(n.level) === sign).sort((a, b) => Math.abs(a.level) - Math.abs(b.level));
+  const list = (id, items, empty) => document.getElementById(id).replaceChildren(...(items.length ? items : [element("li", {}, empty)]));
+  list("vendor-suppliers", side(1).map(linked), "None.");
+  list("vendor-dependents", side(-1).map(linked), "None.");
+  const attributes = document.getElementById("vendor-attributes");
+  attributes.replaceChildren();
+  for (const [key, value] of Object.entries(entity.attributes))
+    attributes.append(element("dt", {}, key), element("dd", {}, typeof value === "string" ? value : JSON.stringify(value)));
+  list("vendor-findings", findings.map((f) => element("li", {}, element("span", { class: "severity " + f.severity }, f.severity),
+    ` ${f.rule}: ${f.message}${f.status === "accepted" ? " (accepted)" : ""}`)), "None.");
+  list("vendor-waivers", waivers.map((w) => element("li", {},
+    `${w.rule} ${w.entity === "*" ? "(every entity)" : ""} until ${w.expires}, ${w.owner}: ${w.reason} (${w.origin})`)), "None.");
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attributes, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, value);
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+
+// Columns by level: dependents left, the entity in the middle, suppliers right; each node links to its page.
+function drawGraph(graph, centre) {
+  const columnWidth = 170, rowHeight = 38, nodeWidth = 140, nodeHeight = 26;
+  const levels = graph.nodes.map((n) => n.level);
+  const low = Math.min(...levels), high = Math.max(...levels);
+  const position = {};
+  let tallest = 0;
+  for (let level = low; level <= high; level++) {
+    const column = graph.nodes.filter((n) => n.level === level);
+    column.forEach((n, i) => { position[n.id] = { x: (level - low) * columnWidth + 10, y: i * rowHeight + 10 }; });
+    tallest = Math.max(tallest, column.length);
+  }
+  const width = (high - low) * columnWidth + nodeWidth + 20, height = tallest * rowHeight + 20;
+  const picture = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+    "aria-label": `${graph.nodes.length - 1} entities within ${graph.depth} edges of ${centre}` });
+  picture.append(svg("defs", {}, svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7",
+    markerHeight: "7", orient: "auto-start-reverse" }, svg("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#5a6b7b" }))));
+  for (const edge of graph.edges) {
+    const a = position[edge.from], b = position[edge.to];
+    picture.append(svg("line", { x1: a.x + nodeWidth, y1: a.y + nodeHeight / 2, x2: b.x, y2: b.y + nodeHeight / 2,
+      stroke: "#5a6b7b", "marker-end": "url(#arrow)" }, svg("title", {}, `${edge.from} ${edge.kind} ${edge.to}`)));
+  }
+  for (const node of graph.nodes) {
+    const { x, y } = position[node.id];
+    const label = node.id + (node.name ? " " + node.name : "");
+    const link = svg("a", { href: "#vendor/" + encodeURIComponent(node.id), class: "graph-node" },
+      svg("title", {}, `${label} (${node.kind})`),
+      svg("rect", { x, y, width: nodeWidth, height: nodeHeight, rx: 12, fill: node.id === centre ? "#102a43" : "#fff", stroke: "#5a6b7b" }),
+      svg("text", { x: x + 8, y: y + 17, fill: node.id === centre ? "#fff" : "#1a1a1a", "font-size": "13" },
+        label.length > 18 ? label.slice(0, 17) + "…" : label));
+    picture.append(link);
+  }
+  document.getElementById("vendor-graph").replaceChildren(picture);
+}
+
+// ---- runs --------------------------------------------------------------------------------------
+
+async function loadRuns() {
+  const { data } = await api("GET", "/v1/runs");
+  const runs = data.runs;
+  document.querySelector("#run-table tbody").replaceChildren(...runs.map((r) => element("tr", {},
+    element("td", {}, String(r.id)), element("td", {}, r.as_of), element("td", {}, String(r.findings)),
+    element("td", {}, String(r.by_severity.critical || 0)), element("td", {}, String(r.by_severity.high || 0)),
+    element("td", {}, String(r.accepted)), element("td", {}, String(r.errors)),
+    element("td", {}, element("a", { href: `/v1/report?run=${r.id}`, target: "_blank", rel: "noopener" }, "board report")))));
+  drawTrend([...runs].reverse());
+  for (const [id, pick] of [["diff-from", 1], ["diff-to", 0]]) {
+    const select = document.getElementById(id);
+    select.replaceChildren(...runs.map((r) => element("option", { value: r.id }, `run ${r.id} (${r.as_of})`)));
+    if (runs[pick]) select.value = String(runs[pick].id);
+  }
+}
+
+function drawTrend(runs) {
+  const barWidth = 28, gap = 10, height = 160;
+  const most = Math.max(1, ...runs.map((r) => r.findings));
+  const picture = svg("svg", { viewBox: `0 0 ${runs.length * (barWidth + gap) + 20} ${height + 30}`, width: runs.length * (barWidth + gap) + 20,
+    height: height + 30, "aria-hidden": "true" });
+  runs.forEach((run, i) => {
+    let top = height;
+    for (const severity of [...SEVERITIES].reverse()) {
+      const count = run.by_severity[severity] || 0;
+      const size = (count / most) * (height - 10);
+      top -= size;
+      if (count) picture.append(svg("rect", { x: i * (barWidth + gap) + 10, y: top, width: barWidth, height: size, class: "bar-" + severity },
+        svg("title", {}, `run ${run.id}: ${count} ${severity}`)));
+    }
+    picture.append(svg("text", { x: i * (barWidth + gap) + 10, y: height + 20, "font-size": "12", fill: "#1a1a1a" }, String(run.id)));
+  });
+  document.getElementById("trend").replaceChildren(picture);
+}
+
+const DIFF_TITLES = { new: "New", resolved: "Resolved", changed: "Changed", accepted: "Newly accepted", reopened: "Reopened",
+  still_open: "Still open", still_accepted: "Still accepted", not_compared: "Not compared (rule in one run only)" };
+
+async function compareRuns() {
+  const from = document.getElementById("diff-from").value, to = document.getElementById("diff-to").value;
+  const response = await api("GET", `/v1/diff?from=${from}&to=${to}`);
+  const box = document.getElementById("diff-result");
+  if (response.status !== 200) {
+    box.replaceChildren(element("p", { class: "error" }, response.data.error));
+    return;
+  }
+  box.replaceChildren(element("p", {}, Object.keys(DIFF_TITLES).map((key) => `${response.data[key].length} ${key.replace("_", " ")}`).join(", ")));
+  for (const [key, title] of Object.entries(DIFF_TITLES)) {
+    const items = response.data[key];
+    if (!items.length || key === "still_open" || key === "still_accepted") continue;
+    box.append(element("h4", {}, `${title} (${items.length})`), element("ul", { class: "diff-" + key }, ...items.map((f) =>
+      element("li", {}, element("span", { class: "severity " + f.severity }, f.severity),
+        ` ${f.rule} ${f.entity === null ? "portfolio" : f.entity}: ${f.message}` + (f.before ? ` (was ${f.before.severity}: ${f.before.message})` : "")))));
+  }
 }
 
 // ---- waivers -----------------------------------------------------------------------------------
@@ -385,6 +525,8 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("filters").addEventListener("change", renderFindings);  // selects, in every browser
   document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
   document.getElementById("accept-form").addEventListener("submit", acceptRisk);
+  document.getElementById("diff-compare").addEventListener("click", compareRuns);
+  document.getElementById("vendor-depth").addEventListener("change", () => loadEntity(state.entity));
   document.getElementById("run-now").addEventListener("click", runNow);
   document.getElementById("detail-close").addEventListener("click", () => { document.getElementById("detail").hidden = true; });
   document.getElementById("editor-file").addEventListener("change", (event) => chooseFile(event.target.value));
