@@ -11,6 +11,8 @@
 
 #include "cli/arguments.hpp"
 #include "dsl/calendar.hpp"
+#include "dsl/rule_set.hpp"
+#include "engine/facts/portfolio.hpp"
 #include "engine/output/output_file.hpp"
 
 namespace vigil::cli {
@@ -51,6 +53,11 @@ class ProgressLine {
   bool enabled_;
   std::chrono::steady_clock::time_point started_, last_;
 };
+
+// What `vigil explain` prints for one rule and one entity id (`portfolio` for a portfolio rule, the
+// value for a `for each` rule); Error for an unknown rule or entity (vigil serve's /v1/explain too).
+std::string explanation_text(const RuleSet& rules, const Portfolio& portfolio, const std::string& rule_id,
+                             const std::string& entity_id, Date as_of);
 
 // Prints rule diagnostics (errors and warnings) to stderr.
 void print_diagnostics(const std::vector<Diagnostic>& diagnostics);

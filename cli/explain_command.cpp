@@ -1,3 +1,4 @@
+#include <sstream>
 #include <iostream>
 #include <set>
 
@@ -117,27 +118,9 @@ std::string verdict(const Evaluator::Explanation& x, const Rule& rule, const Rul
 
 }  // namespace
 
-// vigil explain --db DB --rules RULES... RULE_ID ENTITY_ID [--as-of DATE]
-int explain_command(const Args& args) {
-  Arguments arguments(args, options_of("explain"));
-  apply_log_options(arguments);
-  // `--rules RULES... RULE_ID ENTITY_ID`: the last two values after --rules
-  // are the rule and the entity, unless they were given before the options.
-  auto rule_paths = arguments.values("rules");
-  auto positionals = arguments.positionals();
-  while (positionals.size() < 2 && rule_paths.size() > 1) {
-    positionals.insert(positionals.begin(), rule_paths.back());
-    rule_paths.pop_back();
-  }
-  if (rule_paths.empty()) throw UsageError("missing required option '--rules'");
-  if (positionals.size() != 2) throw UsageError("explain takes a RULE_ID and an ENTITY_ID");
-  const std::string rule_id = positionals[0];
-  const std::string entity_id = positionals[1];
-  Date as_of = as_of_option(arguments);
-  Database db(arguments.required("db"), OpenMode::must_exist);
-  Portfolio portfolio = load_portfolio(db);
-  Schema schema = portfolio.schema();
-  RuleSet rules = load_rules(rule_paths, &schema);
+// What `vigil explain` prints for one rule and one entity (or `portfolio`, or a `for each` value).
+std::string explanation_text(const RuleSet& rules, const Portfolio& portfolio, const std::string& rule_id,
+                             const std::string& entity_id, Date as_of) {
   const Rule* rule = rules.find_rule(rule_id);
   if (!rule) {
     std::vector<std::string> ids;
@@ -166,7 +149,7 @@ int explain_command(const Args& args) {
   auto explanation = evaluator.explain(*rule, entity, each_subject);
   const RuleFile& file = rules.file_of(*rule);
 
-  auto& out = std::cout;
+  std::ostringstream out;
   Value name = entity ? portfolio.attribute(*entity, "name") : Value();
   std::string subject = entity         ? rule->for_kind + " " + entity_id
                         : each_subject ? rule->variable + " " + entity_id
@@ -190,6 +173,31 @@ int explain_command(const Args& args) {
   for (const auto& let : rule->lets)
     if (!value_of(explanation.values, *let.value))
       out << fmt::format("  {:<{}}  not evaluated: the decision did not need it\n", "let " + let.name, kTextWidth);
+  return out.str();
+}
+
+// vigil explain --db DB --rules RULES... RULE_ID ENTITY_ID [--as-of DATE]
+int explain_command(const Args& args) {
+  Arguments arguments(args, options_of("explain"));
+  apply_log_options(arguments);
+  // `--rules RULES... RULE_ID ENTITY_ID`: the last two values after --rules
+  // are the rule and the entity, unless they were given before the options.
+  auto rule_paths = arguments.values("rules");
+  auto positionals = arguments.positionals();
+  while (positionals.size() < 2 && rule_paths.size() > 1) {
+    positionals.insert(positionals.begin(), rule_paths.back());
+    rule_paths.pop_back();
+  }
+  if (rule_paths.empty()) throw UsageError("missing required option '--rules'");
+  if (positionals.size() != 2) throw UsageError("explain takes a RULE_ID and an ENTITY_ID");
+  const std::string rule_id = positionals[0];
+  const std::string entity_id = positionals[1];
+  Date as_of = as_of_option(arguments);
+  Database db(arguments.required("db"), OpenMode::must_exist);
+  Portfolio portfolio = load_portfolio(db);
+  Schema schema = portfolio.schema();
+  RuleSet rules = load_rules(rule_paths, &schema);
+  std::cout << explanation_text(rules, portfolio, rule_id, entity_id, as_of);
   return kExitOk;
 }
 

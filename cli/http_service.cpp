@@ -104,6 +104,7 @@ const std::vector<HttpService::Route>& HttpService::routes() {
       {"POST", "/v1/check", true, &HttpService::check_draft},
       {"POST", "/v1/fmt", true, &HttpService::format_draft},
       {"POST", "/v1/try", true, &HttpService::try_draft},
+      {"POST", "/v1/explain", true, &HttpService::explain_draft},
       {"GET", "/v1/rule-files", true, &HttpService::rule_files},
       {"PUT", "/v1/rule-files", true, &HttpService::save_rule_file},
       {"GET", "/v1/entity", true, &HttpService::entity_page},

@@ -90,6 +90,7 @@ class HttpService {
   HttpResponse check_draft(const HttpRequest& request);
   HttpResponse format_draft(const HttpRequest& request);
   HttpResponse try_draft(const HttpRequest& request);
+  HttpResponse explain_draft(const HttpRequest& request);
   HttpResponse rule_files(const HttpRequest& request);
   HttpResponse save_rule_file(const HttpRequest& request);
   HttpResponse entity_page(const HttpRequest& request);

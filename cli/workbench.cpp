@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/commands.hpp"
 #include "cli/http_json.hpp"
 #include "cli/http_service.hpp"
 #include "cli/web_assets.hpp"
@@ -423,7 +424,8 @@ HttpResponse HttpService::login(const HttpRequest& request) {
   return response;
 }
 
-// The latest stored run: its findings as `run --format json` prints them, with since when each is open.
+// The latest stored run: its findings as `run --format json` prints them, with since when each is open
+// and in how many stored runs it has been since then.
 HttpResponse HttpService::latest_findings(const HttpRequest&) {
   Database db(settings_.db, OpenMode::must_exist);
   auto latest = latest_run(db);
@@ -432,11 +434,19 @@ HttpResponse HttpService::latest_findings(const HttpRequest&) {
   std::ostringstream out;
   out << "{\"run\":" << Json{{"id", run->id}, {"as_of", run->as_of}, {"started_at", run->started_at}}.dump()
       << ",\"findings\":[";
+  // In how many stored runs each finding has been, in its current streak (since first_seen).
+  std::map<std::tuple<std::string, std::string, std::string>, long> streaks;
+  SQLite::Statement runs_seen(db.sql(), "SELECT rule, coalesce(entity, ''), first_seen, count(*) FROM findings GROUP BY 1, 2, 3");
+  while (runs_seen.executeStep())
+    streaks[{runs_seen.getColumn(0).getString(), runs_seen.getColumn(1).getString(), runs_seen.getColumn(2).getString()}] =
+        runs_seen.getColumn(3).getInt64();
   auto findings = load_findings(db, *latest);
   for (std::size_t i = 0; i < findings.size(); ++i) {
     out << (i ? ",\n" : "\n");
     const auto& f = findings[i];
-    write_finding_json(out, f, fmt::format(",\"first_seen\":\"{}\",\"days_open\":{}", f.first_seen, days_open(f.first_seen, run->as_of)));
+    long runs = streaks[{f.rule, f.entity.value_or(""), f.first_seen}];
+    write_finding_json(out, f, fmt::format(",\"first_seen\":\"{}\",\"days_open\":{},\"runs\":{}", f.first_seen,
+                                           days_open(f.first_seen, run->as_of), runs));
   }
   out << "]}\n";
   return {200, "application/json", out.str()};
@@ -487,6 +497,26 @@ HttpResponse HttpService::try_draft(const HttpRequest& request) {
     errors.push_back({{"rule", e.rule}, {"entity", e.entity ? Json(*e.entity) : Json(nullptr)}, {"message", e.message}});
   return {200, "application/json",
           "{\"findings\":" + findings_json_text(result.findings) + ",\"errors\":" + errors.dump() + "}\n"};
+}
+
+// `vigil explain` of one of the draft's rules for one entity, over the portfolio as it is stored.
+HttpResponse HttpService::explain_draft(const HttpRequest& request) {
+  Json body = parse_body(request.body, {"source", "file", "as_of", "rule", "entity"});
+  std::string as_of = string_member(body, "as_of");
+  auto date = as_of.empty() ? std::optional<Date>(local_today()) : parse_iso_date(as_of);
+  if (!date) throw Refusal{400, "\"as_of\": " + explain_invalid_date(as_of), {}};
+  std::string rule = string_member(body, "rule"), entity = string_member(body, "entity");
+  if (rule.empty() || entity.empty()) throw Refusal{400, "give the \"rule\" and the \"entity\" to explain", {}};
+  auto source = std::make_shared<SourceFile>(draft_name(body), draft_source(body));
+  Database db(settings_.db, OpenMode::must_exist);
+  Portfolio portfolio = load_portfolio(db);
+  Schema schema = portfolio.schema();
+  try {
+    RuleSet rules = compile_rules({source}, &schema);
+    return json_response(200, Json{{"text", explanation_text(rules, portfolio, rule, entity, *date)}});
+  } catch (const RuleError& error) {
+    return rule_errors(error);
+  }
 }
 
 HttpResponse HttpService::rule_files(const HttpRequest&) {

@@ -112,7 +112,7 @@ class Workbench(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertEqual(data["run"]["as_of"], "2026-11-01")
         self.assertEqual([(f["rule"], f["entity"]) for f in data["findings"]], [(f["rule"], f["entity"]) for f in self.expected])
-        self.assertEqual({(f["first_seen"], f["days_open"]) for f in data["findings"]}, {("2026-11-01", 0)})
+        self.assertEqual({(f["first_seen"], f["days_open"], f["runs"]) for f in data["findings"]}, {("2026-11-01", 0, 1)})
 
     def test_check_fmt_and_try_a_draft(self):
         status, data = self.api("POST", "/v1/check", {"source": BAD_RULE, "file": "new.vigil"})
@@ -135,6 +135,15 @@ class Workbench(unittest.TestCase):
         self.assertEqual(self.api("POST", "/v1/try", {"source": GOOD_RULE, "as_of": "2026-02-30"})[0], 400)
         self.assertEqual(self.api("POST", "/v1/try", {"source": BAD_RULE})[0], 422)
         self.assertEqual(self.api("POST", "/v1/try", {"source": GOOD_RULE, "colour": 1})[1]["error"], 'unknown member "colour"')
+        status, data = self.api("POST", "/v1/explain", {"source": GOOD_RULE, "rule": "NEW-001", "entity": critical[0], "as_of": "2026-11-01"})
+        self.assertEqual(status, 200)
+        self.assertTrue(data["text"].startswith(f'NEW-001 "Critical vendors" for vendor {critical[0]} ('))
+        self.assertIn(", as of 2026-11-01\n", data["text"])
+        self.assertEqual(self.api("POST", "/v1/explain", {"source": GOOD_RULE, "rule": "NEW-002", "entity": critical[0]})[1]["error"],
+                         "no rule 'NEW-002' in the given rules (did you mean `NEW-001`?)")
+        self.assertEqual(self.api("POST", "/v1/explain", {"source": GOOD_RULE, "rule": "NEW-001", "entity": "NOPE"})[1]["error"],
+                         "no entity has the id 'NOPE'")
+        self.assertEqual(self.api("POST", "/v1/explain", {"source": GOOD_RULE, "rule": "NEW-001"})[0], 400)
 
     def test_saving_refuses_errors_and_paths_outside_the_rules(self):
         path = os.path.join("rules", "incident_response.vigil")
@@ -268,6 +277,7 @@ class Workbench(unittest.TestCase):
         self.assertEqual(len(chains), len(first["evidence"]["paths"]))
         self.assertEqual([n.text for n in chains[0].find_elements(By.CSS_SELECTOR, ".node")], first["evidence"]["paths"][0])
         self.assertIn("rule CONC-001", browser.find_element(By.ID, "detail-rule").text)
+        self.assertIn("Runs since then\n1", browser.find_element(By.ID, "detail-facts-summary").text)
         browser.save_screenshot(os.path.join(SCREENSHOTS, "evidence-desktop.png"))
         self.accept_the_risk(browser, wait, first)
         self.entity_page(browser, wait, first["entity"])
@@ -378,6 +388,14 @@ class Workbench(unittest.TestCase):
         wait.until(ready.text_to_be_present_in_element((By.ID, "editor-status"), f"The draft would give {len(critical)} findings."))
         tried = browser.find_elements(By.CSS_SELECTOR, "#try-table tbody tr")
         self.assertEqual([r.find_elements(By.CSS_SELECTOR, "td")[2].text for r in tried], critical)
+
+        browser.find_element(By.ID, "editor-entity").send_keys(critical[0])
+        browser.find_element(By.ID, "editor-explain").click()
+        wait.until(ready.text_to_be_present_in_element((By.ID, "editor-status"), f"Explained NEW-001 for {critical[0]}."))
+        explained = browser.find_element(By.ID, "explain-output").text
+        self.assertTrue(explained.startswith(f'NEW-001 "Critical vendors" for vendor {critical[0]} ('), explained)
+        self.assertIn('v.tier == "critical"', explained)
+        browser.find_element(By.ID, "editor-entity").clear()
 
         browser.find_element(By.ID, "editor-save").click()
         wait.until(ready.text_to_be_present_in_element((By.ID, "editor-status"), "Saved rules/onboarding.vigil"))

@@ -128,7 +128,7 @@ function openFinding(index) {
   const summary = document.getElementById("detail-facts-summary");
   summary.replaceChildren();
   const rows = [["Message", f.message], ["Severity", f.severity], ["Status", f.status], ["Owner", f.owner || "(none)"],
-    ["First seen", f.first_seen], ["Days open", String(f.days_open)], ["Tags", f.tags.join(", ") || "(none)"]];
+    ["First seen", f.first_seen], ["Days open", String(f.days_open)], ["Runs since then", String(f.runs)], ["Tags", f.tags.join(", ") || "(none)"]];
   if (f.waiver) rows.push(["Accepted", `until ${f.waiver.expires} by ${f.waiver.owner}: ${f.waiver.reason}`]);
   if (f.evidence.waiver_expired) rows.push(["Waiver expired", f.evidence.waiver_expired]);
   for (const [term, value] of rows) summary.append(element("dt", {}, term), element("dd", {}, value));
@@ -506,6 +506,25 @@ async function tryDraft() {
   status(`The draft would give ${response.data.findings.length} findings${errors}.`, false);
 }
 
+// `vigil explain` of a draft rule for the entity given (the draft's first rule unless one is named).
+async function explainDraft() {
+  const source = editorSource().value;
+  const first = /^rule\s+([A-Za-z0-9_.-]+)/m.exec(source);
+  const rule = document.getElementById("editor-rule").value.trim() || (first ? first[1] : "");
+  const body = { source, file: editorPath(), rule, entity: document.getElementById("editor-entity").value.trim() };
+  const asOf = document.getElementById("editor-as-of").value;
+  if (asOf) body.as_of = asOf;
+  const response = await api("POST", "/v1/explain", body);
+  const output = document.getElementById("explain-output");
+  if (response.status !== 200) {
+    output.hidden = true;
+    return refusal(response);
+  }
+  output.textContent = response.data.text;
+  output.hidden = false;
+  status(`Explained ${rule} for ${body.entity}.`, false);
+}
+
 async function saveDraft() {
   const path = editorPath();
   const response = await api("PUT", "/v1/rule-files", { path, source: editorSource().value });
@@ -534,6 +553,7 @@ document.addEventListener("DOMContentLoaded", () => {
   editorSource().addEventListener("scroll", () => { document.getElementById("editor-highlight").scrollTop = editorSource().scrollTop; });
   document.getElementById("editor-format").addEventListener("click", formatDraft);
   document.getElementById("editor-try").addEventListener("click", tryDraft);
+  document.getElementById("editor-explain").addEventListener("click", explainDraft);
   document.getElementById("editor-save").addEventListener("click", saveDraft);
   showView();
   Promise.all([loadFindings(), loadRuleFiles()]).catch((error) => { document.getElementById("run-summary").textContent = String(error); });
