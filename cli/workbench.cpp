@@ -49,20 +49,6 @@ const std::vector<std::pair<std::string, std::string>> kPageHeaders{
     {"Cache-Control", "no-store"},
 };
 
-std::string html_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 HttpResponse login_page(int status, const std::string& problem) {
   std::string notice = problem.empty() ? "" : "<p class=\"error\" role=\"alert\">" + html_escape(problem) + "</p>";
   std::string body = R"(<!DOCTYPE html>

@@ -564,4 +564,6 @@ std::string grouped(std::size_t number) {
   return out;
 }
 
+std::string html_escape(std::string_view text) { return html(text); }
+
 }  // namespace vigil

@@ -2,6 +2,8 @@
 // HTML file (no external assets; readable on a phone; printable).
 #pragma once
 
+#include <string_view>
+
 #include <map>
 #include <optional>
 #include <ostream>
@@ -58,5 +60,7 @@ ReportData gather_report(Database& db, std::optional<std::int64_t> run);
 
 void write_markdown_report(std::ostream& out, const ReportData& report);
 void write_html_report(std::ostream& out, const ReportData& report);
+// Text for HTML: < > & " escaped (the report's, and the workbench's login page).
+std::string html_escape(std::string_view text);
 
 }  // namespace vigil

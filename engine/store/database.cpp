@@ -91,31 +91,6 @@ CREATE TABLE waivers (
   source      TEXT NOT NULL DEFAULT '',  -- file:line it was imported from
   PRIMARY KEY (rule, entity)
 ) WITHOUT ROWID;
-CREATE TABLE workbench_waivers (  -- risks accepted in the workbench: kept across imports
-  rule        TEXT NOT NULL,
-  entity      TEXT NOT NULL,      -- an entity id, or '*'
-  owner       TEXT NOT NULL,
-  reason      TEXT NOT NULL,
-  expires     TEXT NOT NULL,      -- YYYY-MM-DD
-  approved_by TEXT NOT NULL DEFAULT '',
-  ticket      TEXT NOT NULL DEFAULT '',
-  created_by  TEXT NOT NULL,
-  created_at  TEXT NOT NULL,      -- UTC, ISO 8601
-  PRIMARY KEY (rule, entity)
-) WITHOUT ROWID;
-CREATE TABLE waiver_audit (       -- every workbench waiver created, changed or revoked, never deleted
-  id          INTEGER PRIMARY KEY,
-  at          TEXT NOT NULL,      -- UTC, ISO 8601
-  actor       TEXT NOT NULL,
-  action      TEXT NOT NULL CHECK (action IN ('created', 'changed', 'revoked')),
-  rule        TEXT NOT NULL,
-  entity      TEXT NOT NULL,
-  owner       TEXT NOT NULL,
-  reason      TEXT NOT NULL,
-  expires     TEXT NOT NULL,
-  approved_by TEXT NOT NULL DEFAULT '',
-  ticket      TEXT NOT NULL DEFAULT ''
-);
 CREATE TABLE evaluation_errors (
   run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   rule      TEXT NOT NULL,
@@ -196,7 +171,8 @@ CREATE TABLE waivers (
 PRAGMA user_version = 4;
 )sql";
 
-// Schema version 4 -> 5: waivers accepted in the workbench, and their audit list.
+// Schema version 4 -> 5: waivers accepted in the workbench, and their audit list. A new database
+// gets them the same way, after kSchema.
 constexpr const char* kMigrationTo5 = R"sql(
 CREATE TABLE workbench_waivers (  -- risks accepted in the workbench: kept across imports
   rule        TEXT NOT NULL,
@@ -276,6 +252,7 @@ void Database::verify_or_create_schema(bool may_create) {
     db_->exec("PRAGMA journal_mode = WAL");
     SQLite::Transaction transaction(*db_);
     db_->exec(kSchema);
+    db_->exec(kMigrationTo5);
     db_->exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
     db_->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
     transaction.commit();
