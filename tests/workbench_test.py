@@ -244,12 +244,20 @@ class Workbench(unittest.TestCase):
         browser.find_element(By.ID, "token").send_keys(TOKEN + Keys.ENTER)
         wait.until(ready.text_to_be_present_in_element((By.ID, "run-summary"), "Run 1, as of 2026-11-01"))
 
+    def every_control_is_labelled(self, browser):
+        unlabelled = browser.execute_script("""
+            return [...document.querySelectorAll('input, select, textarea, button')]
+              .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+              .map((e) => e.id || e.outerHTML);""")
+        self.assertEqual(unlabelled, [])
+
     def rows(self, browser):
         return browser.find_elements(By.CSS_SELECTOR, "#finding-table tbody tr")
 
     def findings_filter_and_evidence(self, browser, wait):
         total = len(self.expected)
         wait.until(ready.text_to_be_present_in_element((By.ID, "finding-count"), f"{total} of {total} findings shown"))
+        self.every_control_is_labelled(browser)
         self.assertEqual(len(self.rows(browser)), total)
         os.makedirs(SCREENSHOTS, exist_ok=True)
         browser.save_screenshot(os.path.join(SCREENSHOTS, "findings-desktop.png"))
