@@ -20,6 +20,8 @@ struct Refusal {
   std::vector<std::string> diagnostics;
 };
 
+// JSON text with invalid UTF-8 (echoed from a query string or a form) replaced by U+FFFD, never thrown.
+std::string json_dump(const nlohmann::json& value);
 HttpResponse json_response(int status, const nlohmann::json& body);
 HttpResponse refused(const Refusal& r);
 // "file:line:col: error: message", one per diagnostic.

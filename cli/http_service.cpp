@@ -16,7 +16,9 @@ namespace vigil::cli {
 
 using Json = nlohmann::json;
 
-HttpResponse json_response(int status, const Json& body) { return {status, "application/json", body.dump() + "\n"}; }
+std::string json_dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+HttpResponse json_response(int status, const Json& body) { return {status, "application/json", json_dump(body) + "\n"}; }
 
 HttpResponse refused(const Refusal& r) {
   return json_response(r.status, Json{{"error", r.error}, {"diagnostics", r.diagnostics}});
@@ -38,11 +40,13 @@ Json parse_body(const std::string& body, std::initializer_list<const char*> allo
     throw Refusal{400, fmt::format("bad JSON: {}", e.what()), {}};
   }
   if (!parsed.is_object()) throw Refusal{400, "the body must be a JSON object", {}};
-  for (const auto& [key, value] : parsed.items())
+  for (const auto& item : parsed.items()) {  // not a structured binding: clang 14 cannot capture one
+    const std::string& key = item.key();
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* name) { return key == name; })) {
       std::vector<std::string> names(allowed.begin(), allowed.end());
       throw Refusal{400, fmt::format("unknown member \"{}\"{}", key, did_you_mean(key, names)), {}};
     }
+  }
   return parsed;
 }
 
@@ -210,7 +214,7 @@ HttpResponse HttpService::evaluate(const HttpRequest& request) {
       throw Refusal{400, fmt::format("no rule '{}'{}", id.get<std::string>(), did_you_mean(id.get<std::string>(), known)), {}};
     only.push_back(id.get<std::string>());
   }
-  auto result = state->engine.evaluate_overlay(overlay.dump(), string_member(body, "as_of"));
+  auto result = state->engine.evaluate_overlay(json_dump(overlay), string_member(body, "as_of"));
   if (!only.empty())
     std::erase_if(result.findings, [&](const Finding& f) { return std::find(only.begin(), only.end(), f.rule) == only.end(); });
   return {200, "application/json", "{\"findings\":" + findings_json_text(result.findings) + "}\n"};
@@ -244,7 +248,7 @@ HttpResponse HttpService::run(const HttpRequest& request) {
                {"errors", outcome.result.errors.size()}};
   Json run_id = outcome.run_id ? Json(*outcome.run_id) : Json(nullptr);
   return {200, "application/json",
-          fmt::format("{{\"run\":{},\"summary\":{},\"findings\":{}}}\n", run_id.dump(), summary.dump(),
+          fmt::format("{{\"run\":{},\"summary\":{},\"findings\":{}}}\n", json_dump(run_id), json_dump(summary),
                       findings_json_text(outcome.result.findings))};
 }
 

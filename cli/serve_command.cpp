@@ -134,7 +134,13 @@ void serve_connection(tcp::socket socket, HttpService& service, std::size_t max_
     HttpRequest in{std::string(request.method_string()), std::string(request.target()),
                    std::string(request[http::field::authorization]), std::move(request.body()),
                    std::string(request[http::field::cookie]), std::string(request["X-Vigil-Request"])};
-    HttpResponse out = service.handle(in);
+    HttpResponse out;
+    try {
+      out = service.handle(in);
+    } catch (const std::exception& error) {  // handle() answers every error itself; this keeps the server up if not
+      out = {500, "application/json", "{\"error\":\"internal error\",\"diagnostics\":[]}\n"};
+      spdlog::error("{} {}: {}", in.method, in.target, error.what());
+    }
     log_request(in.method, in.target, out.status, started);
     bool keep_alive = request.keep_alive();
     http::write(socket, to_beast(out, request.version(), keep_alive), ec);

@@ -268,8 +268,8 @@ HttpResponse HttpService::entity_page(const HttpRequest& request) {
   Json entity{{"id", id}, {"kind", kind.getColumn(0).getString()}, {"attributes", entity_attributes(db, id)}};
   Json graph{{"nodes", around.nodes}, {"edges", around.edges}, {"truncated", around.truncated}, {"depth", depth}};
   return {200, "application/json",
-          fmt::format("{{\"entity\":{},\"graph\":{},\"findings\":{},\"waivers\":{}}}\n", entity.dump(), graph.dump(),
-                      findings.str(), waivers.dump())};
+          fmt::format("{{\"entity\":{},\"graph\":{},\"findings\":{},\"waivers\":{}}}\n", json_dump(entity), json_dump(graph),
+                      findings.str(), json_dump(waivers))};
 }
 
 // The stored runs, newest first (the trend): counts by severity, accepted and errors.
@@ -418,7 +418,7 @@ HttpResponse HttpService::latest_findings(const HttpRequest&) {
   if (!latest) return json_response(200, Json{{"run", nullptr}, {"findings", Json::array()}});
   auto run = find_run(db, *latest);
   std::ostringstream out;
-  out << "{\"run\":" << Json{{"id", run->id}, {"as_of", run->as_of}, {"started_at", run->started_at}}.dump()
+  out << "{\"run\":" << json_dump(Json{{"id", run->id}, {"as_of", run->as_of}, {"started_at", run->started_at}})
       << ",\"findings\":[";
   // In how many stored runs each finding has been, in its current streak (since first_seen).
   std::map<std::tuple<std::string, std::string, std::string>, long> streaks;
@@ -482,7 +482,7 @@ HttpResponse HttpService::try_draft(const HttpRequest& request) {
   for (const auto& e : result.errors)
     errors.push_back({{"rule", e.rule}, {"entity", e.entity ? Json(*e.entity) : Json(nullptr)}, {"message", e.message}});
   return {200, "application/json",
-          "{\"findings\":" + findings_json_text(result.findings) + ",\"errors\":" + errors.dump() + "}\n"};
+          "{\"findings\":" + findings_json_text(result.findings) + ",\"errors\":" + json_dump(errors) + "}\n"};
 }
 
 // `vigil explain` of one of the draft's rules for one entity, over the portfolio as it is stored.

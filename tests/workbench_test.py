@@ -163,6 +163,8 @@ class Workbench(unittest.TestCase):
     def test_entity_runs_diff_and_report_calls(self):
         self.assertEqual(self.api("GET", "/v1/entity?id=NOPE"), (404, {"error": "no entity 'NOPE' in the portfolio", "diagnostics": []}))
         self.assertEqual(self.api("GET", "/v1/entity?id=V001&depth=9")[1]["error"], "?depth= must be 1 to 4, not '9'")
+        # Bytes that are not UTF-8, echoed in an error, are replaced (U+FFFD), never a crash.
+        self.assertEqual(self.api("GET", "/v1/entity?id=%FFx"), (404, {"error": "no entity '\ufffdx' in the portfolio", "diagnostics": []}))
         status, data = self.api("GET", "/v1/entity?id=V001&depth=1")
         self.assertEqual((status, data["entity"]["kind"], data["graph"]["depth"]), (200, "vendor", 1))
         self.assertEqual({n["level"] for n in data["graph"]["nodes"]} - {-1, 0, 1}, set())
