@@ -23,17 +23,43 @@ struct Adjacency {
   std::vector<std::uint32_t> offsets;
   std::vector<Component> targets;
 
-  static Adjacency build(std::size_t nodes, std::vector<std::pair<Component, Component>> arcs) {
-    std::sort(arcs.begin(), arcs.end());
-    arcs.erase(std::unique(arcs.begin(), arcs.end()), arcs.end());
+  // Bucketed by source (a counting sort: linear, where sorting all arcs was most of a graph's
+  // build), then each node's few targets sorted and deduplicated in place.
+  static Adjacency build(std::size_t nodes, const std::vector<std::pair<Component, Component>>& arcs) {
+    Adjacency adjacency = bucketed(nodes, arcs, [](Component to) { return to; });
+    adjacency.deduplicate();
+    return adjacency;
+  }
+
+  // Targets grouped by source, in the order `order_key(target)` gives within each source.
+  template <class OrderKey>
+  static Adjacency bucketed(std::size_t nodes, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& arcs, OrderKey order_key) {
     Adjacency adjacency;
     adjacency.offsets.assign(nodes + 1, 0);
     for (auto [from, to] : arcs) ++adjacency.offsets[from + 1];
     std::partial_sum(adjacency.offsets.begin(), adjacency.offsets.end(), adjacency.offsets.begin());
-    adjacency.targets.reserve(arcs.size());
-    for (auto [from, to] : arcs) adjacency.targets.push_back(to);
+    adjacency.targets.resize(arcs.size());
+    std::vector<std::uint32_t> next(adjacency.offsets.begin(), adjacency.offsets.end() - 1);
+    for (auto [from, to] : arcs) adjacency.targets[next[from]++] = to;
+    for (std::size_t c = 0; c < nodes; ++c)
+      std::sort(adjacency.targets.begin() + adjacency.offsets[c], adjacency.targets.begin() + adjacency.offsets[c + 1],
+                [&](std::uint32_t a, std::uint32_t b) { return order_key(a) < order_key(b); });
     return adjacency;
   }
+
+  // Removes repeated targets of a node (sorted, so they are adjacent), compacting the arrays.
+  void deduplicate() {
+    std::uint32_t kept = 0;
+    for (std::size_t c = 0; c + 1 < offsets.size(); ++c) {
+      std::uint32_t begin = offsets[c], end = offsets[c + 1];
+      offsets[c] = kept;
+      for (std::uint32_t i = begin; i < end; ++i)
+        if (i == begin || targets[i] != targets[i - 1]) targets[kept++] = targets[i];
+    }
+    offsets.back() = kept;
+    targets.resize(kept);
+  }
+
   std::pair<const Component*, const Component*> of(Component c) const {
     return {targets.data() + offsets[c], targets.data() + offsets[c + 1]};
   }
@@ -117,11 +143,15 @@ struct GraphView::Impl {
       if (edge.from == edge.to) self_loop[edge.from] = true;
     }
     // Ordered by target id within each source: adjacency, and so BFS paths, are deterministic.
-    std::sort(edges.begin(), edges.end(), [&](const auto& a, const auto& b) {
-      return std::make_pair(a.first, rank[a.second]) < std::make_pair(b.first, rank[b.second]);
-    });
-    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());  // one edge per pair, whatever the kinds
-    graph = Csr(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), n);
+    // One edge per pair, whatever the kinds.
+    Adjacency adjacency = Adjacency::bucketed(n, edges, [&](std::uint32_t to) { return rank[to]; });
+    adjacency.deduplicate();
+    edges.clear();
+    for (std::uint32_t from = 0; from < n; ++from) {
+      auto [begin, end] = adjacency.of(from);
+      for (auto it = begin; it != end; ++it) edges.emplace_back(from, *it);
+    }
+    graph = Csr(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), n);  // keeps each source's order
   }
 
   void build_condensation(std::size_t n) {
@@ -139,8 +169,8 @@ struct GraphView::Impl {
       forward.emplace_back(a, b);
       backward.emplace_back(b, a);
     }
-    successors = Adjacency::build(count, std::move(forward));
-    predecessors = Adjacency::build(count, std::move(backward));
+    successors = Adjacency::build(count, forward);
+    predecessors = Adjacency::build(count, backward);
   }
 
   std::vector<EntityIndex> entities_of(const std::vector<std::uint32_t>& ranks) const {
