@@ -28,6 +28,10 @@ HttpResponse refused(const Refusal& r);
 std::vector<std::string> diagnostic_lines(const RuleError& error);
 // The body as a JSON object (an empty body is `{}`), with only the members allowed.
 nlohmann::json parse_body(const std::string& body, std::initializer_list<const char*> allowed);
+// application/x-www-form-urlencoded (a form, a query string, the session cookie): + is a space, %XX a byte.
+std::string url_decode(std::string_view text);
+// The token check: time independent of where the texts first differ (`secret` is not empty).
+bool same_secret(const std::string& given, const std::string& secret);
 std::string string_member(const nlohmann::json& body, const char* name);  // "" when absent or null
 nlohmann::json array_member(const nlohmann::json& body, const char* name);  // [] when absent or null
 

@@ -66,6 +66,36 @@ Json array_member(const Json& body, const char* name) {
 
 namespace {
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string url_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') out += ' ';
+    else if (text[i] == '%' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 && hex_digit(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2]));
+      i += 2;
+    } else out += text[i];
+  }
+  return out;
+}
+
+// Compares in time independent of where the texts first differ.
+bool same_secret(const std::string& given, const std::string& secret) {
+  unsigned char difference = given.size() == secret.size() ? 0 : 1;
+  for (std::size_t i = 0; i < given.size(); ++i) difference |= static_cast<unsigned char>(given[i] ^ secret[i % secret.size()]);
+  return difference == 0;
+}
+
+namespace {
+
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
 
 // The workbench's session cookie, when the request carries one.
@@ -75,17 +105,11 @@ std::string session_token(const std::string& cookie) {
     std::size_t end = cookie.find(';', start);
     if (end == std::string::npos) end = cookie.size();
     std::size_t first = cookie.find_first_not_of(' ', start);
-    if (first < end && cookie.compare(first, name.size(), name) == 0) return cookie.substr(first + name.size(), end - first - name.size());
+    if (first < end && cookie.compare(first, name.size(), name) == 0)  // percent-encoded by /login
+      return url_decode(std::string_view(cookie).substr(first + name.size(), end - first - name.size()));
     start = end + 1;
   }
   return "";
-}
-
-// Compares in time independent of where the texts first differ.
-bool same_secret(const std::string& given, const std::string& secret) {
-  unsigned char difference = given.size() == secret.size() ? 0 : 1;
-  for (std::size_t i = 0; i < given.size(); ++i) difference |= static_cast<unsigned char>(given[i] ^ secret[i % secret.size()]);
-  return difference == 0;
 }
 
 }  // namespace

@@ -6,9 +6,10 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <tuple>
 #include <sstream>
+#include <tuple>
 
+#include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -19,17 +20,15 @@
 #include "dsl/formatter.hpp"
 #include "dsl/parser.hpp"
 #include "dsl/rule_set.hpp"
+#include "engine/facts/waivers.hpp"
+#include "engine/output/diff_output.hpp"
 #include "engine/output/finding_output.hpp"
 #include "engine/output/output_file.hpp"
+#include "engine/output/report.hpp"
 #include "engine/store/fact_store.hpp"
 #include "engine/store/run_diff.hpp"
 #include "engine/store/run_store.hpp"
 #include "engine/store/waiver_store.hpp"
-#include "engine/output/diff_output.hpp"
-#include "engine/output/report.hpp"
-#include "engine/store/run_diff.hpp"
-#include "engine/facts/waivers.hpp"
-#include <SQLiteCpp/Statement.h>
 
 namespace vigil::cli {
 namespace {
@@ -64,26 +63,6 @@ HttpResponse login_page(int status, const std::string& problem) {
   HttpResponse response{status, "text/html; charset=utf-8", body};
   response.headers = kPageHeaders;
   return response;
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// application/x-www-form-urlencoded: + is a space, %XX a byte.
-std::string url_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') out += ' ';
-    else if (text[i] == '%' && i + 2 < text.size() + 0 && hex_digit(text[i + 1]) >= 0 && hex_digit(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2]));
-      i += 2;
-    } else out += text[i];
-  }
-  return out;
 }
 
 std::string form_field(const std::string& body, const std::string& name) {
@@ -398,7 +377,7 @@ HttpResponse HttpService::page(const HttpRequest& request) {
 // The login form's POST: a right token sets the session cookie (HttpOnly: no script reads it;
 // SameSite=Strict: another site's page does not send it) and goes to the workbench.
 HttpResponse HttpService::login(const HttpRequest& request) {
-  if (!settings_.token.empty() && form_field(request.body, "token") != settings_.token)
+  if (!settings_.token.empty() && !same_secret(form_field(request.body, "token"), settings_.token))
     return login_page(401, "That is not the token this service was started with.");
   HttpResponse response{303, "text/plain; charset=utf-8", "signed in\n"};
   response.headers = {{"Location", "/"}};
