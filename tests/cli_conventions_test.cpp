@@ -29,6 +29,13 @@ const char* kPortfolio = R"({"entities": [{"id": "V1", "kind": "vendor", "attrib
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// rules/ with `rules` (kRule by default) and kPortfolio imported into v.db.
+void imported(const TempDir& dir, const char* rules = kRule) {
+  dir.write("rules/low.vigil", rules);
+  dir.write("p.json", kPortfolio);
+  REQUIRE(run_vigil({"import", "p.json", "--db", "v.db"}, dir.path).exit_code == 0);
+}
+
 }  // namespace
 
 TEST_CASE("vigil --version prints the project's one version", "[cli][conventions]") {
@@ -112,9 +119,7 @@ TEST_CASE("a dash reads rules and JSON portfolios from standard input", "[cli][c
 
 TEST_CASE("run and report: --output - is standard output, never a file named -", "[cli][conventions]") {
   TempDir dir;
-  dir.write("rules/low.vigil", kRule);
-  dir.write("p.json", kPortfolio);
-  REQUIRE(run_vigil({"import", "p.json", "--db", "v.db"}, dir.path).exit_code == 0);
+  imported(dir);
   auto run = run_vigil({"run", "--db", "v.db", "--rules", "rules", "--format", "jsonl", "--output", "-"}, dir.path);
   CHECK(run.exit_code == 0);
   CHECK(contains(run.out, R"("rule":"LOW-1","entity":"V1")"));
@@ -126,9 +131,7 @@ TEST_CASE("run and report: --output - is standard output, never a file named -",
 
 TEST_CASE("CSV for spreadsheets: formulas neutralised, --bom", "[cli][conventions]") {
   TempDir dir;
-  dir.write("rules/low.vigil", kRule);
-  dir.write("p.json", kPortfolio);
-  REQUIRE(run_vigil({"import", "p.json", "--db", "v.db"}, dir.path).exit_code == 0);
+  imported(dir);
   std::vector<std::string> run{"run", "--db", "v.db", "--rules", "rules", "--no-store", "--format", "csv"};
   const std::string rows = "rule,entity,kind,severity,message,status,title,owner\r\n"
                            "LOW-1,V1,vendor,low,\"'=2+5 is low\",open,,\r\n";
@@ -188,15 +191,13 @@ TEST_CASE("wrap_words breaks at spaces, and inside a word only when nothing else
 
 TEST_CASE("the findings table fits $COLUMNS, wrapping messages at word boundaries", "[cli][conventions]") {
   TempDir dir;
-  dir.write("rules/low.vigil", R"(rule LOW-1 {
+  imported(dir, R"(rule LOW-1 {
   severity low
   for vendor v
   when v.tier == "low"
   message "{v.name} is a low tier vendor whose assessment is due again soon"
 }
 )");
-  dir.write("p.json", kPortfolio);
-  REQUIRE(run_vigil({"import", "p.json", "--db", "v.db"}, dir.path).exit_code == 0);
   std::vector<std::string> run{"run", "--db", "v.db", "--rules", "rules", "--no-store"};
   CHECK(run_vigil(run, dir.path, "", "COLUMNS=60").out ==
         "SEVERITY   RULE   ENTITY  MESSAGE\n"
