@@ -45,6 +45,9 @@ test -f "$work/prefix/share/zsh/vendor-completions/_vigil"
 test -f "$work/prefix/share/doc/vigil/LICENSE"
 version=$(sed -n 's/^project(vigil VERSION \([0-9.]*\).*/\1/p' "$source_dir/CMakeLists.txt")
 test "$("$work/prefix/bin/vigil" --version)" = "vigil $version"
+# The documents that carry the version say the same (the OpenAPI description, the changelog's latest entry).
+grep -qx "  version: $version" "$source_dir/docs/openapi.yaml"
+test "$(grep -m1 -o '^## \[[0-9.]*\]' "$source_dir/CHANGELOG.md")" = "## [$version]"
 grep -qx "#define VIGIL_VERSION_STRING \"$version\"" "$work/prefix/include/vigil/version.hpp"
 test "$(PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig" pkg-config --modversion vigil)" = "$version"
 cc -std=c99 "$source_dir/tests/c_api_test.c" $(PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig" pkg-config --cflags --libs vigil) \
