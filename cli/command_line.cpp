@@ -101,13 +101,17 @@ std::string synopsis(const CommandSpec& command) {
   return text;
 }
 
+// The option's help and what applies without it: "... (required)" or "... (default: X)".
+std::string help_with_default(const OptionSpec& option) {
+  if (option.required) return option.help + " (required)";
+  if (!option.default_text.empty()) return fmt::format("{} (default: {})", option.help, option.default_text);
+  return option.help;
+}
+
 std::string option_line(const OptionSpec& option) {
   std::string names = (option.short_name ? fmt::format("-{}, ", option.short_name) : std::string("    ")) + "--" + option.name;
   if (!option.value_name.empty()) names += " " + option.value_name;
-  std::string help = option.help;
-  if (option.required) help += " (required)";
-  else if (!option.default_text.empty()) help += fmt::format(" (default: {})", option.default_text);
-  return fmt::format("  {:<28} {}\n", names, help);
+  return fmt::format("  {:<28} {}\n", names, help_with_default(option));
 }
 
 // Escapes text for roff: a leading dot or quote, and backslashes and dashes.
@@ -255,10 +259,7 @@ std::string man_page() {
     for (const auto& option : command.options) {
       out << ".TP\n.B \\-\\-" << roff(option.name);
       if (!option.value_name.empty()) out << " \\fI" << roff(option.value_name) << "\\fR";
-      out << "\n" << roff(option.help);
-      if (option.required) out << " (required)";
-      else if (!option.default_text.empty()) out << " (default: " << roff(option.default_text) << ")";
-      out << ".\n";
+      out << "\n" << roff(help_with_default(option)) << ".\n";
     }
   }
   out << ".SH OPTIONS OF EVERY COMMAND\n";

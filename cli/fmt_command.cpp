@@ -11,7 +11,7 @@ namespace vigil::cli {
 
 // vigil fmt [--check] RULES...: rewrites files in canonical form; with --check,
 // lists the files that would change and exits 1 (nothing is written). `-` reads
-// standard input and always writes the formatted text to standard output, as gofmt does.
+// standard input and always writes the formatted text to standard output (`-` there too), as gofmt does.
 int fmt_command(const Args& args) {
   Arguments arguments(args, options_of("fmt"));
   apply_log_options(arguments);
@@ -35,7 +35,6 @@ int fmt_command(const Args& args) {
   }
   for (const auto& change : changes) {  // not a structured binding: clang 14 cannot capture one
     if (check) std::cout << change.first << "\n";
-    else if (change.first == kStandardInput) std::cout << change.second;
     else write_file_atomically(change.first, [&](std::ostream& out) { out << change.second; });
   }
   return check && !changes.empty() ? kExitFindings : kExitOk;

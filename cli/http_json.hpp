@@ -3,6 +3,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ std::vector<std::string> diagnostic_lines(const RuleError& error);
 nlohmann::json parse_body(const std::string& body, std::initializer_list<const char*> allowed);
 // application/x-www-form-urlencoded (a form, a query string, the session cookie): + is a space, %XX a byte.
 std::string url_decode(std::string_view text);
+// Nothing when `id` is a loaded rule; else the did-you-mean to add to the refusal (maybe "").
+std::optional<std::string> unknown_rule_hint(const std::vector<RuleInfo>& rules, const std::string& id);
+// The path of a request target, without its query string.
+std::string path_of(const std::string& target);
 // The token check: time independent of where the texts first differ (`secret` is not empty).
 bool same_secret(const std::string& given, const std::string& secret);
 std::string string_member(const nlohmann::json& body, const char* name);  // "" when absent or null

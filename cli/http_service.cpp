@@ -94,9 +94,16 @@ bool same_secret(const std::string& given, const std::string& secret) {
   return difference == 0;
 }
 
-namespace {
+std::optional<std::string> unknown_rule_hint(const std::vector<RuleInfo>& rules, const std::string& id) {
+  std::vector<std::string> known;
+  for (const auto& rule : rules) known.push_back(rule.id);
+  if (std::find(known.begin(), known.end(), id) != known.end()) return std::nullopt;
+  return did_you_mean(id, known);
+}
 
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
+
+namespace {
 
 // The workbench's session cookie, when the request carries one.
 std::string session_token(const std::string& cookie) {
@@ -147,8 +154,8 @@ const std::vector<HttpService::Route>& HttpService::routes() {
   return table;
 }
 
-std::optional<HttpResponse> HttpService::refuse_access(const HttpRequest& request, const Route& route) const {
-  if (!route.needs_token || settings_.token.empty()) return std::nullopt;
+std::optional<HttpResponse> HttpService::refuse_access(const HttpRequest& request, bool needs_token) const {
+  if (!needs_token || settings_.token.empty()) return std::nullopt;
   if (same_secret(request.authorization, "Bearer " + settings_.token)) return std::nullopt;
   if (same_secret(session_token(request.cookie), settings_.token)) {
     // A cookie is sent by the browser whoever made the page: a write must also carry a header that
@@ -192,7 +199,7 @@ HttpResponse HttpService::handle(const HttpRequest& request) {
     response = refused({404, fmt::format("no endpoint {}", path), {}});
   } else if (!route) {
     response = refused({405, fmt::format("{} takes {}, not {}", path, fmt::join(methods, " or "), request.method), {}});
-  } else if (auto refusal = refuse_access(request, *route)) {
+  } else if (auto refusal = refuse_access(request, route->needs_token)) {
     response = *refusal;
   } else {
     try {
@@ -230,12 +237,11 @@ HttpResponse HttpService::evaluate(const HttpRequest& request) {
   Json body = parse_body(request.body, {"as_of", "entities", "edges", "rules"});
   Json overlay{{"entities", array_member(body, "entities")}, {"edges", array_member(body, "edges")}};
   auto state = current();
-  std::vector<std::string> only, known;
-  for (const auto& rule : state->rules) known.push_back(rule.id);
+  std::vector<std::string> only;
   for (const auto& id : array_member(body, "rules")) {
     if (!id.is_string()) throw Refusal{400, "\"rules\" must be an array of rule ids", {}};
-    if (std::find(known.begin(), known.end(), id.get<std::string>()) == known.end())
-      throw Refusal{400, fmt::format("no rule '{}'{}", id.get<std::string>(), did_you_mean(id.get<std::string>(), known)), {}};
+    if (auto hint = unknown_rule_hint(state->rules, id.get<std::string>()))
+      throw Refusal{400, fmt::format("no rule '{}'{}", id.get<std::string>(), *hint), {}};
     only.push_back(id.get<std::string>());
   }
   auto result = state->engine.evaluate_overlay(json_dump(overlay), string_member(body, "as_of"));

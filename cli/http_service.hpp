@@ -74,8 +74,8 @@ class HttpService {
     Handler handler;
   };
   static const std::vector<Route>& routes();
-  // Who may call: "" when allowed, else the refusal (401 without the token, 403 for a cross-site write).
-  std::optional<HttpResponse> refuse_access(const HttpRequest& request, const Route& route) const;
+  // Who may call: nothing when allowed, else the refusal (401 without the token, 403 for a cross-site write).
+  std::optional<HttpResponse> refuse_access(const HttpRequest& request, bool needs_token) const;
 
   HttpResponse evaluate(const HttpRequest& request);
   HttpResponse run(const HttpRequest& request);

@@ -1,5 +1,3 @@
-#include <iostream>
-
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "engine/output/report.hpp"
@@ -24,8 +22,7 @@ int report_command(const Args& args) {
     if (format == "html") write_html_report(out, report);
     else write_markdown_report(out, report);
   };
-  if (auto output = arguments.value("output"); output && *output != "-") write_file_atomically(*output, write);
-  else write(std::cout);
+  write_file_atomically(arguments.value("output").value_or(kStandardOutput), write);
   return kExitOk;
 }
 

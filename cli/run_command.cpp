@@ -1,5 +1,4 @@
 #include <chrono>
-#include <iostream>
 
 #include <spdlog/spdlog.h>
 
@@ -103,13 +102,10 @@ int run_command(const Args& args) {
   };
   auto publish = [&](const EvaluationResult& result) {
     report_errors(result.errors);
-    if (options.output && *options.output != "-") {
-      write_file_atomically(*options.output, [&](std::ostream& out) { write(out, result, 0); });
-      return;
-    }
-    write(std::cout, result, terminal_width());
-    std::cout.flush();
-    if (!std::cout) throw Error("cannot write the findings to standard output; the run was not stored");
+    // A write error throws before the run is stored, so the next run still reports these findings as new.
+    std::string target = options.output.value_or(kStandardOutput);
+    std::size_t table_width = target == kStandardOutput ? terminal_width() : 0;  // a file keeps whole lines
+    write_file_atomically(target, [&](std::ostream& out) { write(out, result, table_width); });
   };
   RunOutcome outcome = execute_run(db, inputs, settings, publish);
 

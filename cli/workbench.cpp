@@ -118,10 +118,12 @@ std::string actor_of(const Json& body) {
   return by;
 }
 
-bool entity_exists(Database& db, const std::string& id) {
-  SQLite::Statement query(db.sql(), "SELECT 1 FROM entities WHERE id = ?");
+// The entity's kind, or nothing when the portfolio has no such entity.
+std::optional<std::string> entity_kind(Database& db, const std::string& id) {
+  SQLite::Statement query(db.sql(), "SELECT kind FROM entities WHERE id = ?");
   query.bind(1, id);
-  return query.executeStep();
+  if (!query.executeStep()) return std::nullopt;
+  return query.getColumn(0).getString();
 }
 
 // A query parameter of the target ("" when absent), URL-decoded.
@@ -220,7 +222,8 @@ HttpResponse HttpService::entity_page(const HttpRequest& request) {
   int depth = depth_text.empty() ? 2 : depth_text.size() == 1 && depth_text[0] >= '1' && depth_text[0] <= '4' ? depth_text[0] - '0' : 0;
   if (depth == 0) throw Refusal{400, fmt::format("?depth= must be 1 to 4, not '{}'", depth_text), {}};
   Database db(settings_.db, OpenMode::must_exist);
-  if (id.empty() || !entity_exists(db, id)) throw Refusal{404, fmt::format("no entity '{}' in the portfolio", id), {}};
+  auto kind = entity_kind(db, id);
+  if (!kind) throw Refusal{404, fmt::format("no entity '{}' in the portfolio", id), {}};
   Neighbourhood around = neighbourhood(db, id, depth);
   std::ostringstream findings;
   findings << "[";
@@ -241,10 +244,7 @@ HttpResponse HttpService::entity_page(const HttpRequest& request) {
       item["origin"] = stored.origin;
       waivers.push_back(std::move(item));
     }
-  SQLite::Statement kind(db.sql(), "SELECT kind FROM entities WHERE id = ?");
-  kind.bind(1, id);
-  kind.executeStep();
-  Json entity{{"id", id}, {"kind", kind.getColumn(0).getString()}, {"attributes", entity_attributes(db, id)}};
+  Json entity{{"id", id}, {"kind", *kind}, {"attributes", entity_attributes(db, id)}};
   Json graph{{"nodes", around.nodes}, {"edges", around.edges}, {"truncated", around.truncated}, {"depth", depth}};
   return {200, "application/json",
           fmt::format("{{\"entity\":{},\"graph\":{},\"findings\":{},\"waivers\":{}}}\n", json_dump(entity), json_dump(graph),
@@ -326,17 +326,15 @@ HttpResponse HttpService::accept_risk(const HttpRequest& request) {
   WaiverReader reader;
   reader.add(fields, "waiver", 0);
   Waiver waiver = reader.take().front();
-  std::vector<std::string> known;
-  for (const auto& rule : current()->rules) known.push_back(rule.id);
-  if (std::find(known.begin(), known.end(), waiver.rule) == known.end())
-    throw Refusal{400, fmt::format("waiver: no rule '{}' is loaded{}", waiver.rule, did_you_mean(waiver.rule, known)), {}};
+  if (auto hint = unknown_rule_hint(current()->rules, waiver.rule))
+    throw Refusal{400, fmt::format("waiver: no rule '{}' is loaded{}", waiver.rule, *hint), {}};
   std::string action;
   Json warnings = Json::array();
   {
     Database db(settings_.db, OpenMode::must_exist);
     // As at import, an entity the portfolio does not have is a warning, not a refusal: a `for each`
     // finding names a value (a country), and an entity may be imported tomorrow.
-    if (waiver.entity != "*" && !entity_exists(db, waiver.entity))
+    if (waiver.entity != "*" && !entity_kind(db, waiver.entity))
       warnings.push_back(fmt::format("waiver for rule {} names entity '{}', which the portfolio does not have", waiver.rule,
                                      waiver.entity));
     action = save_workbench_waiver(db, waiver, actor);
@@ -360,9 +358,9 @@ HttpResponse HttpService::revoke_risk(const HttpRequest& request) {
 }
 
 HttpResponse HttpService::page(const HttpRequest& request) {
-  std::string path = request.target.substr(0, request.target.find('?'));
+  std::string path = path_of(request.target);
   if (path == "/") {
-    if (refuse_access(request, {"GET", "/app.js", true, nullptr})) return login_page(200, "");
+    if (refuse_access(request, true)) return login_page(200, "");
     path = "/index.html";
   }
   for (const auto& asset : web_assets())

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -83,6 +84,11 @@ mode_t mode_for(const struct stat* existing) {
 }  // namespace
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  if (path == kStandardOutput) {
+    std::cout.flush();  // what the program printed before comes first
+    if (int error = write_to(STDOUT_FILENO, write)) fail("standard output", error);
+    return;
+  }
   std::error_code ec;
   fs::path target = path;
   if (fs::is_symlink(fs::symlink_status(target, ec))) {

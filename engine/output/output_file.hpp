@@ -5,7 +5,8 @@
 // or FIFO at the path (/dev/null, a pipe) is written directly instead of
 // being replaced by a regular file; a link at the path is followed, so the
 // file it points to is replaced and the link stays. On any error the
-// temporary file is removed and vigil::Error names the path.
+// temporary file is removed and vigil::Error names the path. The path `-`
+// is standard output (`--output -`), written as it comes.
 #pragma once
 
 #include <functional>
@@ -13,6 +14,8 @@
 #include <string>
 
 namespace vigil {
+
+constexpr const char* kStandardOutput = "-";
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 

@@ -39,8 +39,7 @@ std::vector<std::string> wrap_words(std::string_view text, std::size_t width) {
     std::string_view word = text.substr(start, end - start);
     std::size_t word_width = count_code_points(word);
     if (line_width > 0 && line_width + 1 + word_width > width) flush();
-    while (word_width > width) {  // no space to break at: break the word
-      if (line_width > 0) flush();
+    while (word_width > width) {  // no space to break at: break the word (the line before it was flushed above)
       std::size_t cut = bytes_of_code_points(word, width);
       lines.emplace_back(word.substr(0, cut));
       word.remove_prefix(cut);
