@@ -1,6 +1,7 @@
 // The vigil binary: commands, exit codes, output formats, stdout/stderr separation.
 #include <catch2/catch.hpp>
 
+#include <SQLiteCpp/Database.h>
 #include <nlohmann/json.hpp>
 #include <vigil/version.hpp>
 
@@ -176,6 +177,12 @@ TEST_CASE("run: json, jsonl and csv", "[cli]") {
         "IRP-001,V2,vendor,high,\"Beta, Inc untested\",open,Untested plan,\r\n"
         "LOW-1,V3,vendor,low,Gamma is low,open,,\r\n"
         "PORT-1,,portfolio,info,3 vendors,open,,\r\n");
+
+  // A stored run keeps the evidence whatever its output shows.
+  REQUIRE(w.evaluate({"--format", "csv", "-q"}).exit_code == 0);
+  SQLite::Database db((w.dir.path / "v.db").string(), SQLite::OPEN_READONLY);
+  CHECK(db.execAndGet("SELECT evidence FROM findings WHERE rule = 'IRP-001' AND entity = 'V1'").getString() ==
+        R"({"facts":{"V1":{"name":"Acme","tested":"2024-01-01","tier":"critical"}}})");
 }
 
 TEST_CASE("run: --fail-on sets exit code 1 at or above the severity", "[cli]") {

@@ -144,7 +144,8 @@ TEST_CASE("a version 1 database is migrated in place when opened", "[database]")
     )sql");
   }
   Database db(path, OpenMode::must_exist);
-  CHECK(db.sql().execAndGet("PRAGMA user_version").getInt() == 5);
+  CHECK(db.sql().execAndGet("PRAGMA user_version").getInt() == 6);
+  CHECK(db.sql().tableExists("fact_snapshot"));
   CHECK(db.sql().tableExists("workbench_waivers"));
   CHECK(db.sql().tableExists("waiver_audit"));
   CHECK(db.sql().execAndGet("SELECT value FROM attributes WHERE entity_id = 'V1'").getString() == "Acme");

@@ -214,6 +214,35 @@ TEST_CASE("the condensation agrees with a plain BFS per entity on random graphs"
   }
 }
 
+// Wide enough that levels of the condensation hold more components than are
+// worth a thread (256), with cycles, two kinds, and queries from both.
+TEST_CASE("closures computed a kind at a time, in parallel, are the closures computed one by one", "[graph]") {
+  std::mt19937 random(20261207);
+  Portfolio p;
+  KindId vendor = p.declare_kind("vendor"), service = p.declare_kind("service");
+  constexpr int kVendors = 3000, kServices = 600;
+  for (int i = 0; i < kVendors; ++i) p.add_entity(fmt::format("V{:04}", i), vendor);
+  for (int i = 0; i < kServices; ++i) p.add_entity(fmt::format("S{:03}", i), service);
+  for (int i = 1; i < kVendors; ++i) p.add_edge(static_cast<EntityIndex>(i), static_cast<EntityIndex>(random() % i), "subcontracts");
+  for (int i = 0; i < 40; ++i)  // loops: an old vendor relying on a newer one
+    p.add_edge(static_cast<EntityIndex>(random() % 100), static_cast<EntityIndex>(100 + random() % (kVendors - 100)), "subcontracts");
+  for (int i = 0; i < kServices; ++i)
+    for (int k = 0; k < 3; ++k)
+      p.add_edge(static_cast<EntityIndex>(kVendors + i), static_cast<EntityIndex>(random() % kVendors), "depends_on");
+  auto closures = [&](unsigned threads) {
+    DependencyGraph g(p, threads);
+    const GraphView& view = g.view(DependencyGraph::kAllEdges);
+    std::vector<std::string> out;
+    for (EntityIndex e = 0; e < p.entity_count(); ++e)  // services first for suppliers: each kind in turn
+      out.push_back(ids(p, *view.suppliers_closure((e + kVendors) % static_cast<EntityIndex>(p.entity_count()))) + "|" +
+                    ids(p, *view.dependents_closure(e)));
+    return out;
+  };
+  auto one_by_one = closures(1);
+  CHECK(closures(2) == one_by_one);
+  CHECK(closures(3) == one_by_one);
+}
+
 namespace {
 
 Portfolio supply_chain() {
@@ -376,6 +405,16 @@ rule R {
   CHECK(all.findings[0].message == "40");
   CHECK(all.findings[1].message == "27");  // V1: services 0-1, 2-3, 5-6, ...: 27 of its 54 even
   CHECK(all.findings[0].evidence_json.find("\"truncated\":true") != std::string::npos);
+  // Without evidence (a run nobody reads it from): the same findings, and nothing recorded.
+  Evaluator bare(rules, p, test::date("2026-06-30"));
+  bare.set_evidence(false);
+  auto without = bare.evaluate_all(1);
+  REQUIRE(without.findings.size() == all.findings.size());
+  for (std::size_t i = 0; i < all.findings.size(); ++i) {
+    CHECK(without.findings[i].entity == all.findings[i].entity);
+    CHECK(without.findings[i].message == all.findings[i].message);
+    CHECK(without.findings[i].evidence_json.empty());
+  }
   // A condition that reads the rule's entity, a let or a graph function is evaluated every time.
   for (auto [where, remembered] : std::vector<std::pair<std::string, bool>>{
            {"s.criticality == \"critical\"", true}, {"s.criticality == lower(\"CRITICAL\") and today > 2020-01-01", true},

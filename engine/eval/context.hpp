@@ -46,14 +46,17 @@ class LazyGraph {
  public:
   explicit LazyGraph(const Portfolio& portfolio) : portfolio_(portfolio) {}
   const DependencyGraph& get() const {
-    std::call_once(once_, [&] { graph_ = std::make_unique<DependencyGraph>(portfolio_); });
+    std::call_once(once_, [&] { graph_ = std::make_unique<DependencyGraph>(portfolio_, threads_); });
     return *graph_;
   }
+  // Before the first get(): a whole run on several threads computes closures in parallel.
+  void set_threads(unsigned threads) { threads_ = threads; }
 
  private:
   const Portfolio& portfolio_;
   mutable std::once_flag once_;
   mutable std::unique_ptr<DependencyGraph> graph_;
+  unsigned threads_ = 1;
 };
 
 // Per-evaluation state; one per thread.
@@ -67,6 +70,9 @@ struct Context {
   // `when` does not need for an entity costs nothing.
   const std::vector<const Expr*>* lazy_lets = nullptr;  // per local slot: the let's expression, or null
   std::vector<bool> evaluated{};                        // per local slot
+  // Off when nobody will see the evidence (a run that is neither stored nor
+  // printed as JSON): facts read and paths are then not recorded.
+  bool evidence = true;
   std::vector<FactRead> reads{};
   bool reads_truncated = false;
   std::vector<PathRequest> paths{};

@@ -454,6 +454,7 @@ struct Evaluator::Impl {
   const Portfolio& portfolio;
   Date today;
   LazyGraph graph{portfolio};
+  bool evidence = true;
   std::vector<std::vector<Value>> constants;  // per file
   std::vector<EvaluationError> constant_errors;
 
@@ -461,6 +462,7 @@ struct Evaluator::Impl {
 
   Context make_context() const {
     Context c{.portfolio = portfolio, .graph = graph, .today = today};
+    c.evidence = evidence;
     c.column_cache.assign(rules.node_count, {0, kNoColumn});
     c.element_filter_cache.resize(rules.node_count);
     return c;
@@ -522,7 +524,7 @@ struct Evaluator::Impl {
     c.evaluated.assign(static_cast<std::size_t>(rule.slot_count), false);
     c.lazy_lets = &lazy_lets_of(rule);
     c.reads.clear();
-    c.reads_truncated = false;
+    c.reads_truncated = !c.evidence;  // without evidence, remembered `where`s serve from the first element
     c.paths.clear();
     c.paths_left_out = 0;
     c.depth = 0;  // a failure leaves it wherever the evaluation stopped
@@ -569,7 +571,7 @@ struct Evaluator::Impl {
       finding.kind = entity ? portfolio.kind_name(*entity) : element ? "value" : "portfolio";
       finding.severity = rule.severity ? *rule.severity : computed_severity(rule, c);
       finding.message = std::string(eval(*rule.message, c).as_string());
-      finding.evidence_json = evidence_json(rule, c);
+      if (c.evidence) finding.evidence_json = evidence_json(rule, c);
       out.findings.push_back(std::move(finding));
     } catch (const EvalFailure& failure) {
       out.errors.push_back({rule.id, subject, failure.attribute, failure.message, location_of(file, *failure.node)});
@@ -638,7 +640,11 @@ Evaluator::Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date toda
 
 Evaluator::~Evaluator() = default;
 
+void Evaluator::set_evidence(bool on) { impl_->evidence = on; }
+
 EvaluationResult Evaluator::evaluate_all(unsigned threads, const Progress& progress) const {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  impl_->graph.set_threads(threads);  // every closure will be asked for: all at once, in parallel
   return impl_->run_tasks(impl_->tasks(), threads, progress);
 }
 

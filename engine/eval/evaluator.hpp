@@ -19,6 +19,10 @@ class Evaluator {
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
 
+  // Findings without evidence (and the facts read and paths not recorded),
+  // for a caller that shows and stores none: the findings are the same.
+  void set_evidence(bool on);
+
   // Called now and then during evaluate_all with the work done and the work in all.
   using Progress = std::function<void(std::size_t done, std::size_t total)>;
 

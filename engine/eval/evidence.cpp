@@ -7,6 +7,7 @@
 namespace vigil {
 
 void request_path(Context& c, PathRequest request) {
+  if (!c.evidence) return;
   if (std::find(c.paths.begin(), c.paths.end(), request) != c.paths.end()) return;
   if (c.paths.size() < kMaxEvidencePaths) c.paths.push_back(request);
   else ++c.paths_left_out;
@@ -19,6 +20,7 @@ void request_path(Context& c, const GraphOrigin& origin, EntityIndex element) {
 }
 
 void record_read(Context& c, EntityIndex entity, const std::string& attribute, const Value& value) {
+  if (!c.evidence) return;
   for (const auto& read : c.reads)
     if (read.entity == entity && *read.attribute == attribute) return;
   if (c.reads.size() >= kMaxEvidenceFacts) {

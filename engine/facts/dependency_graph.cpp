@@ -1,7 +1,9 @@
 #include "engine/facts/dependency_graph.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
+#include <thread>
 #include <numeric>
 #include <unordered_map>
 
@@ -105,6 +107,7 @@ struct GraphView::Impl {
   const Portfolio& portfolio;
   const std::vector<std::uint32_t>& rank;
   int edge_kind;
+  unsigned threads;  // above 1: every closure of a direction is computed at its first query, level by level in parallel
   std::vector<EntityIndex> by_rank;  // rank -> entity
   Csr graph;
   std::vector<bool> self_loop;
@@ -116,6 +119,8 @@ struct GraphView::Impl {
   // query reaches, and kept: later queries reuse them.
   struct Closure {
     std::mutex mutex;
+    // Per kind: every member's closure is known, so it is read without the lock.
+    std::unique_ptr<std::atomic<bool>[]> kind_complete;
     std::unique_ptr<RankSet> set;       // scratch space, allocated on first use
     std::vector<ListPtr> of_component;  // everything reachable from (or reaching) the component, itself excluded
     // For components with several members (cycles): the closure plus the
@@ -125,12 +130,15 @@ struct GraphView::Impl {
   };
   mutable Closure supplier_closure, dependent_closure;
 
-  Impl(const Portfolio& p, const std::vector<std::uint32_t>& r, int kind) : portfolio(p), rank(r), edge_kind(kind) {
+  Impl(const Portfolio& p, const std::vector<std::uint32_t>& r, int kind, unsigned thread_count)
+      : portfolio(p), rank(r), edge_kind(kind), threads(thread_count) {
     std::size_t n = p.entity_count();
     by_rank.resize(n);
     for (EntityIndex e = 0; e < n; ++e) by_rank[rank[e]] = e;
     build_graph(n);
     build_condensation(n);
+    for (Closure* closure : {&supplier_closure, &dependent_closure})
+      closure->kind_complete = std::make_unique<std::atomic<bool>[]>(p.kinds().size());
   }
 
   void build_graph(std::size_t n) {
@@ -196,9 +204,8 @@ struct GraphView::Impl {
 
   // closure(c) = union over next(c) of members(next) and closure(next): each
   // component reuses the closures of the components it points to.
-  void compute_one(Closure& closure, Component c, bool towards_suppliers) const {
+  void compute_one(Closure& closure, Component c, bool towards_suppliers, RankSet& set) const {
     const Adjacency& next = towards_suppliers ? successors : predecessors;
-    RankSet& set = *closure.set;
     auto [begin, end] = next.of(c);
     for (auto it = begin; it != end; ++it) {
       for (EntityIndex e : members[*it]) set.add(rank[e]);
@@ -231,22 +238,85 @@ struct GraphView::Impl {
         stack.emplace_back(child, next.offsets[child]);
         continue;
       }
-      compute_one(closure, c, towards_suppliers);
+      compute_one(closure, c, towards_suppliers, *closure.set);
       stack.pop_back();
     }
   }
 
-  ListPtr closure_of(EntityIndex x, bool towards_suppliers) const {
-    Closure& closure = towards_suppliers ? supplier_closure : dependent_closure;
-    Component c = component[x];
-    std::lock_guard lock(closure.mutex);
-    if (!closure.set) {
-      closure.set = std::make_unique<RankSet>(by_rank.size());
-      closure.of_component.assign(members.size(), nullptr);
-      closure.with_members.assign(members.size(), nullptr);
-      closure.member_runs.assign(members.size(), nullptr);
+  // The closures of every entity of one kind, on `threads` threads: each
+  // `for KIND` rule of a whole run asks for exactly these. Only what they
+  // reach is computed (as the queries one by one would). A component's level
+  // is one more than the highest level it points to, so the components of one
+  // level depend only on lower ones and are computed side by side.
+  void compute_kind(Closure& closure, KindId kind, bool towards_suppliers) const {
+    const Adjacency& next = towards_suppliers ? successors : predecessors;
+    std::size_t n = members.size();
+    std::vector<bool> needed(n, false);
+    std::vector<Component> stack;
+    for (EntityIndex e : portfolio.kinds()[kind].members) stack.push_back(component[e]);
+    while (!stack.empty()) {
+      Component c = stack.back();
+      stack.pop_back();
+      if (needed[c] || closure.of_component[c]) continue;
+      needed[c] = true;
+      auto [begin, end] = next.of(c);
+      stack.insert(stack.end(), begin, end);
     }
-    ensure_closure(closure, c, towards_suppliers);
+    // Tarjan numbers a component after every component it reaches: successors
+    // have lower numbers, predecessors higher ones. Levels in that order.
+    std::vector<std::uint32_t> level(n, 0);
+    std::vector<std::uint32_t> per_level{0};
+    for (std::size_t i = 0; i < n; ++i) {
+      auto c = static_cast<Component>(towards_suppliers ? i : n - 1 - i);
+      if (!needed[c]) continue;
+      auto [begin, end] = next.of(c);
+      for (auto it = begin; it != end; ++it) {
+        if (towards_suppliers ? *it >= c : *it <= c) {  // not Tarjan's order after all: one at a time
+          for (Component root = 0; root < n; ++root)
+            if (needed[root]) ensure_closure(closure, root, towards_suppliers);
+          return;
+        }
+        if (needed[*it]) level[c] = std::max(level[c], level[*it] + 1);
+      }
+      if (level[c] >= per_level.size()) per_level.resize(level[c] + 1, 0);
+      ++per_level[level[c]];
+    }
+    std::vector<std::uint32_t> start(per_level.size() + 1, 0);
+    std::partial_sum(per_level.begin(), per_level.end(), start.begin() + 1);
+    std::vector<Component> by_level(start.back());
+    std::vector<std::uint32_t> filled(start.begin(), start.end() - 1);
+    for (Component c = 0; c < n; ++c)
+      if (needed[c]) by_level[filled[level[c]]++] = c;
+    for (std::size_t l = 0; l < per_level.size(); ++l)
+      compute_level(closure, towards_suppliers, by_level.data() + start[l], by_level.data() + start[l + 1]);
+  }
+
+  void compute_level(Closure& closure, bool towards_suppliers, const Component* begin, const Component* end) const {
+    constexpr std::ptrdiff_t kWorthAThread = 256;  // fewer components are quicker on the calling thread
+    if (threads <= 1 || end - begin < kWorthAThread) {
+      for (const Component* c = begin; c != end; ++c) compute_one(closure, *c, towards_suppliers, *closure.set);
+      return;
+    }
+    std::atomic<std::ptrdiff_t> taken{0};
+    auto work = [&](RankSet& set) {
+      constexpr std::ptrdiff_t kChunk = 64;
+      for (std::ptrdiff_t at; (at = taken.fetch_add(kChunk)) < end - begin;)
+        for (const Component* c = begin + at; c != std::min(begin + at + kChunk, end); ++c)
+          compute_one(closure, *c, towards_suppliers, set);
+    };
+    std::vector<std::thread> helpers;
+    for (unsigned t = 1; t < threads; ++t)
+      helpers.emplace_back([&] {
+        RankSet set(by_rank.size());
+        work(set);
+      });
+    work(*closure.set);
+    for (auto& helper : helpers) helper.join();
+  }
+
+  // `x`'s closure, once its component's is known.
+  ListPtr closure_answer(const Closure& closure, EntityIndex x, bool towards_suppliers) const {
+    Component c = component[x];
     if (members[c].size() == 1) return closure.of_component[c];
     // x's own component (a cycle) is reachable too, except x itself: the
     // shared list, skipping x (found by its id rank).
@@ -255,6 +325,25 @@ struct GraphView::Impl {
                                      [&](EntityIndex a, EntityIndex b) { return rank[a] < rank[b]; });
     return std::make_shared<const ListData>(shared, GraphOrigin{x, towards_suppliers, edge_kind},
                                             static_cast<std::size_t>(position - shared->begin()), closure.member_runs[c]);
+  }
+
+  ListPtr closure_of(EntityIndex x, bool towards_suppliers) const {
+    Closure& closure = towards_suppliers ? supplier_closure : dependent_closure;
+    std::atomic<bool>& kind_complete = closure.kind_complete[portfolio.kind_of(x)];
+    if (kind_complete.load(std::memory_order_acquire)) return closure_answer(closure, x, towards_suppliers);
+    std::lock_guard lock(closure.mutex);
+    if (!closure.set) {
+      closure.set = std::make_unique<RankSet>(by_rank.size());
+      closure.of_component.assign(members.size(), nullptr);
+      closure.with_members.assign(members.size(), nullptr);
+      closure.member_runs.assign(members.size(), nullptr);
+    }
+    if (threads > 1 && !kind_complete.load(std::memory_order_relaxed)) {
+      compute_kind(closure, portfolio.kind_of(x), towards_suppliers);
+      kind_complete.store(true, std::memory_order_release);
+    }
+    ensure_closure(closure, component[x], towards_suppliers);
+    return closure_answer(closure, x, towards_suppliers);
   }
 
   ListPtr neighbours(EntityIndex x, bool towards_suppliers) const {
@@ -269,8 +358,8 @@ struct GraphView::Impl {
   }
 };
 
-GraphView::GraphView(const Portfolio& portfolio, const std::vector<std::uint32_t>& rank, int edge_kind)
-    : impl_(std::make_unique<Impl>(portfolio, rank, edge_kind)) {}
+GraphView::GraphView(const Portfolio& portfolio, const std::vector<std::uint32_t>& rank, int edge_kind, unsigned threads)
+    : impl_(std::make_unique<Impl>(portfolio, rank, edge_kind, threads)) {}
 GraphView::~GraphView() = default;
 
 GraphView::ListPtr GraphView::suppliers(EntityIndex x) const { return impl_->neighbours(x, true); }
@@ -339,8 +428,8 @@ struct DependencyGraph::Slot {
   std::unique_ptr<GraphView> view;
 };
 
-DependencyGraph::DependencyGraph(const Portfolio& portfolio)
-    : portfolio_(portfolio), slots_(std::make_unique<Slot[]>(portfolio.edge_kinds().size() + 2)) {
+DependencyGraph::DependencyGraph(const Portfolio& portfolio, unsigned threads)
+    : portfolio_(portfolio), threads_(threads), slots_(std::make_unique<Slot[]>(portfolio.edge_kinds().size() + 2)) {
   // Graph results are ordered by kind, then id (see ListData::kind_range).
   auto order = portfolio.entities_sorted_by_id();
   std::stable_sort(order.begin(), order.end(),
@@ -362,7 +451,7 @@ const GraphView& DependencyGraph::view(int edge_kind) const {
   std::size_t kinds = portfolio_.edge_kinds().size();
   std::size_t index = edge_kind >= 0 ? static_cast<std::size_t>(edge_kind) : edge_kind == kAllEdges ? kinds : kinds + 1;
   Slot& slot = slots_[index];
-  std::call_once(slot.once, [&] { slot.view = std::make_unique<GraphView>(portfolio_, rank_, edge_kind); });
+  std::call_once(slot.once, [&] { slot.view = std::make_unique<GraphView>(portfolio_, rank_, edge_kind, threads_); });
   return *slot.view;
 }
 

@@ -33,7 +33,7 @@ int Portfolio::declare_attribute(KindId kind, std::string_view name, ValueType t
   }
   table.attribute_names.emplace_back(name);
   table.attribute_types.push_back(type);
-  table.columns.emplace_back(table.members.size());
+  table.columns.emplace_back();  // sized on the first value: an attribute a run does not read costs nothing
   int column = static_cast<int>(table.attribute_names.size() - 1);
   table.column_of.emplace(std::string(name), column);
   return column;
@@ -47,8 +47,7 @@ EntityIndex Portfolio::add_entity(std::string_view id, KindId kind) {
   auto& table = kinds_.at(kind);
   row_of_.push_back(static_cast<std::uint32_t>(table.members.size()));
   table.members.push_back(index);
-  for (auto& column : table.columns) column.emplace_back();
-  kind_lists_.clear();
+  if (!kind_lists_.empty()) kind_lists_.clear();
   return index;
 }
 
@@ -60,7 +59,27 @@ void Portfolio::set_attribute(EntityIndex entity, int column, const Value& value
                             table.attribute_names[static_cast<std::size_t>(column)], ids_[entity],
                             type_with_article(expected), type_with_article(value.type())));
   Value stored = value.is(ValueType::string) ? Value::string_view(intern(value.as_string())) : value;
-  table.columns[static_cast<std::size_t>(column)][row_of_[entity]] = std::move(stored);
+  auto& cells = table.columns[static_cast<std::size_t>(column)];
+  if (cells.size() < table.members.size()) cells.resize(table.members.size());
+  cells[row_of_[entity]] = std::move(stored);
+}
+
+void Portfolio::set_column(KindId kind, int column, std::vector<Value> values) {
+  auto& table = kinds_.at(kind);
+  if (values.size() != table.members.size())
+    throw Error(fmt::format("attribute '{}' of kind {}: {} values for {} entities",
+                            table.attribute_names.at(static_cast<std::size_t>(column)), table.name, values.size(),
+                            table.members.size()));
+  table.columns.at(static_cast<std::size_t>(column)) = std::move(values);
+}
+
+void Portfolio::set_edges(std::vector<std::string> kinds, std::vector<Edge> edges) {
+  for (const Edge& edge : edges)
+    if (edge.from >= ids_.size() || edge.to >= ids_.size() || edge.kind >= kinds.size())
+      throw Error("edge between unknown entities");
+  edge_kinds_ = std::move(kinds);
+  edges_ = std::move(edges);
+  edge_index_.reset();
 }
 
 void Portfolio::set_attribute(EntityIndex entity, std::string_view name, const Value& value) {
@@ -82,7 +101,8 @@ void Portfolio::add_edge(EntityIndex from, EntityIndex to, std::string_view kind
 
 void Portfolio::clear_attributes(EntityIndex entity) {
   auto& table = kinds_[kind_of_[entity]];
-  for (auto& column : table.columns) column[row_of_[entity]] = Value();
+  for (auto& column : table.columns)
+    if (row_of_[entity] < column.size()) column[row_of_[entity]] = Value();
 }
 
 Portfolio Portfolio::overlay_copy() const {
@@ -97,6 +117,15 @@ Portfolio Portfolio::overlay_copy() const {
   copy.pool_index_ = pool_index_;  // views of this portfolio's strings; new ones go to the copy's pool
   copy.waivers = waivers;
   return copy;
+}
+
+std::string_view Portfolio::adopt(std::string bytes) { return pool_.emplace_back(std::move(bytes)); }
+
+void Portfolio::reserve_entities(std::size_t count) {
+  ids_.reserve(count);
+  kind_of_.reserve(count);
+  row_of_.reserve(count);
+  index_of_.reserve(count);
 }
 
 std::string_view Portfolio::intern(std::string_view text) {
@@ -120,7 +149,8 @@ const KindTable* Portfolio::find_kind(std::string_view name) const {
 
 Value Portfolio::attribute(EntityIndex entity, int column) const {
   if (column < 0) return Value::missing();
-  return kinds_[kind_of_[entity]].columns[static_cast<std::size_t>(column)][row_of_[entity]];
+  const auto& cells = kinds_[kind_of_[entity]].columns[static_cast<std::size_t>(column)];
+  return row_of_[entity] < cells.size() ? cells[row_of_[entity]] : Value::missing();
 }
 
 Value Portfolio::attribute(EntityIndex entity, std::string_view name) const {

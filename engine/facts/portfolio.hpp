@@ -34,7 +34,8 @@ struct KindTable {
   std::string name;
   std::vector<std::string> attribute_names;
   std::vector<ValueType> attribute_types;
-  std::vector<std::vector<Value>> columns;  // columns[c][row]
+  // columns[c][row]; a column no value was given for (or that a run did not load) is empty.
+  std::vector<std::vector<Value>> columns;
   std::vector<EntityIndex> members;         // row -> entity
   StringMap<int> column_of;
 
@@ -61,8 +62,16 @@ class Portfolio {
   void set_attribute(EntityIndex entity, int column, const Value& value);
   void set_attribute(EntityIndex entity, std::string_view name, const Value& value);
   void add_edge(EntityIndex from, EntityIndex to, std::string_view kind, std::string attributes_json = {});
+  // Whole columns and edge lists at once (the fact snapshot), replacing what was there. String
+  // values must view text that the portfolio keeps (intern, adopt).
+  void set_column(KindId kind, int column, std::vector<Value> values);
+  void set_edges(std::vector<std::string> kinds, std::vector<Edge> edges);
+  void reserve_entities(std::size_t count);
   // Keeps a copy of `text` for as long as the portfolio lives.
   std::string_view intern(std::string_view text);
+  // Keeps `bytes` for as long as the portfolio lives, without looking it up:
+  // string values may then view parts of it.
+  std::string_view adopt(std::string bytes);
   // Every attribute of the entity made missing (an overlay replaces an entity entirely).
   void clear_attributes(EntityIndex entity);
   // A copy to lay an overlay over, for one evaluation: the facts, not the

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "dsl/diagnostic.hpp"
+#include "engine/store/fact_snapshot.hpp"
 
 namespace vigil {
 namespace {
@@ -202,6 +203,25 @@ CREATE TABLE waiver_audit (       -- every workbench waiver created, changed or 
 PRAGMA user_version = 5;
 )sql";
 
+// Schema version 5 -> 6: the fact snapshot (engine/store/fact_snapshot.hpp),
+// empty until the next import, and the triggers that empty it on any write to
+// the fact tables.
+constexpr const char* kMigrationTo6 = R"sql(
+CREATE TABLE fact_snapshot (      -- a compact copy of the facts for fast loading; see docs/schema.md
+  part TEXT NOT NULL,             -- meta, entities, attribute, edges
+  kind TEXT NOT NULL,             -- attribute: its kind; meta: the snapshot's format
+  name TEXT NOT NULL,             -- attribute: its name; meta: the facts' fingerprint
+  data BLOB NOT NULL,
+  PRIMARY KEY (part, kind, name)
+);
+PRAGMA user_version = 6;
+)sql";
+
+void migrate_to_6(SQLite::Database& db) {
+  db.exec(kMigrationTo6);
+  db.exec(snapshot_trigger_sql(true));
+}
+
 // What went wrong when opening, in the user's terms: only a file that SQLite
 // does not recognise is "not a Vigil database"; a missing folder, a read-only
 // file or a full disk say so.
@@ -253,6 +273,7 @@ void Database::verify_or_create_schema(bool may_create) {
     SQLite::Transaction transaction(*db_);
     db_->exec(kSchema);
     db_->exec(kMigrationTo5);
+    migrate_to_6(*db_);
     db_->exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
     db_->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
     transaction.commit();
@@ -268,7 +289,8 @@ void Database::verify_or_create_schema(bool may_create) {
       if (version < 2) db_->exec(kMigrationTo2);
       if (version < 3) db_->exec(kMigrationTo3);
       if (version < 4) db_->exec(kMigrationTo4);
-      db_->exec(kMigrationTo5);
+      if (version < 5) db_->exec(kMigrationTo5);
+      migrate_to_6(*db_);
       transaction.commit();
     }
   }

@@ -22,7 +22,7 @@ class Database {
   const std::string& path() const { return path_; }
 
   static constexpr int kApplicationId = 0x5649474C;  // "VIGL"
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
  private:
   void verify_or_create_schema(bool may_create);

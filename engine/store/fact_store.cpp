@@ -1,13 +1,16 @@
 #include "engine/store/fact_store.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include "dsl/diagnostic.hpp"
 #include "engine/facts/cell_types.hpp"
+#include "engine/store/fact_snapshot.hpp"
 
 namespace vigil {
 namespace {
@@ -64,7 +67,7 @@ void insert_attribute_types(SQLite::Database& sql, const Portfolio& portfolio) {
     }
 }
 
-void insert_entities(SQLite::Database& sql, const Portfolio& portfolio) {
+void insert_entities(SQLite::Database& sql, const Portfolio& portfolio, const FactOrder& order) {
   SQLite::Statement insert_entity(sql, "INSERT INTO entities (id, kind) VALUES (?, ?)");
   SQLite::Statement insert_attribute(sql, "INSERT INTO attributes (entity_id, name, value) VALUES (?, ?, ?)");
   // Each kind's columns by name: an entity's attributes in key order.
@@ -77,7 +80,7 @@ void insert_entities(SQLite::Database& sql, const Portfolio& portfolio) {
   }
   // In id order, so that rows reach the B-trees keyed by id in key order
   // (appends, not random inserts).
-  for (EntityIndex entity : portfolio.entities_sorted_by_id()) {
+  for (EntityIndex entity : order.entities) {
     const KindTable& kind = portfolio.kinds()[portfolio.kind_of(entity)];
     const std::string& id = portfolio.id(entity);
     insert_entity.bindNoCopy(1, id);
@@ -96,17 +99,10 @@ void insert_entities(SQLite::Database& sql, const Portfolio& portfolio) {
   }
 }
 
-void insert_edges(SQLite::Database& sql, const Portfolio& portfolio) {
+void insert_edges(SQLite::Database& sql, const Portfolio& portfolio, const FactOrder& order) {
   const auto& edges = portfolio.edges();
-  std::vector<std::size_t> order(edges.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  auto key = [&](std::size_t i) {
-    const auto& e = edges[i];
-    return std::tie(portfolio.id(e.from), portfolio.id(e.to), portfolio.edge_kinds()[e.kind]);
-  };
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
   SQLite::Statement insert_edge(sql, "INSERT INTO edges (from_id, to_id, kind, attributes) VALUES (?, ?, ?, ?)");
-  for (std::size_t i : order) {
+  for (std::size_t i : order.edges) {
     const auto& edge = edges[i];
     insert_edge.bindNoCopy(1, portfolio.id(edge.from));
     insert_edge.bindNoCopy(2, portfolio.id(edge.to));
@@ -164,17 +160,23 @@ void save_portfolio(Database& db, const Portfolio& portfolio, const std::functio
   sql.exec("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384");
   try {
     SQLite::Transaction transaction(sql);
+    // The snapshot's triggers are off while the import itself writes the
+    // tables (every row would fire one), and back on before the commit.
+    sql.exec(snapshot_trigger_sql(false));
     sql.exec("DELETE FROM edges; DELETE FROM attributes; DELETE FROM entities; DELETE FROM attribute_types; "
              "DELETE FROM waivers;");
     sql.exec(kDropFactIndexes);
+    FactOrder order = fact_order(portfolio);
     insert_attribute_types(sql, portfolio);
     starting(fmt::format("writing {} entities", portfolio.entity_count()));
-    insert_entities(sql, portfolio);
+    insert_entities(sql, portfolio, order);
     starting(fmt::format("writing {} edges", portfolio.edges().size()));
-    insert_edges(sql, portfolio);
+    insert_edges(sql, portfolio, order);
     insert_waivers(sql, portfolio);
     starting("building the indexes");
     sql.exec(kCreateFactIndexes);
+    save_fact_snapshot(db, portfolio, order);
+    sql.exec(snapshot_trigger_sql(true));
     transaction.commit();
   } catch (...) {
     sql.exec("PRAGMA foreign_keys = ON");
@@ -203,8 +205,17 @@ Schema load_schema(Database& db) {
   return schema;
 }
 
-Portfolio load_portfolio(Database& db, const FactNeeds* needs) {
+Portfolio load_portfolio(Database& db, const FactNeeds* needs, std::string* snapshot_fingerprint) {
   auto& sql = db.sql();
+  // One read transaction: the snapshot and the waivers (or the tables) as of one moment.
+  // (Inside a caller's transaction, that one.)
+  std::optional<SQLite::Transaction> reading;
+  if (sqlite3_get_autocommit(sql.getHandle())) reading.emplace(sql, SQLite::TransactionBehavior::DEFERRED);
+  if (auto snapshot = load_fact_snapshot(db, needs)) {
+    load_waivers(sql, snapshot->portfolio);
+    if (snapshot_fingerprint) *snapshot_fingerprint = snapshot->fingerprint;
+    return std::move(snapshot->portfolio);
+  }
   Portfolio portfolio;
   SQLite::Statement types(sql, "SELECT kind, name, type FROM attribute_types ORDER BY kind, name");
   while (types.executeStep()) {

@@ -70,6 +70,12 @@ class WordHash {
 
 }  // namespace
 
+std::string bytes_fingerprint(const std::vector<std::string_view>& parts) {
+  WordHash hash;
+  for (std::string_view part : parts) hash.add(reinterpret_cast<const unsigned char*>(part.data()), part.size(), SQLITE_BLOB);
+  return hash.hex();
+}
+
 std::string facts_fingerprint(Database& db) {
   WordHash hash;
   for (const char* query : {"SELECT id, kind FROM entities ORDER BY id",

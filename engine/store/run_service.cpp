@@ -38,12 +38,21 @@ RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_pat
   FactNeeds needs = fact_needs(parsed.files);
   needs.attributes.insert(selection.owner_attribute);
   timer.done("read rules");
-  std::string path = db.path();
-  auto facts_hash = std::async(std::launch::async, [path] {
-    Database reader(path, OpenMode::must_exist);  // WAL: reads beside the loading connection
-    return facts_fingerprint(reader);
-  }).share();
-  RunInputs inputs{load_portfolio(db, &needs), {}, selection.owner_attribute, facts_hash};
+  // The facts' hash: the snapshot's, or else read from the tables beside the loading connection (WAL).
+  std::string snapshot_fingerprint;
+  Portfolio portfolio = load_portfolio(db, &needs, &snapshot_fingerprint);
+  std::shared_future<std::string> facts_hash;
+  if (snapshot_fingerprint.empty()) {
+    facts_hash = std::async(std::launch::async, [path = db.path()] {
+      Database reader(path, OpenMode::must_exist);
+      return facts_fingerprint(reader);
+    }).share();
+  } else {
+    std::promise<std::string> known;
+    known.set_value(snapshot_fingerprint);
+    facts_hash = known.get_future().share();
+  }
+  RunInputs inputs{std::move(portfolio), {}, selection.owner_attribute, facts_hash};
   timer.done("load facts");
   Schema schema = inputs.portfolio.schema();
   inputs.rules = check_parsed_rules(std::move(parsed), &schema);
@@ -63,6 +72,7 @@ RunOutcome execute_run(Database& db, const RunInputs& inputs, const RunSettings&
   run.as_of = format_date(settings.as_of);
   RunOutcome outcome;
   Evaluator evaluator(inputs.rules, inputs.portfolio, settings.as_of);
+  evaluator.set_evidence(settings.evidence || settings.store);
   outcome.result = evaluator.evaluate_all(settings.threads, settings.progress);
   annotate_findings(outcome.result.findings, inputs.rules, inputs.portfolio, settings.as_of, inputs.owner_attribute);
   timer.done("evaluate");

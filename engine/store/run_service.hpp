@@ -40,6 +40,7 @@ RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_pat
 struct RunSettings {
   Date as_of;
   bool store = true;
+  bool evidence = true;  // off: the findings carry no evidence, unless the run is stored
   unsigned threads = 0;  // 0: one per core
   std::function<void(std::size_t done, std::size_t total)> progress;  // slices of work evaluated
 };
