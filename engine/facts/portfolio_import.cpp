@@ -108,10 +108,13 @@ class PortfolioBuilder {
   void reject_duplicate_edges(const std::string& file) const {
     if (base_) return;  // an overlay ignores edges given twice
     const auto& edges = portfolio.edges();
+    // (from, to) and (kind, position) packed in integers: sorting them is the cost of this check.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> keyed(edges.size());
+    for (std::uint32_t i = 0; i < keyed.size(); ++i)
+      keyed[i] = {std::uint64_t{edges[i].from} << 32 | edges[i].to, std::uint64_t{edges[i].kind} << 32 | i};
+    std::sort(keyed.begin(), keyed.end());
     std::vector<std::uint32_t> order(edges.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    auto key = [&](std::uint32_t i) { return std::tuple(edges[i].from, edges[i].to, edges[i].kind, i); };
-    std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return key(x) < key(y); });
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = static_cast<std::uint32_t>(keyed[k].second & 0xffffffffu);
     // Sorted, each edge's first occurrence leads its group; the earliest
     // later occurrence of any group is the duplicate to report.
     std::optional<std::pair<std::uint32_t, std::uint32_t>> first;  // (duplicate, original)

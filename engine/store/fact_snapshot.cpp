@@ -427,13 +427,20 @@ std::optional<SnapshotFacts> decode_snapshot(Database& db, const FactNeeds* need
 FactOrder fact_order(const Portfolio& portfolio) {
   FactOrder order;
   order.entities = portfolio.entities_sorted_by_id();
+  // Integers stand for the strings: positions in id order, and edge kinds ranked by name.
+  std::vector<std::uint32_t> position(order.entities.size());
+  for (std::uint32_t at = 0; at < order.entities.size(); ++at) position[order.entities[at]] = at;
+  const auto& kinds = portfolio.edge_kinds();
+  std::vector<std::uint32_t> kind_rank(kinds.size());
+  for (std::uint32_t k = 0; k < kinds.size(); ++k)
+    kind_rank[k] = static_cast<std::uint32_t>(std::count_if(kinds.begin(), kinds.end(), [&](const std::string& other) { return other < kinds[k]; }));
   const auto& edges = portfolio.edges();
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> keyed(edges.size());  // (from, to) and (kind, position)
+  for (std::size_t i = 0; i < edges.size(); ++i)
+    keyed[i] = {std::uint64_t{position[edges[i].from]} << 32 | position[edges[i].to], std::uint64_t{kind_rank[edges[i].kind]} << 32 | i};
+  std::sort(keyed.begin(), keyed.end());
   order.edges.resize(edges.size());
-  for (std::size_t i = 0; i < edges.size(); ++i) order.edges[i] = i;
-  auto key = [&](std::size_t i) {
-    return std::tie(portfolio.id(edges[i].from), portfolio.id(edges[i].to), portfolio.edge_kinds()[edges[i].kind]);
-  };
-  std::sort(order.edges.begin(), order.edges.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  for (std::size_t i = 0; i < edges.size(); ++i) order.edges[i] = static_cast<std::size_t>(keyed[i].second & 0xffffffffu);
   return order;
 }
 
