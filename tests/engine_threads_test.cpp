@@ -76,8 +76,8 @@ TEST_CASE("8 threads evaluating one engine get the same results as one", "[threa
   CHECK(mismatches == 0);
 }
 
-// A whole evaluation computes each kind's closures on every core, level by level (2,000 vendors:
-// levels wide enough for that); one entity at a time computes them on demand.
+// A whole evaluation computes closures on every thread at once, each claiming the ones it needs
+// (2,000 vendors); one entity at a time computes them on one thread.
 TEST_CASE("threads evaluating the whole portfolio find what one entity at a time finds", "[threads]") {
   vigil::Engine engine;
   portfolio(engine, 2000);

@@ -46,17 +46,14 @@ class LazyGraph {
  public:
   explicit LazyGraph(const Portfolio& portfolio) : portfolio_(portfolio) {}
   const DependencyGraph& get() const {
-    std::call_once(once_, [&] { graph_ = std::make_unique<DependencyGraph>(portfolio_, threads_); });
+    std::call_once(once_, [&] { graph_ = std::make_unique<DependencyGraph>(portfolio_); });
     return *graph_;
   }
-  // Before the first get(): a whole run on several threads computes closures in parallel.
-  void set_threads(unsigned threads) { threads_ = threads; }
 
  private:
   const Portfolio& portfolio_;
   mutable std::once_flag once_;
   mutable std::unique_ptr<DependencyGraph> graph_;
-  unsigned threads_ = 1;
 };
 
 // Per-evaluation state; one per thread.

@@ -643,8 +643,6 @@ Evaluator::~Evaluator() = default;
 void Evaluator::set_evidence(bool on) { impl_->evidence = on; }
 
 EvaluationResult Evaluator::evaluate_all(unsigned threads, const Progress& progress) const {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  impl_->graph.set_threads(threads);  // every closure will be asked for: all at once, in parallel
   return impl_->run_tasks(impl_->tasks(), threads, progress);
 }
 

@@ -107,7 +107,6 @@ struct GraphView::Impl {
   const Portfolio& portfolio;
   const std::vector<std::uint32_t>& rank;
   int edge_kind;
-  unsigned threads;  // above 1: every closure of a direction is computed at its first query, level by level in parallel
   std::vector<EntityIndex> by_rank;  // rank -> entity
   Csr graph;
   std::vector<bool> self_loop;
@@ -116,12 +115,15 @@ struct GraphView::Impl {
   Adjacency successors, predecessors;            // the condensation DAG
 
   // Closures are computed on demand, for the part of the condensation that a
-  // query reaches, and kept: later queries reuse them.
+  // query reaches, and kept: later queries reuse them. Threads compute them
+  // side by side: a thread claims a component whose children are known,
+  // computes it and publishes it; a thread that needs a component another one
+  // has claimed waits for it (children never wait on parents: no deadlock).
+  // There is no lock, so a run's threads are not serialised on the closures.
+  enum : std::uint8_t { kUnknown, kComputing, kKnown };
   struct Closure {
-    std::mutex mutex;
-    // Per kind: every member's closure is known, so it is read without the lock.
-    std::unique_ptr<std::atomic<bool>[]> kind_complete;
-    std::unique_ptr<RankSet> set;       // scratch space, allocated on first use
+    std::once_flag allocated;
+    std::unique_ptr<std::atomic<std::uint8_t>[]> state;  // per component
     std::vector<ListPtr> of_component;  // everything reachable from (or reaching) the component, itself excluded
     // For components with several members (cycles): the closure plus the
     // members, in id order; a member's closure is this list without itself.
@@ -130,15 +132,12 @@ struct GraphView::Impl {
   };
   mutable Closure supplier_closure, dependent_closure;
 
-  Impl(const Portfolio& p, const std::vector<std::uint32_t>& r, int kind, unsigned thread_count)
-      : portfolio(p), rank(r), edge_kind(kind), threads(thread_count) {
+  Impl(const Portfolio& p, const std::vector<std::uint32_t>& r, int kind) : portfolio(p), rank(r), edge_kind(kind) {
     std::size_t n = p.entity_count();
     by_rank.resize(n);
     for (EntityIndex e = 0; e < n; ++e) by_rank[rank[e]] = e;
     build_graph(n);
     build_condensation(n);
-    for (Closure* closure : {&supplier_closure, &dependent_closure})
-      closure->kind_complete = std::make_unique<std::atomic<bool>[]>(p.kinds().size());
   }
 
   void build_graph(std::size_t n) {
@@ -223,100 +222,57 @@ struct GraphView::Impl {
     closure.of_component[c] = make_list(set.take_sorted(), GraphOrigin{members[c][0], towards_suppliers, edge_kind});
   }
 
+  static bool known(const Closure& closure, Component c) {
+    return closure.state[c].load(std::memory_order_acquire) == kKnown;
+  }
+
   // Computes the closure of `root` and of everything it needs first, by an
   // iterative depth-first walk (supply chains can be deeper than the stack).
   void ensure_closure(Closure& closure, Component root, bool towards_suppliers) const {
-    if (closure.of_component[root]) return;
+    if (known(closure, root)) return;
+    // Scratch space per thread, reused across queries (take_sorted leaves it empty).
+    thread_local std::unique_ptr<RankSet> scratch;
+    thread_local std::size_t scratch_size = 0;
+    if (!scratch || scratch_size < by_rank.size()) {
+      scratch = std::make_unique<RankSet>(by_rank.size());
+      scratch_size = by_rank.size();
+    }
     const Adjacency& next = towards_suppliers ? successors : predecessors;
     std::vector<std::pair<Component, std::uint32_t>> stack{{root, next.offsets[root]}};  // component, next arc
     while (!stack.empty()) {
       Component c = stack.back().first;
       std::uint32_t& arc = stack.back().second;
-      while (arc < next.offsets[c + 1] && closure.of_component[next.targets[arc]]) ++arc;
+      // Children that are known, or that another thread is computing, are passed over: this
+      // thread goes on with the rest, and waits for those only when it has nothing else to do.
+      while (arc < next.offsets[c + 1] && closure.state[next.targets[arc]].load(std::memory_order_acquire) != kUnknown) ++arc;
       if (arc < next.offsets[c + 1]) {
         Component child = next.targets[arc++];
         stack.emplace_back(child, next.offsets[child]);
         continue;
       }
-      compute_one(closure, c, towards_suppliers, *closure.set);
-      stack.pop_back();
-    }
-  }
-
-  // The closures of every entity of one kind, on `threads` threads: each
-  // `for KIND` rule of a whole run asks for exactly these. Only what they
-  // reach is computed (as the queries one by one would). A component's level
-  // is one more than the highest level it points to, so the components of one
-  // level depend only on lower ones and are computed side by side.
-  void compute_kind(Closure& closure, KindId kind, bool towards_suppliers) const {
-    const Adjacency& next = towards_suppliers ? successors : predecessors;
-    std::size_t n = members.size();
-    std::vector<bool> needed(n, false);
-    std::vector<Component> stack;
-    for (EntityIndex e : portfolio.kinds()[kind].members) stack.push_back(component[e]);
-    while (!stack.empty()) {
-      Component c = stack.back();
-      stack.pop_back();
-      if (needed[c] || closure.of_component[c]) continue;
-      needed[c] = true;
-      auto [begin, end] = next.of(c);
-      stack.insert(stack.end(), begin, end);
-    }
-    // Tarjan numbers a component after every component it reaches: successors
-    // have lower numbers, predecessors higher ones. Levels in that order.
-    std::vector<std::uint32_t> level(n, 0);
-    std::vector<std::uint32_t> per_level{0};
-    for (std::size_t i = 0; i < n; ++i) {
-      auto c = static_cast<Component>(towards_suppliers ? i : n - 1 - i);
-      if (!needed[c]) continue;
-      auto [begin, end] = next.of(c);
-      for (auto it = begin; it != end; ++it) {
-        if (towards_suppliers ? *it >= c : *it <= c) {  // not Tarjan's order after all: one at a time
-          for (Component root = 0; root < n; ++root)
-            if (needed[root]) ensure_closure(closure, root, towards_suppliers);
-          return;
-        }
-        if (needed[*it]) level[c] = std::max(level[c], level[*it] + 1);
+      for (std::uint32_t a = next.offsets[c]; a < next.offsets[c + 1]; ++a)
+        while (!known(closure, next.targets[a])) std::this_thread::yield();
+      std::uint8_t unknown = kUnknown;
+      if (closure.state[c].compare_exchange_strong(unknown, kComputing, std::memory_order_acq_rel)) {
+        compute_one(closure, c, towards_suppliers, *scratch);
+        closure.state[c].store(kKnown, std::memory_order_release);
+      } else {
+        while (!known(closure, c)) std::this_thread::yield();  // another thread is computing it
       }
-      if (level[c] >= per_level.size()) per_level.resize(level[c] + 1, 0);
-      ++per_level[level[c]];
+      stack.pop_back();
     }
-    std::vector<std::uint32_t> start(per_level.size() + 1, 0);
-    std::partial_sum(per_level.begin(), per_level.end(), start.begin() + 1);
-    std::vector<Component> by_level(start.back());
-    std::vector<std::uint32_t> filled(start.begin(), start.end() - 1);
-    for (Component c = 0; c < n; ++c)
-      if (needed[c]) by_level[filled[level[c]]++] = c;
-    for (std::size_t l = 0; l < per_level.size(); ++l)
-      compute_level(closure, towards_suppliers, by_level.data() + start[l], by_level.data() + start[l + 1]);
   }
 
-  void compute_level(Closure& closure, bool towards_suppliers, const Component* begin, const Component* end) const {
-    constexpr std::ptrdiff_t kWorthAThread = 256;  // fewer components are quicker on the calling thread
-    if (threads <= 1 || end - begin < kWorthAThread) {
-      for (const Component* c = begin; c != end; ++c) compute_one(closure, *c, towards_suppliers, *closure.set);
-      return;
-    }
-    std::atomic<std::ptrdiff_t> taken{0};
-    auto work = [&](RankSet& set) {
-      constexpr std::ptrdiff_t kChunk = 64;
-      for (std::ptrdiff_t at; (at = taken.fetch_add(kChunk)) < end - begin;)
-        for (const Component* c = begin + at; c != std::min(begin + at + kChunk, end); ++c)
-          compute_one(closure, *c, towards_suppliers, set);
-    };
-    std::vector<std::thread> helpers;
-    for (unsigned t = 1; t < threads; ++t)
-      helpers.emplace_back([&] {
-        RankSet set(by_rank.size());
-        work(set);
-      });
-    work(*closure.set);
-    for (auto& helper : helpers) helper.join();
-  }
-
-  // `x`'s closure, once its component's is known.
-  ListPtr closure_answer(const Closure& closure, EntityIndex x, bool towards_suppliers) const {
+  ListPtr closure_of(EntityIndex x, bool towards_suppliers) const {
+    Closure& closure = towards_suppliers ? supplier_closure : dependent_closure;
     Component c = component[x];
+    std::call_once(closure.allocated, [&] {
+      closure.state = std::make_unique<std::atomic<std::uint8_t>[]>(members.size());  // all kUnknown
+      closure.of_component.assign(members.size(), nullptr);
+      closure.with_members.assign(members.size(), nullptr);
+      closure.member_runs.assign(members.size(), nullptr);
+    });
+    ensure_closure(closure, c, towards_suppliers);
     if (members[c].size() == 1) return closure.of_component[c];
     // x's own component (a cycle) is reachable too, except x itself: the
     // shared list, skipping x (found by its id rank).
@@ -325,25 +281,6 @@ struct GraphView::Impl {
                                      [&](EntityIndex a, EntityIndex b) { return rank[a] < rank[b]; });
     return std::make_shared<const ListData>(shared, GraphOrigin{x, towards_suppliers, edge_kind},
                                             static_cast<std::size_t>(position - shared->begin()), closure.member_runs[c]);
-  }
-
-  ListPtr closure_of(EntityIndex x, bool towards_suppliers) const {
-    Closure& closure = towards_suppliers ? supplier_closure : dependent_closure;
-    std::atomic<bool>& kind_complete = closure.kind_complete[portfolio.kind_of(x)];
-    if (kind_complete.load(std::memory_order_acquire)) return closure_answer(closure, x, towards_suppliers);
-    std::lock_guard lock(closure.mutex);
-    if (!closure.set) {
-      closure.set = std::make_unique<RankSet>(by_rank.size());
-      closure.of_component.assign(members.size(), nullptr);
-      closure.with_members.assign(members.size(), nullptr);
-      closure.member_runs.assign(members.size(), nullptr);
-    }
-    if (threads > 1 && !kind_complete.load(std::memory_order_relaxed)) {
-      compute_kind(closure, portfolio.kind_of(x), towards_suppliers);
-      kind_complete.store(true, std::memory_order_release);
-    }
-    ensure_closure(closure, component[x], towards_suppliers);
-    return closure_answer(closure, x, towards_suppliers);
   }
 
   ListPtr neighbours(EntityIndex x, bool towards_suppliers) const {
@@ -358,8 +295,8 @@ struct GraphView::Impl {
   }
 };
 
-GraphView::GraphView(const Portfolio& portfolio, const std::vector<std::uint32_t>& rank, int edge_kind, unsigned threads)
-    : impl_(std::make_unique<Impl>(portfolio, rank, edge_kind, threads)) {}
+GraphView::GraphView(const Portfolio& portfolio, const std::vector<std::uint32_t>& rank, int edge_kind)
+    : impl_(std::make_unique<Impl>(portfolio, rank, edge_kind)) {}
 GraphView::~GraphView() = default;
 
 GraphView::ListPtr GraphView::suppliers(EntityIndex x) const { return impl_->neighbours(x, true); }
@@ -428,8 +365,8 @@ struct DependencyGraph::Slot {
   std::unique_ptr<GraphView> view;
 };
 
-DependencyGraph::DependencyGraph(const Portfolio& portfolio, unsigned threads)
-    : portfolio_(portfolio), threads_(threads), slots_(std::make_unique<Slot[]>(portfolio.edge_kinds().size() + 2)) {
+DependencyGraph::DependencyGraph(const Portfolio& portfolio)
+    : portfolio_(portfolio), slots_(std::make_unique<Slot[]>(portfolio.edge_kinds().size() + 2)) {
   // Graph results are ordered by kind, then id (see ListData::kind_range).
   auto order = portfolio.entities_sorted_by_id();
   std::stable_sort(order.begin(), order.end(),
@@ -451,7 +388,7 @@ const GraphView& DependencyGraph::view(int edge_kind) const {
   std::size_t kinds = portfolio_.edge_kinds().size();
   std::size_t index = edge_kind >= 0 ? static_cast<std::size_t>(edge_kind) : edge_kind == kAllEdges ? kinds : kinds + 1;
   Slot& slot = slots_[index];
-  std::call_once(slot.once, [&] { slot.view = std::make_unique<GraphView>(portfolio_, rank_, edge_kind, threads_); });
+  std::call_once(slot.once, [&] { slot.view = std::make_unique<GraphView>(portfolio_, rank_, edge_kind); });
   return *slot.view;
 }
 

@@ -22,9 +22,7 @@ class GraphView;
 
 class DependencyGraph {
  public:
-  // `threads` above 1: the closures of a direction are all computed, in
-  // parallel, at its first transitive query (a whole run's evaluation).
-  explicit DependencyGraph(const Portfolio& portfolio, unsigned threads = 1);
+  explicit DependencyGraph(const Portfolio& portfolio);
   ~DependencyGraph();
 
   static constexpr int kAllEdges = -1;
@@ -39,14 +37,13 @@ class DependencyGraph {
  private:
   struct Slot;
   const Portfolio& portfolio_;
-  unsigned threads_;
   std::vector<std::uint32_t> rank_;
   std::unique_ptr<Slot[]> slots_;  // one per edge kind, then "all", then "none"
 };
 
 class GraphView {
  public:
-  GraphView(const Portfolio& portfolio, const std::vector<std::uint32_t>& rank, int edge_kind, unsigned threads = 1);
+  GraphView(const Portfolio& portfolio, const std::vector<std::uint32_t>& rank, int edge_kind);
   ~GraphView();
 
   using ListPtr = std::shared_ptr<const ListData>;
