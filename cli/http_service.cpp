@@ -266,10 +266,10 @@ HttpResponse HttpService::run(const HttpRequest& request) {
   Database db(settings_.db, OpenMode::must_exist);
   RunInputs inputs = load_run_inputs(db, settings_.rule_paths);
   RunOutcome outcome = execute_run(db, inputs, run_settings);
-  std::vector<Finding> open = open_findings(outcome.result.findings);
+  std::vector<const Finding*> open = open_findings(outcome.result.findings);
   Json by_severity = Json::object();
   for (Severity s : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::info})
-    by_severity[severity_name(s)] = std::count_if(open.begin(), open.end(), [&](const Finding& f) { return f.severity == s; });
+    by_severity[severity_name(s)] = std::count_if(open.begin(), open.end(), [&](const Finding* f) { return f->severity == s; });
   Json summary{{"findings", open.size()},
                {"by_severity", by_severity},
                {"accepted", accepted_count(outcome.result.findings)},

@@ -71,7 +71,7 @@ void report_errors(const std::vector<EvaluationError>& errors) {
     spdlog::warn("... and {} more evaluation errors (all are stored with the run)", errors.size() - kErrorsPrinted);
 }
 
-std::string severity_counts(const std::vector<Finding>& findings) {
+std::string severity_counts(const std::vector<const Finding*>& findings) {
   std::string summary = severity_summary(count_by_severity(findings));
   return summary.empty() ? "" : " (" + summary + ")";
 }
@@ -121,7 +121,7 @@ int run_command(const Args& args) {
                outcome.changes.resolved, outcome.result.errors.size(), seconds);
 
   if (options.fail_on &&
-      std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return f.severity >= *options.fail_on; }))
+      std::any_of(findings.begin(), findings.end(), [&](const Finding* f) { return f->severity >= *options.fail_on; }))
     return kExitFindings;
   return kExitOk;
 }

@@ -107,10 +107,10 @@ std::vector<Diagnostic> waiver_warnings(const Portfolio& portfolio, const RuleSe
   return warnings;
 }
 
-std::vector<Finding> open_findings(const std::vector<Finding>& findings) {
-  std::vector<Finding> open;
-  std::copy_if(findings.begin(), findings.end(), std::back_inserter(open),
-               [](const Finding& f) { return f.status == FindingStatus::open; });
+std::vector<const Finding*> open_findings(const std::vector<Finding>& findings) {
+  std::vector<const Finding*> open;
+  for (const Finding& f : findings)
+    if (f.status == FindingStatus::open) open.push_back(&f);
   return open;
 }
 

@@ -27,7 +27,7 @@ void annotate_findings(std::vector<Finding>& findings, const RuleSet& rules, con
 std::vector<Diagnostic> waiver_warnings(const Portfolio& portfolio, const RuleSet& rules);
 
 // Open findings only: accepted ones count neither for --fail-on nor in headline counts.
-std::vector<Finding> open_findings(const std::vector<Finding>& findings);
+std::vector<const Finding*> open_findings(const std::vector<Finding>& findings);  // views, not copies
 std::size_t accepted_count(const std::vector<Finding>& findings);
 
 }  // namespace vigil

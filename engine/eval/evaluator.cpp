@@ -679,6 +679,9 @@ EvaluationResult Evaluator::Impl::run_tasks(const std::vector<Task>& tasks, unsi
     if (failure) std::rethrow_exception(failure);
   EvaluationResult result;
   result.errors = constant_errors;
+  std::size_t total = 0;
+  for (const auto& part : partial) total += part.findings.size();
+  result.findings.reserve(total);
   for (auto& part : partial) {
     std::move(part.findings.begin(), part.findings.end(), std::back_inserter(result.findings));
     std::move(part.errors.begin(), part.errors.end(), std::back_inserter(result.errors));

@@ -7,16 +7,23 @@ namespace vigil {
 
 void sort_result(EvaluationResult& result) {
   auto key = [](const auto& item) { return std::tie(item.rule, item.entity); };
-  std::sort(result.findings.begin(), result.findings.end(),
-            [&](const Finding& a, const Finding& b) { return key(a) < key(b); });
+  // Findings are large: their order is sorted, then each is moved once.
+  auto& findings = result.findings;
+  std::vector<std::size_t> order(findings.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(findings[a]) < key(findings[b]); });
+  std::vector<Finding> sorted;
+  sorted.reserve(findings.size());
+  for (std::size_t i : order) sorted.push_back(std::move(findings[i]));
+  findings = std::move(sorted);
   std::stable_sort(result.errors.begin(), result.errors.end(),
                    [&](const EvaluationError& a, const EvaluationError& b) { return key(a) < key(b); });
 }
 
-std::map<Severity, std::size_t> count_by_severity(const std::vector<Finding>& findings) {
+std::map<Severity, std::size_t> count_by_severity(const std::vector<const Finding*>& findings) {
   std::map<Severity, std::size_t> counts;
   for (auto severity : kSeveritiesMostSevereFirst) counts[severity] = 0;
-  for (const auto& f : findings) ++counts[f.severity];
+  for (const Finding* f : findings) ++counts[f->severity];
   return counts;
 }
 

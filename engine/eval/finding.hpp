@@ -12,7 +12,7 @@ namespace vigil {
 void sort_result(EvaluationResult& result);
 
 // Findings by severity (every severity present, 0 when none).
-std::map<Severity, std::size_t> count_by_severity(const std::vector<Finding>& findings);
+std::map<Severity, std::size_t> count_by_severity(const std::vector<const Finding*>& findings);
 // "3 high, 9 medium": the non-zero counts, most severe first ("" when all are zero).
 std::string severity_summary(const std::map<Severity, std::size_t>& counts);
 
