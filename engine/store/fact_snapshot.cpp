@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <tuple>
 
@@ -17,6 +18,8 @@ namespace {
 
 // Bumped whenever the layout of a part changes: an older snapshot is then ignored (the tables are read).
 constexpr std::uint32_t kSnapshotFormat = 1;
+// The largest part written; SQLite's limit for one value is 1 GB.
+constexpr std::size_t kMaxPartBytes = std::size_t{512} << 20;
 // Dates have no missing state of their own; this day stands for it.
 constexpr std::int32_t kMissingDay = std::numeric_limits<std::int32_t>::min();
 
@@ -272,21 +275,26 @@ std::string encode_edges(const Portfolio& portfolio, const Layout& layout, const
   return out.take();
 }
 
-std::vector<Part> encode_parts(const Portfolio& portfolio, const FactOrder& order) {
+// Each part in turn, handed to `write` as soon as it is encoded (only one is in memory at a
+// time); the meta part, which names the others' fingerprint, last.
+void encode_parts(const Portfolio& portfolio, const FactOrder& order, const std::function<void(Part&)>& write) {
   Layout layout = canonical_layout(portfolio, order);
-  std::vector<Part> parts;
-  parts.push_back({"meta", "", "", encode_meta(portfolio, layout)});
-  parts.push_back({"entities", "", "", encode_entities(portfolio, layout, order)});
+  Part meta{"meta", "", "", encode_meta(portfolio, layout)};
+  Part entities{"entities", "", "", encode_entities(portfolio, layout, order)};
+  write(entities);
   std::vector<std::vector<EntityIndex>> members(portfolio.kinds().size());
   for (EntityIndex entity : order.entities) members[portfolio.kind_of(entity)].push_back(entity);
   for (std::size_t s = 0; s < layout.kinds.size(); ++s) {
     const KindTable& kind = portfolio.kinds()[layout.kinds[s]];
-    for (std::size_t c : layout.columns[s])
-      parts.push_back({"attribute", kind.name, kind.attribute_names[c],
-                       encode_column(portfolio, members[layout.kinds[s]], static_cast<int>(c), kind.attribute_types[c])});
+    for (std::size_t c : layout.columns[s]) {
+      Part column{"attribute", kind.name, kind.attribute_names[c],
+                  encode_column(portfolio, members[layout.kinds[s]], static_cast<int>(c), kind.attribute_types[c])};
+      write(column);
+    }
   }
-  parts.push_back({"edges", "", "", encode_edges(portfolio, layout, order)});
-  return parts;
+  Part edges{"edges", "", "", encode_edges(portfolio, layout, order)};
+  write(edges);
+  write(meta);
 }
 
 // ---- Decoding ----
@@ -447,22 +455,32 @@ FactOrder fact_order(const Portfolio& portfolio) {
 void save_fact_snapshot(Database& db, const Portfolio& portfolio, const FactOrder& order) {
   auto& sql = db.sql();
   sql.exec("DELETE FROM fact_snapshot");
-  std::vector<Part> parts = encode_parts(portfolio, order);
-  std::vector<std::string_view> all;
-  for (const Part& part : parts) all.push_back(part.data);
-  std::string fingerprint = bytes_fingerprint(all);
-  // The format is the meta part's kind, so that a reader finds only a snapshot it can read.
-  parts.front().kind = std::to_string(kSnapshotFormat);
-  parts.front().name = fingerprint;
   SQLite::Statement insert(sql, "INSERT INTO fact_snapshot (part, kind, name, data) VALUES (?, ?, ?, ?)");
-  for (const Part& part : parts) {
+  std::vector<std::string> part_hashes;  // the facts' fingerprint is the hash of these
+  bool too_large = false;
+  encode_parts(portfolio, order, [&](Part& part) {
+    // SQLite keeps a value under 1 GB: a portfolio with a part that large is read from the tables.
+    if (too_large || part.data.size() > kMaxPartBytes) {
+      too_large = true;
+      return;
+    }
+    if (part.part == "meta") {
+      std::vector<std::string_view> hashes(part_hashes.begin(), part_hashes.end());
+      hashes.push_back(part.data);
+      // The format is the meta part's kind, so that a reader finds only a snapshot it can read.
+      part.kind = std::to_string(kSnapshotFormat);
+      part.name = bytes_fingerprint(hashes);
+    } else {
+      part_hashes.push_back(part.part + '\0' + part.kind + '\0' + part.name + '\0' + bytes_fingerprint({part.data}));
+    }
     insert.bindNoCopy(1, part.part);
     insert.bindNoCopy(2, part.kind);
     insert.bindNoCopy(3, part.name);
     insert.bindNoCopy(4, static_cast<const void*>(part.data.data()), static_cast<int>(part.data.size()));
     insert.exec();
     insert.reset();
-  }
+  });
+  if (too_large) sql.exec("DELETE FROM fact_snapshot");
 }
 
 std::optional<SnapshotFacts> load_fact_snapshot(Database& db, const FactNeeds* needs) {
