@@ -57,7 +57,9 @@ TEST_CASE("a load from the snapshot is the load from the tables", "[snapshot]") 
   std::string fingerprint;
   auto from_snapshot = fact_lines(load_portfolio(db, nullptr, &fingerprint));
   CHECK(fingerprint.size() == 16);
+  CHECK(has_fact_snapshot(db));
   db.sql().exec("DELETE FROM fact_snapshot");
+  CHECK_FALSE(has_fact_snapshot(db));
   std::string none;
   auto from_tables = fact_lines(load_portfolio(db, nullptr, &none));
   CHECK(none.empty());

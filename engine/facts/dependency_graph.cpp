@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
-#include <thread>
 #include <numeric>
+#include <thread>
 #include <unordered_map>
 
 #include <boost/graph/compressed_sparse_row_graph.hpp>

@@ -496,6 +496,12 @@ std::optional<SnapshotFacts> load_fact_snapshot(Database& db, const FactNeeds* n
   }
 }
 
+bool has_fact_snapshot(Database& db) {
+  SQLite::Statement meta(db.sql(), "SELECT 1 FROM fact_snapshot WHERE part = 'meta' AND kind = ?");
+  meta.bind(1, std::to_string(kSnapshotFormat));
+  return meta.executeStep();
+}
+
 std::string snapshot_trigger_sql(bool create) {
   std::string sql;
   for (const char* table : kFactTables)

@@ -40,6 +40,9 @@ struct SnapshotFacts {
 // vigil::Error when a part is damaged.
 std::optional<SnapshotFacts> load_fact_snapshot(Database& db, const FactNeeds* needs);
 
+// Whether there is a snapshot to read (it may still turn out damaged).
+bool has_fact_snapshot(Database& db);
+
 // SQL that creates (or drops) the triggers that empty the snapshot on any write to the fact tables.
 std::string snapshot_trigger_sql(bool create);
 

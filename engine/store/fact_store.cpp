@@ -157,6 +157,7 @@ void save_portfolio(Database& db, const Portfolio& portfolio, const std::functio
   // The facts were validated whole before this point (ids unique, edges to
   // known ids), so the per-row foreign-key checks are skipped for the load;
   // the pragma cannot change inside a transaction, so it is set around it.
+  // SQLite may sort for the indexes built after the load on a second thread.
   sql.exec("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384; PRAGMA threads = 2");
   try {
     SQLite::Transaction transaction(sql);

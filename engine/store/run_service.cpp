@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/store/fact_snapshot.hpp"
 #include "engine/store/fact_store.hpp"
 #include "engine/store/fingerprint.hpp"
 #include "engine/store/run_store.hpp"
@@ -38,19 +39,24 @@ RunInputs load_run_inputs(Database& db, const std::vector<std::string>& rule_pat
   FactNeeds needs = fact_needs(parsed.files);
   needs.attributes.insert(selection.owner_attribute);
   timer.done("read rules");
-  // The facts' hash: the snapshot's, or else read from the tables beside the loading connection (WAL).
-  std::string snapshot_fingerprint;
-  Portfolio portfolio = load_portfolio(db, &needs, &snapshot_fingerprint);
-  std::shared_future<std::string> facts_hash;
-  if (snapshot_fingerprint.empty()) {
-    facts_hash = std::async(std::launch::async, [path = db.path()] {
+  // The facts' hash: the snapshot's, or else read from the tables on a second connection (WAL),
+  // while the first loads them.
+  auto hash_tables = [path = db.path()] {
+    return std::async(std::launch::async, [path] {
       Database reader(path, OpenMode::must_exist);
       return facts_fingerprint(reader);
     }).share();
-  } else {
+  };
+  std::shared_future<std::string> facts_hash;
+  if (!has_fact_snapshot(db)) facts_hash = hash_tables();
+  std::string snapshot_fingerprint;
+  Portfolio portfolio = load_portfolio(db, &needs, &snapshot_fingerprint);
+  if (!snapshot_fingerprint.empty()) {
     std::promise<std::string> known;
     known.set_value(snapshot_fingerprint);
     facts_hash = known.get_future().share();
+  } else if (!facts_hash.valid()) {  // the snapshot was damaged, or emptied since
+    facts_hash = hash_tables();
   }
   RunInputs inputs{std::move(portfolio), {}, selection.owner_attribute, facts_hash};
   timer.done("load facts");
