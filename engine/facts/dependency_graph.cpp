@@ -131,6 +131,14 @@ struct GraphView::Impl {
     std::vector<ListData::KindRuns> member_runs;
   };
   mutable Closure supplier_closure, dependent_closure;
+  // Each entity's direct suppliers and dependents, built on first use and
+  // kept: rules ask for suppliers(s) once per element of a bigger list.
+  struct Neighbours {
+    std::once_flag allocated;
+    std::unique_ptr<std::atomic<std::uint8_t>[]> state;  // per entity: kUnknown, kComputing, kKnown
+    std::vector<ListPtr> of_entity;
+  };
+  mutable Neighbours supplier_lists, dependent_lists;
 
   Impl(const Portfolio& p, const std::vector<std::uint32_t>& r, int kind) : portfolio(p), rank(r), edge_kind(kind) {
     std::size_t n = p.entity_count();
@@ -284,6 +292,23 @@ struct GraphView::Impl {
   }
 
   ListPtr neighbours(EntityIndex x, bool towards_suppliers) const {
+    Neighbours& cache = towards_suppliers ? supplier_lists : dependent_lists;
+    std::call_once(cache.allocated, [&] {
+      cache.state = std::make_unique<std::atomic<std::uint8_t>[]>(by_rank.size());
+      cache.of_entity.assign(by_rank.size(), nullptr);
+    });
+    if (cache.state[x].load(std::memory_order_acquire) == kKnown) return cache.of_entity[x];
+    ListPtr list = neighbours_of(x, towards_suppliers);
+    // The first thread to finish publishes; another one, computing the same list meanwhile, returns its own.
+    std::uint8_t unknown = kUnknown;
+    if (cache.state[x].compare_exchange_strong(unknown, kComputing, std::memory_order_acq_rel)) {
+      cache.of_entity[x] = list;
+      cache.state[x].store(kKnown, std::memory_order_release);
+    }
+    return list;
+  }
+
+  ListPtr neighbours_of(EntityIndex x, bool towards_suppliers) const {
     std::vector<std::uint32_t> ranks;
     if (towards_suppliers) {
       for (auto v : boost::make_iterator_range(boost::adjacent_vertices(x, graph))) ranks.push_back(rank[v]);
@@ -313,16 +338,12 @@ bool GraphView::reaches(EntityIndex from, EntityIndex to) const {
   if (impl_->component[from] == impl_->component[to]) return from == to ? in_cycle(from) : true;
   auto closure = suppliers_closure(from);
   const auto& rank = impl_->rank;
-  // The closure is sorted by id (rank): binary search.
-  std::size_t low = 0, high = closure->size();
-  while (low < high) {
-    std::size_t mid = (low + high) / 2;
-    auto r = rank[(*closure)[mid].as_entity()];
-    if (r == rank[to]) return true;
-    if (r < rank[to]) low = mid + 1;
-    else high = mid;
-  }
-  return false;
+  // The closure is sorted by rank: a binary search of its entities (with `from` itself, when it
+  // is on a cycle: `to` is in another component, so that changes nothing).
+  const std::vector<EntityIndex>& entities = *closure->entities();
+  auto found = std::lower_bound(entities.begin(), entities.end(), rank[to],
+                                [&](EntityIndex e, std::uint32_t wanted) { return rank[e] < wanted; });
+  return found != entities.end() && *found == to;
 }
 
 std::vector<EntityIndex> GraphView::path(EntityIndex from, EntityIndex to) const {

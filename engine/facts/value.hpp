@@ -108,6 +108,8 @@ class ListData {
     return Value::entity((*entities_)[skip_ != kSkipNone && i >= skip_ ? i + 1 : i]);
   }
   const std::optional<GraphOrigin>& origin() const { return origin_; }
+  // The shared entities of an entity list, the skipped one included (null for other lists).
+  const std::vector<EntityIndex>* entities() const { return entity_list_ ? entities_.get() : nullptr; }
   // Positions [begin, end) of the entities of one kind, when the list knows
   // its kinds (graph results); nullopt otherwise.
   std::optional<std::pair<std::size_t, std::size_t>> kind_range(std::uint32_t kind) const {

@@ -75,8 +75,8 @@ void write_table(std::ostream& out, const std::vector<Finding>& findings, std::s
     rule_width = std::max(rule_width, display_width(f.rule));
     entity_width = std::max(entity_width, display_width(f.entity.value_or("-")));
   }
-  auto pad = [](std::string_view text, std::size_t width) {
-    return std::string(text) + std::string(width - std::min(width, display_width(text)), ' ');
+  auto pad = [](std::string_view text, std::size_t columns) {
+    return std::string(text) + std::string(columns - std::min(columns, display_width(text)), ' ');
   };
   constexpr std::size_t kNarrowestMessage = 20;  // below it, wrapping would make a column of fragments
   std::size_t message_column = 9 + 2 + rule_width + 2 + entity_width + 2;

@@ -26,7 +26,9 @@ std::optional<Waiver> find_workbench_waiver(SQLite::Database& sql, const std::st
   query.bind(1, rule);
   query.bind(2, entity);
   if (!query.executeStep()) return std::nullopt;
-  Waiver w{rule, entity};
+  Waiver w;
+  w.rule = rule;
+  w.entity = entity;
   int column = 0;
   for (std::string* field : {&w.owner, &w.reason, &w.expires, &w.approved_by, &w.ticket}) *field = query.getColumn(column++).getString();
   w.where = "workbench";
