@@ -209,7 +209,7 @@ PRAGMA user_version = 5;
 constexpr const char* kMigrationTo6 = R"sql(
 CREATE TABLE fact_snapshot (      -- a compact copy of the facts for fast loading; see docs/schema.md
   part TEXT NOT NULL,             -- meta, entities, attribute, edges
-  kind TEXT NOT NULL,             -- attribute: its kind; meta: the snapshot's format
+  kind TEXT NOT NULL,             -- attribute: its kind; meta: the snapshot's format and byte order
   name TEXT NOT NULL,             -- attribute: its name; meta: the facts' fingerprint
   data BLOB NOT NULL,
   PRIMARY KEY (part, kind, name)

@@ -1,6 +1,7 @@
 #include "engine/store/fact_snapshot.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -18,6 +19,11 @@ namespace {
 
 // Bumped whenever the layout of a part changes: an older snapshot is then ignored (the tables are read).
 constexpr std::uint32_t kSnapshotFormat = 1;
+// Numbers are stored in the machine's byte order, so the format names it: a database copied to a
+// machine of the other order reads its tables rather than misreading the snapshot.
+std::string format_key() {
+  return std::to_string(kSnapshotFormat) + (std::endian::native == std::endian::little ? "-le" : "-be");
+}
 // The largest part written; SQLite's limit for one value is 1 GB.
 constexpr std::size_t kMaxPartBytes = std::size_t{512} << 20;
 // Dates have no missing state of their own; this day stands for it.
@@ -27,7 +33,7 @@ constexpr std::int32_t kMissingDay = std::numeric_limits<std::int32_t>::min();
 constexpr const char* kFactTables[] = {"entities", "attribute_types", "attributes", "edges"};
 constexpr const char* kWriteEvents[] = {"INSERT", "UPDATE", "DELETE"};
 
-// Little-endian, unaligned: parts are read with memcpy wherever they sit.
+// In the machine's byte order (see format_key), unaligned: parts are read with memcpy wherever they sit.
 class ByteWriter {
  public:
   template <typename T>
@@ -401,7 +407,7 @@ std::string blob_of(const SQLite::Statement& query, int column) {
 std::optional<SnapshotFacts> decode_snapshot(Database& db, const FactNeeds* needs) {
   auto& sql = db.sql();
   SQLite::Statement meta(sql, "SELECT data, name FROM fact_snapshot WHERE part = 'meta' AND kind = ?");
-  meta.bind(1, std::to_string(kSnapshotFormat));
+  meta.bind(1, format_key());
   if (!meta.executeStep()) return std::nullopt;  // none, or one of another format
   SnapshotFacts facts;
   facts.fingerprint = meta.getColumn(1).getString();
@@ -468,7 +474,7 @@ void save_fact_snapshot(Database& db, const Portfolio& portfolio, const FactOrde
       std::vector<std::string_view> hashes(part_hashes.begin(), part_hashes.end());
       hashes.push_back(part.data);
       // The format is the meta part's kind, so that a reader finds only a snapshot it can read.
-      part.kind = std::to_string(kSnapshotFormat);
+      part.kind = format_key();
       part.name = bytes_fingerprint(hashes);
     } else {
       part_hashes.push_back(part.part + '\0' + part.kind + '\0' + part.name + '\0' + bytes_fingerprint({part.data}));
@@ -498,7 +504,7 @@ std::optional<SnapshotFacts> load_fact_snapshot(Database& db, const FactNeeds* n
 
 bool has_fact_snapshot(Database& db) {
   SQLite::Statement meta(db.sql(), "SELECT 1 FROM fact_snapshot WHERE part = 'meta' AND kind = ?");
-  meta.bind(1, std::to_string(kSnapshotFormat));
+  meta.bind(1, format_key());
   return meta.executeStep();
 }
 
