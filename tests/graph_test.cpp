@@ -216,6 +216,38 @@ TEST_CASE("the condensation agrees with a plain BFS per entity on random graphs"
   }
 }
 
+// A closure that is mostly the closure further down the chain (here a cycle of
+// twelve providers) shares that list and keeps only the entities it adds.
+TEST_CASE("closures share the big closure further down and add their own entities", "[graph]") {
+  Portfolio p;
+  KindId service = p.declare_kind("service"), vendor = p.declare_kind("vendor");
+  for (int i = 0; i < 12; ++i) p.add_entity(fmt::format("P{:02}", i), vendor);
+  for (const char* id : {"P03a", "P07a"}) p.add_entity(id, vendor);  // ids between the cycle's
+  for (const char* id : {"S0", "S1"}) p.add_entity(id, service);
+  auto at = [&](const std::string& id) { return *p.find(id); };
+  for (int i = 0; i < 12; ++i) p.add_edge(at(fmt::format("P{:02}", i)), at(fmt::format("P{:02}", (i + 1) % 12)), "k");
+  for (auto [from, to] : {std::pair{"P07a", "P00"}, {"P03a", "P07a"}, {"S1", "P03a"}, {"S0", "S1"}}) p.add_edge(at(from), at(to), "k");
+  DependencyGraph g(p);
+  const GraphView& view = g.view(DependencyGraph::kAllEdges);
+  auto cycle = view.suppliers_closure(at("P07a"));
+  auto top = view.suppliers_closure(at("S0"));
+  CHECK(ids(p, *cycle) == "P00,P01,P02,P03,P04,P05,P06,P07,P08,P09,P10,P11");
+  CHECK(ids(p, *top) == "S1,P00,P01,P02,P03,P03a,P04,P05,P06,P07,P07a,P08,P09,P10,P11");
+  CHECK(top->size() == 15);
+  CHECK(top->entities() == cycle->entities());  // shared, not copied
+  REQUIRE(top->added() != nullptr);
+  CHECK(ids(p, top->added()->entities) == "S1,P03a,P07a");
+  CHECK(top->kind_range(service) == std::pair<std::size_t, std::size_t>{0, 1});
+  CHECK(top->kind_range(vendor) == std::pair<std::size_t, std::size_t>{1, 15});
+  CHECK(p.id((*top)[10].as_entity()) == "P07a");
+  CHECK(view.reaches(at("S0"), at("P07a")));
+  CHECK(view.reaches(at("S0"), at("P11")));
+  CHECK_FALSE(view.reaches(at("S1"), at("S0")));
+  CHECK_FALSE(view.reaches(at("P07a"), at("P03a")));
+  CHECK(test::value_of("count(x in suppliers*(s) where x.kind == \"vendor\")", p, "", "service s") == "14");
+  CHECK(test::value_of("list(x.id for x in suppliers*(s) where x.kind == \"service\")", p, "", "service s") == R"(["S1"])");
+}
+
 // Threads that ask for closures at once compute them side by side (a component
 // claimed by one is awaited by the others): the same lists as one thread's.
 TEST_CASE("closures asked for by several threads at once are the closures of one thread", "[graph]") {

@@ -108,6 +108,7 @@ struct GraphView::Impl {
   const std::vector<std::uint32_t>& rank;
   int edge_kind;
   std::vector<EntityIndex> by_rank;  // rank -> entity
+  std::vector<std::pair<KindId, std::uint32_t>> kind_first_rank;  // each kind present, with its first rank
   Csr graph;
   std::vector<bool> self_loop;
   std::vector<Component> component;              // entity -> component
@@ -144,6 +145,8 @@ struct GraphView::Impl {
     std::size_t n = p.entity_count();
     by_rank.resize(n);
     for (EntityIndex e = 0; e < n; ++e) by_rank[rank[e]] = e;
+    for (std::uint32_t at = 0; at < n; ++at)
+      if (at == 0 || p.kind_of(by_rank[at]) != p.kind_of(by_rank[at - 1])) kind_first_rank.emplace_back(p.kind_of(by_rank[at]), at);
     build_graph(n);
     build_condensation(n);
   }
@@ -193,13 +196,25 @@ struct GraphView::Impl {
     for (std::size_t i = 0; i < ranks.size(); ++i) entities[i] = by_rank[ranks[i]];
     return entities;
   }
-  // Ranks order entities by kind first, so each kind is one run of the list.
-  ListData::KindRuns kind_runs(const std::vector<EntityIndex>& entities) const {
+  // Where `wanted` is, or would be, in entities sorted by rank.
+  std::size_t rank_position(const std::vector<EntityIndex>& entities, std::uint32_t wanted) const {
+    auto at = std::lower_bound(entities.begin(), entities.end(), wanted,
+                               [&](EntityIndex e, std::uint32_t r) { return rank[e] < r; });
+    return static_cast<std::size_t>(at - entities.begin());
+  }
+  // Ranks order entities by kind first, so each kind is one run of the list:
+  // its bounds are where the kind's first rank would go.
+  ListData::KindRuns kind_runs(const std::vector<EntityIndex>& entities, const AddedEntities* added = nullptr) const {
     auto runs = std::make_shared<std::vector<KindRun>>();
-    for (std::size_t i = 0; i < entities.size(); ++i) {
-      KindId kind = portfolio.kind_of(entities[i]);
-      if (runs->empty() || runs->back().kind != kind) runs->push_back({kind, i, i});
-      runs->back().end = i + 1;
+    auto position = [&](std::uint32_t r) {
+      return rank_position(entities, r) + (added ? rank_position(added->entities, r) : 0);
+    };
+    for (std::size_t k = 0; k < kind_first_rank.size(); ++k) {
+      auto [kind, first] = kind_first_rank[k];
+      std::size_t begin = position(first);
+      std::size_t end = k + 1 < kind_first_rank.size() ? position(kind_first_rank[k + 1].second)
+                                                      : entities.size() + (added ? added->entities.size() : 0);
+      if (begin < end) runs->push_back({kind, begin, end});
     }
     return runs;
   }
@@ -209,17 +224,42 @@ struct GraphView::Impl {
     return std::make_shared<const ListData>(std::move(entities), origin, ListData::kSkipNone, std::move(runs));
   }
 
-  // closure(c) = union over next(c) of members(next) and closure(next): each
-  // component reuses the closures of the components it points to.
+  // What a parent of `child` reaches through it: its members and its closure,
+  // as the list it shares (a cycle's members with their closure, or the shared
+  // part of a closure) and the entities outside that list.
+  struct Reached {
+    ListData::Entities shared;
+    const std::vector<EntityIndex>* others;  // may be null
+  };
+  Reached reached_through(const Closure& closure, Component child) const {
+    if (members[child].size() > 1) return {closure.with_members[child], nullptr};
+    const ListData& list = *closure.of_component[child];
+    return {list.shared_entities(), list.added() ? &list.added()->entities : nullptr};
+  }
+
+  // closure(c) = union over next(c) of members(next) and closure(next). The
+  // biggest list a child shares is shared again, and only what the others add
+  // is gathered: the closures along a supply chain mostly end in the same big
+  // one (the large providers, often one cycle), which is kept once.
   void compute_one(Closure& closure, Component c, bool towards_suppliers, RankSet& set) const {
     const Adjacency& next = towards_suppliers ? successors : predecessors;
     auto [begin, end] = next.of(c);
+    ListData::Entities base;
+    for (auto it = begin; it != end; ++it) {
+      const auto& shared = reached_through(closure, *it).shared;
+      if (!base || shared->size() > base->size()) base = shared;
+    }
     for (auto it = begin; it != end; ++it) {
       for (EntityIndex e : members[*it]) set.add(rank[e]);
-      for (const Value& reached : *closure.of_component[*it]) set.add(rank[reached.as_entity()]);
+      Reached reached = reached_through(closure, *it);
+      if (reached.shared != base)
+        for (EntityIndex e : *reached.shared) set.add(rank[e]);
+      if (reached.others)
+        for (EntityIndex e : *reached.others) set.add(rank[e]);
     }
+    std::vector<std::uint32_t> ranks = set.take_sorted();  // may repeat some of base
     if (members[c].size() > 1) {
-      std::vector<std::uint32_t> outside = set.take_sorted();
+      std::vector<std::uint32_t> outside = base ? union_with(*base, ranks) : std::move(ranks);
       for (std::uint32_t r : outside) set.add(r);
       for (EntityIndex e : members[c]) set.add(rank[e]);
       closure.with_members[c] = std::make_shared<const std::vector<EntityIndex>>(entities_of(set.take_sorted()));
@@ -227,7 +267,40 @@ struct GraphView::Impl {
       closure.of_component[c] = make_list(outside, std::nullopt);
       return;
     }
-    closure.of_component[c] = make_list(set.take_sorted(), GraphOrigin{members[c][0], towards_suppliers, edge_kind});
+    GraphOrigin origin{members[c][0], towards_suppliers, edge_kind};
+    auto added = std::make_shared<AddedEntities>();
+    if (base) {  // a merge of the two sorted lists
+      std::size_t at = 0;
+      for (std::uint32_t r : ranks) {
+        while (at < base->size() && rank[(*base)[at]] < r) ++at;
+        if (at < base->size() && rank[(*base)[at]] == r) continue;
+        added->at.push_back(at + added->entities.size());
+        added->entities.push_back(by_rank[r]);
+      }
+    }
+    // Sharing pays while the added entities are few; otherwise the closure is
+    // a list of its own, which its parents may share in turn.
+    if (!base || added->entities.size() * 4 > base->size()) {
+      closure.of_component[c] = make_list(base ? union_with(*base, ranks) : ranks, origin);
+      return;
+    }
+    auto runs = kind_runs(*base, added.get());
+    closure.of_component[c] = std::make_shared<const ListData>(base, std::move(added), origin, std::move(runs));
+  }
+
+  // The ranks of `entities` (sorted by rank) and `ranks` (sorted), without repeats.
+  std::vector<std::uint32_t> union_with(const std::vector<EntityIndex>& entities, const std::vector<std::uint32_t>& ranks) const {
+    std::vector<std::uint32_t> out;
+    out.reserve(entities.size() + ranks.size());
+    std::size_t i = 0, j = 0;
+    while (i < entities.size() || j < ranks.size()) {
+      std::uint32_t a = i < entities.size() ? rank[entities[i]] : std::numeric_limits<std::uint32_t>::max();
+      std::uint32_t b = j < ranks.size() ? ranks[j] : std::numeric_limits<std::uint32_t>::max();
+      out.push_back(std::min(a, b));
+      i += a <= b;
+      j += b <= a;
+    }
+    return out;
   }
 
   static bool known(const Closure& closure, Component c) {
@@ -337,13 +410,14 @@ bool GraphView::in_cycle(EntityIndex x) const {
 bool GraphView::reaches(EntityIndex from, EntityIndex to) const {
   if (impl_->component[from] == impl_->component[to]) return from == to ? in_cycle(from) : true;
   auto closure = suppliers_closure(from);
-  const auto& rank = impl_->rank;
-  // The closure is sorted by rank: a binary search of its entities (with `from` itself, when it
-  // is on a cycle: `to` is in another component, so that changes nothing).
-  const std::vector<EntityIndex>& entities = *closure->entities();
-  auto found = std::lower_bound(entities.begin(), entities.end(), rank[to],
-                                [&](EntityIndex e, std::uint32_t wanted) { return rank[e] < wanted; });
-  return found != entities.end() && *found == to;
+  // The closure is sorted by rank: a binary search of its entities, shared and
+  // added (with `from` itself, when it is on a cycle: `to` is in another
+  // component, so that changes nothing).
+  auto holds = [&](const std::vector<EntityIndex>& entities) {
+    std::size_t at = impl_->rank_position(entities, impl_->rank[to]);
+    return at < entities.size() && entities[at] == to;
+  };
+  return holds(*closure->entities()) || (closure->added() && holds(closure->added()->entities));
 }
 
 std::vector<EntityIndex> GraphView::path(EntityIndex from, EntityIndex to) const {

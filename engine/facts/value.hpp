@@ -3,6 +3,7 @@
 // portfolio's string pool, computed strings own their text.
 #pragma once
 
+#include <algorithm>
 #include <compare>
 #include <cstdint>
 #include <iterator>
@@ -85,10 +86,18 @@ struct KindRun {
   std::size_t begin, end;
 };
 
+// Entities that a list adds to a shared one (see ListData's constructor):
+// each at its position in the merged order, both in increasing order.
+struct AddedEntities {
+  std::vector<EntityIndex> entities;
+  std::vector<std::size_t> at;
+};
+
 class ListData {
  public:
   using Entities = std::shared_ptr<const std::vector<EntityIndex>>;
   using KindRuns = std::shared_ptr<const std::vector<KindRun>>;
+  using Added = std::shared_ptr<const AddedEntities>;
   static constexpr std::size_t kSkipNone = static_cast<std::size_t>(-1);
 
   explicit ListData(List values) : values_(std::move(values)) {}
@@ -98,18 +107,33 @@ class ListData {
   // itself, when a member of a cycle asks for its closure).
   ListData(Entities entities, std::optional<GraphOrigin> origin, std::size_t skip = kSkipNone, KindRuns runs = nullptr)
       : entities_(std::move(entities)), runs_(std::move(runs)), skip_(skip), entity_list_(true), origin_(origin) {}
+  // Shares `entities` and adds `added` to them, merged in order. Transitive
+  // closures are mostly made of the same big closure further down the chain
+  // plus a few entities of their own: they share it instead of copying it.
+  ListData(Entities entities, Added added, std::optional<GraphOrigin> origin, KindRuns runs)
+      : entities_(std::move(entities)), added_(std::move(added)), runs_(std::move(runs)), entity_list_(true), origin_(origin) {}
 
   std::size_t size() const {
-    return entity_list_ ? entities_->size() - (skip_ == kSkipNone ? 0 : 1) : values_.size();
+    if (!entity_list_) return values_.size();
+    return entities_->size() + (added_ ? added_->entities.size() : 0) - (skip_ == kSkipNone ? 0 : 1);
   }
   bool empty() const { return size() == 0; }
   Value operator[](std::size_t i) const {
     if (!entity_list_) return values_[i];
+    if (added_) {
+      auto at = std::lower_bound(added_->at.begin(), added_->at.end(), i);
+      auto before = static_cast<std::size_t>(at - added_->at.begin());  // added entities before position i
+      if (at != added_->at.end() && *at == i) return Value::entity(added_->entities[before]);
+      return Value::entity((*entities_)[i - before]);
+    }
     return Value::entity((*entities_)[skip_ != kSkipNone && i >= skip_ ? i + 1 : i]);
   }
   const std::optional<GraphOrigin>& origin() const { return origin_; }
-  // The shared entities of an entity list, the skipped one included (null for other lists).
+  // The shared entities of an entity list, the skipped one included, the
+  // added ones not (null for other lists).
   const std::vector<EntityIndex>* entities() const { return entity_list_ ? entities_.get() : nullptr; }
+  const Entities& shared_entities() const { return entities_; }
+  const AddedEntities* added() const { return added_.get(); }
   // Positions [begin, end) of the entities of one kind, when the list knows
   // its kinds (graph results); nullopt otherwise.
   std::optional<std::pair<std::size_t, std::size_t>> kind_range(std::uint32_t kind) const {
@@ -153,6 +177,7 @@ class ListData {
  private:
   List values_;
   Entities entities_;
+  Added added_;
   KindRuns runs_;
   std::size_t skip_ = kSkipNone;
   bool entity_list_ = false;
