@@ -68,7 +68,7 @@ TEST_CASE("the sample register imports into entities, attributes and edges") {
   std::vector<std::string> subcontracting;
   for (const auto& edge : p.edges())
     if (p.edge_kinds()[edge.kind] == "subcontracts")
-      subcontracting.push_back(p.id(edge.from) + " > " + p.id(edge.to) + " " + edge.attributes_json);
+      subcontracting.push_back(p.id(edge.from) + " > " + p.id(edge.to) + " " + std::string(p.edge_attributes(edge)));
   CHECK(subcontracting == std::vector<std::string>{
                               "prov:635400CLOUDCOEU00193 > prov:391200DCSERVICE00748 {\"rank\":2.0,\"arrangement\":\"ARR-001\",\"service_type\":\"cloud IaaS\"}",
                               "prov:391200DCSERVICE00748 > prov:506700POWERGRID00889 {\"rank\":3.0,\"arrangement\":\"ARR-001\",\"service_type\":\"cloud IaaS\"}",

@@ -36,7 +36,7 @@ std::vector<std::string> fact_lines(const Portfolio& p) {
     lines.push_back(line);
   }
   for (const auto& edge : p.edges())
-    lines.push_back(p.id(edge.from) + " -" + p.edge_kinds()[edge.kind] + "-> " + p.id(edge.to) + " " + edge.attributes_json);
+    lines.push_back(p.id(edge.from) + " -" + p.edge_kinds()[edge.kind] + "-> " + p.id(edge.to) + " " + std::string(p.edge_attributes(edge)));
   return lines;
 }
 

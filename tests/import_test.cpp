@@ -65,8 +65,8 @@ TEST_CASE("a portfolio directory: entities by kind, typed and inferred columns, 
   CHECK(p.attribute(*p.find("V1"), "notes").is_missing());
   CHECK(p.attribute(v2, "kind").as_string() == "vendor");
   REQUIRE(p.edges().size() == 2);
-  CHECK(p.edges()[0].attributes_json == R"({"weight":3})");
-  CHECK(p.edges()[1].attributes_json == R"({"weight":null})");
+  CHECK(p.edge_attributes(p.edges()[0]) == R"({"weight":3})");
+  CHECK(p.edge_attributes(p.edges()[1]) == R"({"weight":null})");
 }
 
 TEST_CASE("a column with no values is a string column; all-empty cells are missing", "[import]") {

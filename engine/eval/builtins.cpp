@@ -159,8 +159,8 @@ Value json_to_value(const nlohmann::json& json) {
 
 Value edge_record(const Edge& edge, Context& c) {
   std::vector<std::pair<std::string, Value>> fields;
-  if (!edge.attributes_json.empty()) {
-    auto attributes = nlohmann::json::parse(edge.attributes_json, nullptr, false);
+  if (std::string_view json = c.portfolio.edge_attributes(edge); !json.empty()) {
+    auto attributes = nlohmann::json::parse(json, nullptr, false);
     if (attributes.is_object())
       for (const auto& [name, value] : attributes.items()) fields.emplace_back(name, json_to_value(value));
   }

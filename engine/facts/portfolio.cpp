@@ -73,12 +73,13 @@ void Portfolio::set_column(KindId kind, int column, std::vector<Value> values) {
   table.columns.at(static_cast<std::size_t>(column)) = std::move(values);
 }
 
-void Portfolio::set_edges(std::vector<std::string> kinds, std::vector<Edge> edges) {
+void Portfolio::set_edges(std::vector<std::string> kinds, std::vector<Edge> edges, std::vector<std::string_view> attribute_texts) {
   for (const Edge& edge : edges)
-    if (edge.from >= ids_.size() || edge.to >= ids_.size() || edge.kind >= kinds.size())
+    if (edge.from >= ids_.size() || edge.to >= ids_.size() || edge.kind >= kinds.size() || edge.attributes > attribute_texts.size())
       throw Error("edge between unknown entities");
   edge_kinds_ = std::move(kinds);
   edges_ = std::move(edges);
+  edge_attribute_texts_ = std::move(attribute_texts);
   edge_index_.reset();
 }
 
@@ -91,12 +92,17 @@ void Portfolio::set_attribute(EntityIndex entity, std::string_view name, const V
   set_attribute(entity, column, value);
 }
 
-void Portfolio::add_edge(EntityIndex from, EntityIndex to, std::string_view kind, std::string attributes_json) {
+void Portfolio::add_edge(EntityIndex from, EntityIndex to, std::string_view kind, std::string_view attributes_json) {
   if (from >= ids_.size() || to >= ids_.size()) throw Error("edge between unknown entities");
   auto it = std::find(edge_kinds_.begin(), edge_kinds_.end(), kind);
   auto kind_index = static_cast<std::uint32_t>(it - edge_kinds_.begin());
   if (it == edge_kinds_.end()) edge_kinds_.emplace_back(kind);
-  edges_.push_back(Edge{from, to, kind_index, std::move(attributes_json)});
+  std::uint32_t attributes = 0;
+  if (!attributes_json.empty()) {
+    edge_attribute_texts_.push_back(intern(attributes_json));
+    attributes = static_cast<std::uint32_t>(edge_attribute_texts_.size());
+  }
+  edges_.push_back(Edge{from, to, kind_index, attributes});
 }
 
 void Portfolio::clear_attributes(EntityIndex entity) {
@@ -114,6 +120,7 @@ Portfolio Portfolio::overlay_copy() const {
   copy.kinds_ = kinds_;
   copy.edges_ = edges_;
   copy.edge_kinds_ = edge_kinds_;
+  copy.edge_attribute_texts_ = edge_attribute_texts_;
   copy.pool_index_ = pool_index_;  // views of this portfolio's strings; new ones go to the copy's pool
   copy.waivers = waivers;
   return copy;

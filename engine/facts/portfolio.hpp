@@ -45,8 +45,8 @@ struct KindTable {
 struct Edge {
   EntityIndex from;
   EntityIndex to;
-  std::uint32_t kind;          // index into Portfolio::edge_kinds()
-  std::string attributes_json;  // extra columns of edges.csv, as a JSON object ("" when none)
+  std::uint32_t kind;        // index into Portfolio::edge_kinds()
+  std::uint32_t attributes;  // 0 for none, otherwise 1 + its index into the portfolio's edge attribute texts
 };
 
 class Portfolio {
@@ -61,11 +61,13 @@ class Portfolio {
   EntityIndex add_entity(std::string_view id, KindId kind);
   void set_attribute(EntityIndex entity, int column, const Value& value);
   void set_attribute(EntityIndex entity, std::string_view name, const Value& value);
-  void add_edge(EntityIndex from, EntityIndex to, std::string_view kind, std::string attributes_json = {});
+  // `attributes_json`: the extra columns of edges.csv, as a JSON object ("" when none).
+  void add_edge(EntityIndex from, EntityIndex to, std::string_view kind, std::string_view attributes_json = {});
   // Whole columns and edge lists at once (the fact snapshot), replacing what was there. String
   // values must view text that the portfolio keeps (intern, adopt).
   void set_column(KindId kind, int column, std::vector<Value> values);
-  void set_edges(std::vector<std::string> kinds, std::vector<Edge> edges);
+  // Edges' `attributes` index `attribute_texts` (from 1), which must view text the portfolio keeps.
+  void set_edges(std::vector<std::string> kinds, std::vector<Edge> edges, std::vector<std::string_view> attribute_texts = {});
   void reserve_entities(std::size_t count);
   // Keeps a copy of `text` for as long as the portfolio lives.
   std::string_view intern(std::string_view text);
@@ -91,6 +93,11 @@ class Portfolio {
   Value attribute(EntityIndex entity, std::string_view name) const;
   const std::vector<Edge>& edges() const { return edges_; }
   const std::vector<std::string>& edge_kinds() const { return edge_kinds_; }
+  // An edge's extra columns as a JSON object, "" when none. Kept beside the
+  // edges, which most portfolios have a million of and few have columns for.
+  std::string_view edge_attributes(const Edge& edge) const {
+    return edge.attributes == 0 ? std::string_view() : edge_attribute_texts_[edge.attributes - 1];
+  }
   // Every entity of a kind, sorted by id (shared, built on first use).
   std::shared_ptr<const ListData> entities_of_kind(std::string_view kind) const;
   std::vector<EntityIndex> entities_sorted_by_id() const;
@@ -119,6 +126,7 @@ class Portfolio {
   std::vector<KindTable> kinds_;
   std::vector<Edge> edges_;
   std::vector<std::string> edge_kinds_;
+  std::vector<std::string_view> edge_attribute_texts_;  // views of pool_
   std::deque<std::string> pool_;
   std::unordered_set<std::string_view> pool_index_;
   mutable std::unordered_map<std::string, std::shared_ptr<const ListData>> kind_lists_;

@@ -85,7 +85,7 @@ class PortfolioBuilder {
     EntityIndex a = resolve(from, "from", at), b = resolve(to, "to", at);
     if (kind.empty()) throw ImportError(at.file, at.line, "empty edge kind (for example depends_on or subcontracts)");
     if (base_ && already_there(a, b, kind)) return;
-    portfolio.add_edge(a, b, kind, std::move(attributes));
+    portfolio.add_edge(a, b, kind, attributes);
     lines_.push_back(static_cast<std::uint32_t>(at.line));
   }
 

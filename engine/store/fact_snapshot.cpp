@@ -270,12 +270,12 @@ std::string encode_edges(const Portfolio& portfolio, const Layout& layout, const
   for (std::size_t i : order.edges) out.put(layout.position[edges[i].from]);
   for (std::size_t i : order.edges) out.put(layout.position[edges[i].to]);
   for (std::size_t i : order.edges) out.put(layout.edge_kind_rank[edges[i].kind]);
-  bool with_attributes = std::any_of(edges.begin(), edges.end(), [](const Edge& e) { return !e.attributes_json.empty(); });
+  bool with_attributes = std::any_of(edges.begin(), edges.end(), [](const Edge& e) { return e.attributes != 0; });
   out.put<std::uint8_t>(with_attributes ? 1 : 0);
   if (with_attributes) {
     std::vector<std::string_view> texts;
     texts.reserve(order.edges.size());
-    for (std::size_t i : order.edges) texts.push_back(edges[i].attributes_json);
+    for (std::size_t i : order.edges) texts.push_back(portfolio.edge_attributes(edges[i]));
     put_texts(out, texts);
   }
   return out.take();
@@ -390,13 +390,17 @@ void decode_edges(Portfolio& portfolio, std::string_view bytes, std::vector<std:
   std::vector<std::string_view> attributes = with_attributes ? get_texts(in, count) : std::vector<std::string_view>();
   in.expect_end();
   std::vector<Edge> edges(count);
+  std::vector<std::string_view> kept;  // the texts, kept by the portfolio (the part itself is not)
   for (std::uint32_t i = 0; i < count; ++i) {
     edges[i].from = ByteReader::at<std::uint32_t>(from, i);
     edges[i].to = ByteReader::at<std::uint32_t>(to, i);
     edges[i].kind = ByteReader::at<std::uint32_t>(kind, i);
-    if (with_attributes) edges[i].attributes_json = attributes[i];
+    if (with_attributes && !attributes[i].empty()) {
+      kept.push_back(portfolio.intern(attributes[i]));
+      edges[i].attributes = static_cast<std::uint32_t>(kept.size());
+    }
   }
-  portfolio.set_edges(std::move(edge_kinds), std::move(edges));
+  portfolio.set_edges(std::move(edge_kinds), std::move(edges), std::move(kept));
 }
 
 std::string blob_of(const SQLite::Statement& query, int column) {

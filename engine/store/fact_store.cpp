@@ -107,8 +107,8 @@ void insert_edges(SQLite::Database& sql, const Portfolio& portfolio, const FactO
     insert_edge.bindNoCopy(1, portfolio.id(edge.from));
     insert_edge.bindNoCopy(2, portfolio.id(edge.to));
     insert_edge.bindNoCopy(3, portfolio.edge_kinds()[edge.kind]);
-    if (edge.attributes_json.empty()) insert_edge.bind(4);
-    else insert_edge.bindNoCopy(4, edge.attributes_json);
+    if (edge.attributes == 0) insert_edge.bind(4);
+    else insert_edge.bind(4, std::string(portfolio.edge_attributes(edge)));
     insert_edge.exec();
     insert_edge.reset();
   }
