@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <boost/container/small_vector.hpp>
 #include <nlohmann/json.hpp>
 
 #include "dsl/unicode.hpp"
@@ -16,7 +17,7 @@
 namespace vigil {
 namespace {
 
-using Args = std::vector<Value>;
+using Args = std::span<const Value>;
 using Builtin = Value (*)(const Expr& e, const Args& args, Context& c);
 
 Value missing_of(const Expr&, const Args& args, Context&) { return Value::boolean(args[0].is_missing()); }
@@ -194,7 +195,8 @@ Value links(const Expr& e, const Args& args, Context& c) {
 // or `kind:`), and how far to follow (`depth:`) ----
 
 struct GraphQuery {
-  std::vector<int> kinds;            // edge kinds to follow (DependencyGraph::kAllEdges: every edge)
+  // Edge kinds to follow (DependencyGraph::kAllEdges: every edge); inline, as rules ask per element.
+  boost::container::small_vector<int, 2> kinds;
   std::optional<std::size_t> depth;  // most edges followed; none: no limit
   // One kind (or all) and no limit: the shared, precomputed views answer it.
   bool precomputed() const { return kinds.size() == 1 && !depth; }
@@ -350,7 +352,7 @@ List distinct_values(const ListData& items) {
   return kept;
 }
 
-Value call_builtin(const Expr& call, const std::vector<Value>& args, Context& c) {
+Value call_builtin(const Expr& call, std::span<const Value> args, Context& c) {
   auto function = static_cast<std::size_t>(call.function);
   if (!function_info(static_cast<Function>(function)).takes_missing &&
       std::any_of(args.begin(), args.end(), [](const Value& v) { return v.is_missing(); }))

@@ -2,6 +2,7 @@
 // row of dsl/functions.cpp, in an array indexed by the same enum.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "dsl/functions.hpp"
@@ -11,7 +12,7 @@ namespace vigil {
 
 // Arguments are evaluated by the caller; a missing argument has already given
 // missing unless the function's row says it takes missing values.
-Value call_builtin(const Expr& call, const std::vector<Value>& args, Context& c);
+Value call_builtin(const Expr& call, std::span<const Value> args, Context& c);
 
 // The list without repeated values (as same_value() compares), first occurrences in order.
 List distinct_values(const ListData& items);

@@ -344,15 +344,27 @@ struct GraphView::Impl {
     }
   }
 
-  ListPtr closure_of(EntityIndex x, bool towards_suppliers) const {
+  Closure& allocated_closure(bool towards_suppliers) const {
     Closure& closure = towards_suppliers ? supplier_closure : dependent_closure;
-    Component c = component[x];
     std::call_once(closure.allocated, [&] {
       closure.state = std::make_unique<std::atomic<std::uint8_t>[]>(members.size());  // all kUnknown
       closure.of_component.assign(members.size(), nullptr);
       closure.with_members.assign(members.size(), nullptr);
       closure.member_runs.assign(members.size(), nullptr);
     });
+    return closure;
+  }
+
+  // What x's component reaches outside itself (kept for as long as the view).
+  const ListData* component_closure(EntityIndex x, bool towards_suppliers) const {
+    Closure& closure = allocated_closure(towards_suppliers);
+    ensure_closure(closure, component[x], towards_suppliers);
+    return closure.of_component[component[x]].get();
+  }
+
+  ListPtr closure_of(EntityIndex x, bool towards_suppliers) const {
+    Closure& closure = allocated_closure(towards_suppliers);
+    Component c = component[x];
     ensure_closure(closure, c, towards_suppliers);
     if (members[c].size() == 1) return closure.of_component[c];
     // x's own component (a cycle) is reachable too, except x itself: the
@@ -409,7 +421,10 @@ bool GraphView::in_cycle(EntityIndex x) const {
 
 bool GraphView::reaches(EntityIndex from, EntityIndex to) const {
   if (impl_->component[from] == impl_->component[to]) return from == to ? in_cycle(from) : true;
-  auto closure = suppliers_closure(from);
+  // The component's list, not a copy of the pointer: rules ask this once per
+  // element of a supply chain, from several threads, and counting references
+  // to the same lists made the threads wait on each other's caches.
+  const ListData* closure = impl_->component_closure(from, true);
   // The closure is sorted by rank: a binary search of its entities, shared and
   // added (with `from` itself, when it is on a cycle: `to` is in another
   // component, so that changes nothing).
