@@ -19,6 +19,7 @@
 #include "engine/eval/builtins.hpp"
 #include "engine/eval/context.hpp"
 #include "engine/eval/evidence.hpp"
+#include "engine/eval/overlay_scope.hpp"
 
 namespace vigil {
 namespace {
@@ -619,7 +620,22 @@ struct Evaluator::Impl {
       out.push_back({&rule, &file, subjects, begin, std::min(begin + kChunk, subjects->size())});
   }
 
-  EvaluationResult run_tasks(const std::vector<Task>& tasks, unsigned threads, const Progress& progress) const;
+  // The dependency graph is built once, by the first thread that needs it, and
+  // a thread that needs it meanwhile waits. With several threads, the tasks of
+  // rules that follow no edges go first and one thread builds the graph before
+  // it takes any, so that the others have work while it does.
+  static bool graph_first(std::vector<Task>& tasks) {
+    std::unordered_map<const Rule*, bool> follows_edges;
+    for (const auto& task : tasks)
+      if (!follows_edges.count(task.rule)) {
+        RuleFootprint reads = footprint_of(*task.file, *task.rule);
+        follows_edges[task.rule] = reads.follows_suppliers || reads.follows_dependents;
+      }
+    auto graph_tasks = std::stable_partition(tasks.begin(), tasks.end(), [&](const auto& task) { return !follows_edges[task.rule]; });
+    return graph_tasks != tasks.end();
+  }
+
+  EvaluationResult run_tasks(std::vector<Task> tasks, unsigned threads, const Progress& progress) const;
 
   void run(const Task& task, Context& c, EvaluationResult& out) const {
     c.constants = &constants_of(*task.rule);
@@ -653,10 +669,10 @@ EvaluationResult Evaluator::evaluate_scoped(const std::vector<RuleScope>& scopes
   return impl_->run_tasks(impl_->tasks(scopes), threads, {});
 }
 
-EvaluationResult Evaluator::Impl::run_tasks(const std::vector<Task>& tasks, unsigned threads,
-                                            const Progress& progress) const {
+EvaluationResult Evaluator::Impl::run_tasks(std::vector<Task> tasks, unsigned threads, const Progress& progress) const {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, tasks.size())));
+  bool build_graph_first = threads > 1 && graph_first(tasks);
   // Each thread takes the next task and keeps its own context and results;
   // sorting the merged results makes the output independent of scheduling.
   std::atomic<std::size_t> next{0}, done{0};
@@ -665,6 +681,7 @@ EvaluationResult Evaluator::Impl::run_tasks(const std::vector<Task>& tasks, unsi
   auto work = [&](unsigned t) {
     try {
       Context c = make_context();
+      if (t == 0 && build_graph_first) graph.get().view(DependencyGraph::kAllEdges);
       for (std::size_t i = next++; i < tasks.size(); i = next++) {
         run(tasks[i], c, partial[t]);
         ++done;
