@@ -4,6 +4,7 @@
 
 #include <random>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -246,6 +247,56 @@ TEST_CASE("closures share the big closure further down and add their own entitie
   CHECK_FALSE(view.reaches(at("P07a"), at("P03a")));
   CHECK(test::value_of("count(x in suppliers*(s) where x.kind == \"vendor\")", p, "", "service s") == "14");
   CHECK(test::value_of("list(x.id for x in suppliers*(s) where x.kind == \"service\")", p, "", "service s") == R"(["S1"])");
+}
+
+// Without evidence, a count with a remembered `where` adds up the remembered
+// answers over the list's entities directly: over shared closures with
+// entities of their own, and over a cycle member's closure (which leaves the
+// member out), it must count what listing the elements counts.
+TEST_CASE("counting remembered answers over shared closures counts what listing them counts", "[graph]") {
+  std::mt19937 random(20261207);
+  test::TestPortfolio t;
+  constexpr int kVendors = 400, kServices = 80;
+  for (int i = 0; i < kVendors; ++i)
+    t.add("vendor", fmt::format("V{:03}", i), {{"tier", Value::string(i % 3 == 0 ? "critical" : "low")}});
+  for (int i = 0; i < kServices; ++i)
+    t.add("service", fmt::format("S{:02}", i), {{"criticality", Value::string(i % 2 == 0 ? "critical" : "low")}});
+  Portfolio& p = t.portfolio;
+  auto vendor = [&](int i) { return *p.find(fmt::format("V{:03}", i)); };
+  for (int i = 1; i < kVendors; ++i) p.add_edge(vendor(i), vendor(static_cast<int>(random() % i)), "subcontracts");
+  for (int i = 0; i < 12; ++i) p.add_edge(vendor(i), vendor(i + 1), "subcontracts");  // a loop of V000-V012 and more
+  for (int i = 0; i < kServices; ++i)
+    for (int k = 0; k < 2; ++k) p.add_edge(*p.find(fmt::format("S{:02}", i)), vendor(static_cast<int>(random() % kVendors)), "depends_on");
+  RuleSet rules = test::compile(R"(
+rule R {
+  severity high
+  for vendor v
+  let up = count(x in suppliers*(v) where x.tier == "critical")
+  let down = count(s in dependents*(v) where s.kind == "service" and s.criticality == "critical")
+  let up_listed = len(list(x for x in suppliers*(v) where x.tier == "critical"))
+  let down_listed = len(list(s for s in dependents*(v) where s.kind == "service" and s.criticality == "critical"))
+  when true
+  message "{up} {down} {up_listed} {down_listed}"
+}
+)");
+  Evaluator evaluator(rules, p, test::date("2026-06-30"));
+  evaluator.set_evidence(false);
+  auto result = evaluator.evaluate_all(2);
+  REQUIRE(result.findings.size() == kVendors);
+  std::size_t shared = 0;
+  DependencyGraph graph(p);
+  const GraphView& view = graph.view(DependencyGraph::kAllEdges);
+  for (const auto& finding : result.findings) {
+    INFO(*finding.entity << ": " << finding.message);
+    std::istringstream numbers(finding.message);
+    int up = 0, down = 0, up_listed = 0, down_listed = 0;
+    numbers >> up >> down >> up_listed >> down_listed;
+    CHECK(up == up_listed);
+    CHECK(down == down_listed);
+    shared += view.suppliers_closure(*p.find(*finding.entity))->added() != nullptr;
+  }
+  CHECK(shared > 100);  // most closures are shared ones with entities of their own
+  CHECK(result.findings[0].message == evaluator.explain(rules.files[0].rules[0], vendor(0)).result.findings.at(0).message);
 }
 
 // Threads that ask for closures at once compute them side by side (a component

@@ -3,6 +3,7 @@
 // engine/eval.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,8 +46,14 @@ constexpr int kMaxEvaluationDepth = 2000;
 class LazyGraph {
  public:
   explicit LazyGraph(const Portfolio& portfolio) : portfolio_(portfolio) {}
+  // Asked for at every graph function call: once built, one atomic load
+  // (call_once costs a call into the thread library each time).
   const DependencyGraph& get() const {
-    std::call_once(once_, [&] { graph_ = std::make_unique<DependencyGraph>(portfolio_); });
+    if (const DependencyGraph* built = built_.load(std::memory_order_acquire)) return *built;
+    std::call_once(once_, [&] {
+      graph_ = std::make_unique<DependencyGraph>(portfolio_);
+      built_.store(graph_.get(), std::memory_order_release);
+    });
     return *graph_;
   }
 
@@ -54,6 +61,7 @@ class LazyGraph {
   const Portfolio& portfolio_;
   mutable std::once_flag once_;
   mutable std::unique_ptr<DependencyGraph> graph_;
+  mutable std::atomic<const DependencyGraph*> built_{nullptr};
 };
 
 // Per-evaluation state; one per thread.
@@ -66,7 +74,7 @@ struct Context {
   // Rule `let`s are evaluated when first used (then kept): a `let` that the
   // `when` does not need for an entity costs nothing.
   const std::vector<const Expr*>* lazy_lets = nullptr;  // per local slot: the let's expression, or null
-  std::vector<bool> evaluated{};                        // per local slot
+  std::vector<std::uint8_t> evaluated{};  // per local slot (bytes: cleared for every subject)
   // Off when nobody will see the evidence (a run that is neither stored nor
   // printed as JSON): facts read and paths are then not recorded.
   bool evidence = true;

@@ -306,19 +306,47 @@ class AggregateState {
 // the critical services that rely on each vendor, transitively) visits the
 // same services about a thousand times each. Not under `explain`, which
 // counts every evaluation.
+enum RememberedAnswer : std::uint8_t { kNotYet, kFalse, kTrue, kMissing };
+
+std::vector<std::uint8_t>& remembered_answers(const Expr& e, Context& c) {
+  auto& answers = c.element_filter_cache[e.id];
+  if (answers.empty()) answers.assign(c.portfolio.entity_count(), kNotYet);
+  return answers;
+}
+
+std::uint8_t remembered(std::optional<bool> predicate) { return !predicate ? kMissing : *predicate ? kTrue : kFalse; }
+
 std::optional<bool> filter_value(const Expr& e, const Value& item, Context& c) {
-  enum : std::uint8_t { kNotYet, kFalse, kTrue, kMissing };
   bool cacheable = e.filter_reads_only_element && !c.recorded && item.is(ValueType::entity);
-  std::uint8_t* slot = nullptr;
-  if (cacheable) {
-    auto& cache = c.element_filter_cache[e.id];
-    if (cache.empty()) cache.assign(c.portfolio.entity_count(), kNotYet);
-    slot = &cache[item.as_entity()];
-    if (*slot != kNotYet && c.reads_truncated) return *slot == kMissing ? std::nullopt : std::optional<bool>(*slot == kTrue);
-  }
+  std::uint8_t* slot = cacheable ? &remembered_answers(e, c)[item.as_entity()] : nullptr;
+  if (slot && *slot != kNotYet && c.reads_truncated) return *slot == kMissing ? std::nullopt : std::optional<bool>(*slot == kTrue);
   std::optional<bool> predicate = truth(*e.filter, eval(*e.filter, c), "'where'", c);
-  if (slot) *slot = !predicate ? kMissing : *predicate ? kTrue : kFalse;
+  if (slot) *slot = remembered(predicate);
   return predicate;
+}
+
+// count(x in entities where P(x)) with P remembered per entity and no
+// evidence to collect (no paths, no reads): the remembered answers are added
+// up without making a value of each element. CONC-001 and CONC-002 count
+// the critical services among a vendor's transitive dependents, tens of
+// millions of elements at 100,000 vendors.
+bool counts_remembered_answers(const Expr& e, const ListData& items, Context& c) {
+  return static_cast<Function>(e.function) == Function::count && e.filter && e.filter_reads_only_element &&
+         !c.recorded && !c.evidence && items.entities() && !e.join_key;
+}
+
+Value count_remembered(const Expr& e, const ListData& items, std::size_t first, std::size_t last, Context& c) {
+  auto& answers = remembered_answers(e, c);
+  std::size_t count = 0;
+  items.for_each_entity(first, last, [&](EntityIndex entity) {
+    std::uint8_t& answer = answers[entity];
+    if (answer == kNotYet) {
+      if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = Value::entity(entity);
+      answer = remembered(truth(*e.filter, eval(*e.filter, c), "'where'", c));
+    }
+    count += answer == kTrue;
+  });
+  return Value::number(static_cast<double>(count));
 }
 
 Value eval_aggregate(const Expr& e, Context& c) {
@@ -342,6 +370,7 @@ Value eval_aggregate(const Expr& e, Context& c) {
     if (!kind) first = last;  // no entity has that kind: nothing passes `where`
     else if (range) std::tie(first, last) = *range;
   }
+  if (counts_remembered_answers(e, items, c)) return count_remembered(e, items, first, last, c);
   bool needs_element = function != Function::count && !(quantifier && e.filter);
   // An equality join visits only the candidates the index gives (in id
   // order, as the scan would); `where` is still evaluated for each of them.
@@ -525,7 +554,7 @@ struct Evaluator::Impl {
 
   void reset_context(const Rule& rule, Context& c) const {
     c.locals.assign(static_cast<std::size_t>(rule.slot_count), Value());
-    c.evaluated.assign(static_cast<std::size_t>(rule.slot_count), false);
+    c.evaluated.assign(static_cast<std::size_t>(rule.slot_count), 0);
     c.lazy_lets = &lazy_lets_of(rule);
     c.reads.clear();
     c.reads_truncated = !c.evidence;  // without evidence, remembered `where`s serve from the first element

@@ -7,6 +7,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/graph/strong_components.hpp>
 #include <boost/property_map/property_map.hpp>
@@ -228,7 +229,7 @@ struct GraphView::Impl {
   // as the list it shares (a cycle's members with their closure, or the shared
   // part of a closure) and the entities outside that list.
   struct Reached {
-    ListData::Entities shared;
+    const ListData::Entities& shared;
     const std::vector<EntityIndex>* others;  // may be null
   };
   Reached reached_through(const Closure& closure, Component child) const {
@@ -240,26 +241,34 @@ struct GraphView::Impl {
   // closure(c) = union over next(c) of members(next) and closure(next). The
   // biggest list a child shares is shared again, and only what the others add
   // is gathered: the closures along a supply chain mostly end in the same big
-  // one (the large providers, often one cycle), which is kept once.
+  // one (the large providers, often one cycle), which is kept once. A
+  // provider's dependents are many, and mostly share the same few lists: each
+  // list is gathered once (no reference counted per child either).
+  static constexpr std::size_t kGatheredOnceFrom = 64;
   void compute_one(Closure& closure, Component c, bool towards_suppliers, RankSet& set) const {
     const Adjacency& next = towards_suppliers ? successors : predecessors;
     auto [begin, end] = next.of(c);
-    ListData::Entities base;
+    const ListData::Entities* base = nullptr;
     for (auto it = begin; it != end; ++it) {
       const auto& shared = reached_through(closure, *it).shared;
-      if (!base || shared->size() > base->size()) base = shared;
+      if (!base || shared->size() > (*base)->size()) base = &shared;
     }
+    boost::container::small_vector<const std::vector<EntityIndex>*, 8> gathered{base ? base->get() : nullptr};
     for (auto it = begin; it != end; ++it) {
       for (EntityIndex e : members[*it]) set.add(rank[e]);
       Reached reached = reached_through(closure, *it);
-      if (reached.shared != base)
-        for (EntityIndex e : *reached.shared) set.add(rank[e]);
+      const auto* list = reached.shared.get();
+      bool small = list->size() < kGatheredOnceFrom;  // cheaper to add again than to look up
+      if (small || std::find(gathered.begin(), gathered.end(), list) == gathered.end()) {
+        if (!small) gathered.push_back(list);
+        for (EntityIndex e : *list) set.add(rank[e]);
+      }
       if (reached.others)
         for (EntityIndex e : *reached.others) set.add(rank[e]);
     }
     std::vector<std::uint32_t> ranks = set.take_sorted();  // may repeat some of base
     if (members[c].size() > 1) {
-      std::vector<std::uint32_t> outside = base ? union_with(*base, ranks) : std::move(ranks);
+      std::vector<std::uint32_t> outside = base ? union_with(**base, ranks) : std::move(ranks);
       for (std::uint32_t r : outside) set.add(r);
       for (EntityIndex e : members[c]) set.add(rank[e]);
       closure.with_members[c] = std::make_shared<const std::vector<EntityIndex>>(entities_of(set.take_sorted()));
@@ -270,22 +279,23 @@ struct GraphView::Impl {
     GraphOrigin origin{members[c][0], towards_suppliers, edge_kind};
     auto added = std::make_shared<AddedEntities>();
     if (base) {  // a merge of the two sorted lists
+      const auto& shared = **base;
       std::size_t at = 0;
       for (std::uint32_t r : ranks) {
-        while (at < base->size() && rank[(*base)[at]] < r) ++at;
-        if (at < base->size() && rank[(*base)[at]] == r) continue;
+        while (at < shared.size() && rank[shared[at]] < r) ++at;
+        if (at < shared.size() && rank[shared[at]] == r) continue;
         added->at.push_back(at + added->entities.size());
         added->entities.push_back(by_rank[r]);
       }
     }
     // Sharing pays while the added entities are few; otherwise the closure is
     // a list of its own, which its parents may share in turn.
-    if (!base || added->entities.size() * 4 > base->size()) {
-      closure.of_component[c] = make_list(base ? union_with(*base, ranks) : ranks, origin);
+    if (!base || added->entities.size() * 4 > (*base)->size()) {
+      closure.of_component[c] = make_list(base ? union_with(**base, ranks) : ranks, origin);
       return;
     }
-    auto runs = kind_runs(*base, added.get());
-    closure.of_component[c] = std::make_shared<const ListData>(base, std::move(added), origin, std::move(runs));
+    auto runs = kind_runs(**base, added.get());
+    closure.of_component[c] = std::make_shared<const ListData>(*base, std::move(added), origin, std::move(runs));
   }
 
   // The ranks of `entities` (sorted by rank) and `ranks` (sorted), without repeats.

@@ -7,7 +7,9 @@ namespace vigil {
 Value Value::string(std::string text) {
   auto owner = std::make_shared<const std::string>(std::move(text));
   std::string_view view = *owner;
-  return Value(Storage(StringRef{view, std::move(owner)}));
+  Value value(ValueType::string, std::move(owner));
+  value.payload_.text = view;
+  return value;
 }
 
 Value Value::list(List items) { return list(std::make_shared<const ListData>(std::move(items))); }

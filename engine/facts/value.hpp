@@ -5,13 +5,14 @@
 
 #include <algorithm>
 #include <compare>
+#include <concepts>
 #include <cstdint>
 #include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
+#include <stdexcept>
 #include <vector>
 
 #include "dsl/calendar.hpp"
@@ -30,44 +31,66 @@ class Value {
  public:
   Value() = default;  // missing
   static Value missing() { return Value(); }
-  static Value boolean(bool b) { return Value(Storage(b)); }
-  static Value number(double n) { return Value(Storage(n)); }
-  static Value date(Date d) { return Value(Storage(d)); }
-  static Value duration(Duration d) { return Value(Storage(d)); }
-  static Value entity(EntityIndex e) { return Value(Storage(EntityRef{e})); }
+  static Value boolean(bool b) { return Value(ValueType::boolean, [&](Payload& p) { p.boolean = b; }); }
+  static Value number(double n) { return Value(ValueType::number, [&](Payload& p) { p.number = n; }); }
+  static Value date(Date d) { return Value(ValueType::date, [&](Payload& p) { p.date = d; }); }
+  static Value duration(Duration d) { return Value(ValueType::duration, [&](Payload& p) { p.duration = d; }); }
+  static Value entity(EntityIndex e) { return Value(ValueType::entity, [&](Payload& p) { p.entity = e; }); }
   // A string whose text outlives the value (the fact pool, the rule source).
-  static Value string_view(std::string_view text) { return Value(Storage(StringRef{text, nullptr})); }
+  static Value string_view(std::string_view text) { return Value(ValueType::string, [&](Payload& p) { p.text = text; }); }
   static Value string(std::string text);
-  static Value list(std::shared_ptr<const ListData> items) { return Value(Storage(std::move(items))); }
+  static Value list(std::shared_ptr<const ListData> items) { return Value(ValueType::list, std::move(items)); }
   static Value list(List items);
-  static Value map(std::shared_ptr<const MapData> entries) { return Value(Storage(std::move(entries))); }
+  static Value map(std::shared_ptr<const MapData> entries) { return Value(ValueType::map, std::move(entries)); }
 
-  ValueType type() const { return static_cast<ValueType>(storage_.index()); }
-  bool is_missing() const { return storage_.index() == 0; }
-  bool is(ValueType t) const { return type() == t; }
+  ValueType type() const { return type_; }
+  bool is_missing() const { return type_ == ValueType::missing; }
+  bool is(ValueType t) const { return type_ == t; }
 
-  bool as_bool() const { return std::get<bool>(storage_); }
-  double as_number() const { return std::get<double>(storage_); }
-  std::string_view as_string() const { return std::get<StringRef>(storage_).text; }
-  Date as_date() const { return std::get<Date>(storage_); }
-  Duration as_duration() const { return std::get<Duration>(storage_); }
-  EntityIndex as_entity() const { return std::get<EntityRef>(storage_).index; }
-  const ListData& as_list() const { return *std::get<std::shared_ptr<const ListData>>(storage_); }
-  const MapData& as_map() const { return *std::get<std::shared_ptr<const MapData>>(storage_); }
+  bool as_bool() const { return checked(ValueType::boolean).boolean; }
+  double as_number() const { return checked(ValueType::number).number; }
+  std::string_view as_string() const { return checked(ValueType::string).text; }
+  Date as_date() const { return checked(ValueType::date).date; }
+  Duration as_duration() const { return checked(ValueType::duration).duration; }
+  EntityIndex as_entity() const { return checked(ValueType::entity).entity; }
+  const ListData& as_list() const {
+    checked(ValueType::list);
+    return *static_cast<const ListData*>(owner_.get());
+  }
+  const MapData& as_map() const {
+    checked(ValueType::map);
+    return *static_cast<const MapData*>(owner_.get());
+  }
 
  private:
-  struct StringRef {
+  // A tag, the scalar or string view, and the owner of what the value points
+  // into (a computed string's text, a list, a map), instead of a
+  // std::variant: values are made and dropped for every node an evaluation
+  // visits, and destroying a variant with shared pointers among its
+  // alternatives is an indirect call each time; here it is one null test.
+  union Payload {
+    bool boolean;
+    double number;
     std::string_view text;
-    std::shared_ptr<const std::string> owner;
+    Date date;
+    Duration duration;
+    EntityIndex entity;
+    Payload() : number(0) {}
   };
-  struct EntityRef {
-    EntityIndex index;
-  };
-  // The alternatives follow ValueType's order, so index() is the type.
-  using Storage = std::variant<std::monostate, bool, double, StringRef, Date, Duration,
-                               std::shared_ptr<const ListData>, EntityRef, std::shared_ptr<const MapData>>;
-  explicit Value(Storage storage) : storage_(std::move(storage)) {}
-  Storage storage_;
+  template <class Set>
+    requires std::invocable<Set, Payload&>
+  Value(ValueType type, Set&& set) : type_(type) {
+    set(payload_);
+  }
+  Value(ValueType type, std::shared_ptr<const void> owner) : type_(type), owner_(std::move(owner)) {}
+  const Payload& checked(ValueType wanted) const {
+    if (type_ != wanted) throw std::logic_error("a value of another type");  // a bug: callers test the type first
+    return payload_;
+  }
+
+  ValueType type_ = ValueType::missing;
+  Payload payload_;
+  std::shared_ptr<const void> owner_;
 };
 
 // Where a list of entities came from, so that evidence can show the chain
@@ -144,6 +167,22 @@ class ListData {
         return std::make_pair(shift(run.begin), shift(run.end));
       }
     return std::make_pair(std::size_t{0}, std::size_t{0});
+  }
+
+  // f(entity) for positions [first, last) of an entity list, in order,
+  // without making a value of each (the shared and the added ones merged).
+  template <class F>
+  void for_each_entity(std::size_t first, std::size_t last, F&& f) const {
+    const auto& shared = *entities_;
+    if (!added_) {
+      for (std::size_t i = first; i < last; ++i) f(shared[skip_ != kSkipNone && i >= skip_ ? i + 1 : i]);
+      return;
+    }
+    const auto& at = added_->at;
+    auto next_added = static_cast<std::size_t>(std::lower_bound(at.begin(), at.end(), first) - at.begin());
+    std::size_t next_shared = first - next_added;
+    for (std::size_t i = first; i < last; ++i)
+      f(next_added < at.size() && at[next_added] == i ? added_->entities[next_added++] : shared[next_shared++]);
   }
 
   class iterator {
