@@ -24,6 +24,32 @@ Portfolio sample() {
 
 }  // namespace
 
+// Columns keep attributes as 16-byte cells: every kind of attribute value
+// comes back as it was set, a computed string is copied (the value that gave
+// it may go), and no attribute holds a list.
+TEST_CASE("attributes come back from their columns as they were set", "[evaluator]") {
+  Portfolio p = sample();
+  EntityIndex v1 = *p.find("V1"), v3 = *p.find("V3");
+  {
+    Value computed = Value::string(std::string("computed ") + "text");
+    p.set_attribute(v3, "note", computed);
+  }
+  p.set_attribute(v3, "grace", Value::duration(Duration{2, 5}));
+  CHECK(p.attribute(v1, "name").as_string() == "Acme");
+  CHECK(p.attribute(v1, "spend").as_number() == 100);
+  CHECK(p.attribute(v1, "tested").as_date() == test::date("2025-01-01"));
+  CHECK(p.attribute(v1, "active").as_bool() == true);
+  CHECK(p.attribute(*p.find("V2"), "active").as_bool() == false);
+  CHECK(p.attribute(v3, "spend").is_missing());
+  CHECK(p.attribute(v3, "note").as_string() == "computed text");
+  CHECK(p.attribute(v3, "grace").as_duration() == Duration{2, 5});
+  CHECK(p.attribute(v1, "note").is_missing());
+  p.clear_attributes(v1);
+  CHECK(p.attribute(v1, "name").is_missing());
+  CHECK_THROWS_WITH(p.set_attribute(v1, "parts", Value::list(List{Value::number(1)})), "an attribute cannot hold a list");
+  CHECK(p.kinds()[p.kind_of(v1)].column("parts") == -1);  // refused before it was declared
+}
+
 TEST_CASE("arithmetic on numbers", "[evaluator]") {
   CHECK(value_of("1 + 2 * 3") == "7");
   CHECK(value_of("(1 + 2) * 3") == "9");

@@ -3,12 +3,50 @@
 #include <cstring>
 
 #include <algorithm>
+#include <limits>
 
 #include <fmt/format.h>
 
 #include "dsl/diagnostic.hpp"
 
 namespace vigil {
+
+Cell::Cell(const Value& value) : type_(value.type()) {
+  switch (type_) {
+    case ValueType::missing: break;
+    case ValueType::boolean: flag_ = value.as_bool(); break;
+    case ValueType::number: number_ = value.as_number(); break;
+    case ValueType::date: day_ = value.as_date().days_since_epoch; break;
+    case ValueType::duration:
+      months_and_days_[0] = value.as_duration().months;
+      months_and_days_[1] = value.as_duration().days;
+      break;
+    case ValueType::string: {
+      std::string_view text = value.as_string();
+      if (text.size() > std::numeric_limits<std::uint32_t>::max()) throw Error("an attribute's text is over 4 GiB");
+      text_ = text.data();
+      length_ = static_cast<std::uint32_t>(text.size());
+      break;
+    }
+    default: refuse_as_attribute(type_);
+  }
+}
+
+void Cell::refuse_as_attribute(ValueType type) {
+  if (type == ValueType::list || type == ValueType::map || type == ValueType::entity)
+    throw Error(fmt::format("an attribute cannot hold {}", type_with_article(type)));
+}
+
+Value Cell::value() const {
+  switch (type_) {
+    case ValueType::boolean: return Value::boolean(flag_);
+    case ValueType::number: return Value::number(number_);
+    case ValueType::date: return Value::date(Date{day_});
+    case ValueType::duration: return Value::duration(Duration{months_and_days_[0], months_and_days_[1]});
+    case ValueType::string: return Value::string_view(std::string_view(text_, length_));
+    default: return Value::missing();
+  }
+}
 
 int KindTable::column(std::string_view attribute) const {
   auto it = column_of.find(attribute);
@@ -58,19 +96,19 @@ void Portfolio::set_attribute(EntityIndex entity, int column, const Value& value
     throw Error(fmt::format("attribute '{}' of {} must be {} but was given {}",
                             table.attribute_names[static_cast<std::size_t>(column)], ids_[entity],
                             type_with_article(expected), type_with_article(value.type())));
-  Value stored = value.is(ValueType::string) ? Value::string_view(intern(value.as_string())) : value;
+  Cell stored(value.is(ValueType::string) ? Value::string_view(intern(value.as_string())) : value);
   auto& cells = table.columns[static_cast<std::size_t>(column)];
   if (cells.size() < table.members.size()) cells.resize(table.members.size());
-  cells[row_of_[entity]] = std::move(stored);
+  cells[row_of_[entity]] = stored;
 }
 
-void Portfolio::set_column(KindId kind, int column, std::vector<Value> values) {
+void Portfolio::set_column(KindId kind, int column, std::vector<Cell> cells) {
   auto& table = kinds_.at(kind);
-  if (values.size() != table.members.size())
+  if (cells.size() != table.members.size())
     throw Error(fmt::format("attribute '{}' of kind {}: {} values for {} entities",
-                            table.attribute_names.at(static_cast<std::size_t>(column)), table.name, values.size(),
+                            table.attribute_names.at(static_cast<std::size_t>(column)), table.name, cells.size(),
                             table.members.size()));
-  table.columns.at(static_cast<std::size_t>(column)) = std::move(values);
+  table.columns.at(static_cast<std::size_t>(column)) = std::move(cells);
 }
 
 void Portfolio::set_edges(std::vector<std::string> kinds, std::vector<Edge> edges, std::vector<std::string_view> attribute_texts) {
@@ -87,6 +125,7 @@ void Portfolio::set_attribute(EntityIndex entity, std::string_view name, const V
   int column = kinds_[kind_of_[entity]].column(name);
   if (column < 0) {
     if (value.is_missing()) return;
+    Cell::refuse_as_attribute(value.type());  // before declaring it: a refused value changes nothing
     column = declare_attribute(kind_of_[entity], name, value.type());
   }
   set_attribute(entity, column, value);
@@ -108,7 +147,7 @@ void Portfolio::add_edge(EntityIndex from, EntityIndex to, std::string_view kind
 void Portfolio::clear_attributes(EntityIndex entity) {
   auto& table = kinds_[kind_of_[entity]];
   for (auto& column : table.columns)
-    if (row_of_[entity] < column.size()) column[row_of_[entity]] = Value();
+    if (row_of_[entity] < column.size()) column[row_of_[entity]] = Cell();
 }
 
 Portfolio Portfolio::overlay_copy() const {
@@ -157,7 +196,7 @@ const KindTable* Portfolio::find_kind(std::string_view name) const {
 Value Portfolio::attribute(EntityIndex entity, int column) const {
   if (column < 0) return Value::missing();
   const auto& cells = kinds_[kind_of_[entity]].columns[static_cast<std::size_t>(column)];
-  return row_of_[entity] < cells.size() ? cells[row_of_[entity]] : Value::missing();
+  return row_of_[entity] < cells.size() ? cells[row_of_[entity]].value() : Value::missing();
 }
 
 Value Portfolio::attribute(EntityIndex entity, std::string_view name) const {

@@ -343,39 +343,39 @@ void decode_entities(Portfolio& portfolio, std::string_view bytes, std::uint32_t
 }
 
 // Members of a kind come in id order, as the snapshot wrote them.
-std::vector<Value> decode_column(Portfolio& portfolio, std::string bytes, const std::string& name, ValueType declared,
+std::vector<Cell> decode_column(Portfolio& portfolio, std::string bytes, const std::string& name, ValueType declared,
                                  std::size_t members) {
   std::string_view kept = declared == ValueType::string ? portfolio.adopt(std::move(bytes)) : std::string_view(bytes);
   ByteReader in(kept, "attribute " + name);
   if (type_of_code(in) != declared) in.damaged();
   if (in.get<std::uint32_t>() != members) in.damaged();
-  std::vector<Value> values(members);
+  std::vector<Cell> values(members);
   switch (declared) {
     case ValueType::number: {
       std::string_view present = in.get_array(members, 1), numbers = in.get_array(members, sizeof(double));
       for (std::size_t i = 0; i < members; ++i)
-        if (present[i]) values[i] = Value::number(ByteReader::at<double>(numbers, i));
+        if (present[i]) values[i] = Cell(Value::number(ByteReader::at<double>(numbers, i)));
       break;
     }
     case ValueType::boolean: {
       std::string_view states = in.get_array(members, 1);
       for (std::size_t i = 0; i < members; ++i) {
         if (states[i] > 2) in.damaged();
-        if (states[i] != 2) values[i] = Value::boolean(states[i] == 1);
+        if (states[i] != 2) values[i] = Cell(Value::boolean(states[i] == 1));
       }
       break;
     }
     case ValueType::date: {
       std::string_view days = in.get_array(members, sizeof(std::int32_t));
       for (std::size_t i = 0; i < members; ++i)
-        if (auto day = ByteReader::at<std::int32_t>(days, i); day != kMissingDay) values[i] = Value::date(Date{day});
+        if (auto day = ByteReader::at<std::int32_t>(days, i); day != kMissingDay) values[i] = Cell(Value::date(Date{day}));
       break;
     }
     default: {  // string: views into the adopted part
       std::string_view present = in.get_array(members, 1);
       std::vector<std::string_view> texts = get_texts(in, members);
       for (std::size_t i = 0; i < members; ++i)
-        if (present[i]) values[i] = Value::string_view(texts[i]);
+        if (present[i]) values[i] = Cell(Value::string_view(texts[i]));
     }
   }
   in.expect_end();
