@@ -61,13 +61,13 @@ struct Engine::Impl {
   }
 
   // The whole portfolio's annotated result per date, the reference an overlay is compared with.
-  mutable std::map<Date, EvaluationResult> base_results;
-  const EvaluationResult& base_result(Date date) const {
+  mutable std::map<Date, BaseKeys> base_results;
+  const BaseKeys& base_result(Date date) const {
     const Evaluator& ready = evaluator(date);
     std::lock_guard lock(prepare_mutex);
     auto found = base_results.find(date);
     if (found == base_results.end())
-      found = base_results.emplace(date, annotated(ready.evaluate_all(), date)).first;
+      found = base_results.emplace(date, BaseKeys(annotated(ready.evaluate_all(), date))).first;
     return found->second;
   }
 
@@ -176,7 +176,7 @@ EvaluationResult Engine::evaluate_entity(const std::string& id, const std::strin
 EvaluationResult Engine::evaluate_overlay(const std::string& overlay_json, const std::string& as_of) const {
   std::shared_lock reading(impl_->state);
   Date date = Impl::date_of(as_of);
-  const EvaluationResult& base = impl_->base_result(date);
+  const BaseKeys& base = impl_->base_result(date);
   Overlay overlay;
   try {
     overlay = overlay_portfolio_json(impl_->portfolio, "<overlay>", overlay_json);
@@ -185,9 +185,13 @@ EvaluationResult Engine::evaluate_overlay(const std::string& overlay_json, const
   }
   std::set<std::string> overlay_ids;
   for (EntityIndex e : overlay.entities) overlay_ids.insert(overlay.portfolio.id(e));
-  // Only what the overlay can change is evaluated again; the rest is as the base evaluation has it.
-  auto scopes = overlay_scopes(*impl_->rules, overlay.portfolio, overlay.entities, impl_->portfolio.edges().size());
-  EvaluationResult result = Evaluator(*impl_->rules, overlay.portfolio, date).evaluate_scoped(scopes);
+  // Only what the overlay can change is evaluated again; the rest is as the
+  // base evaluation has it. The overlaid graph answers from the base
+  // evaluation's graph wherever the overlay cannot change the answer.
+  std::size_t base_edges = impl_->portfolio.edges().size();
+  Evaluator evaluator(*impl_->rules, overlay.portfolio, date, impl_->evaluator(date), base_edges);
+  auto scopes = overlay_scopes(*impl_->rules, overlay.portfolio, overlay.entities, base_edges, evaluator.graph());
+  EvaluationResult result = evaluator.evaluate_scoped(scopes);
   annotate_findings(result.findings, *impl_->rules, overlay.portfolio, date, impl_->owner_attribute);
   return overlay_changes(base, std::move(result), overlay_ids);
 }

@@ -517,3 +517,101 @@ rule R {
     CHECK(set.files[0].rules[0].lets[0].value->filter_reads_only_element == remembered);
   }
 }
+
+// An overlay's graph is built on the loaded graph (DependencyGraph's overlay
+// constructor): every answer, in its order, with its kinds' runs and its
+// shortest paths, must be what a graph built from scratch of the overlaid
+// portfolio answers. Overlays add entities of loaded and new kinds, edges of
+// loaded and new kinds, cycles and self-loops.
+TEST_CASE("an overlaid graph answers as a graph built from scratch of the overlaid portfolio", "[graph]") {
+  std::mt19937 random(20261207);
+  const char* kinds[] = {"service", "vendor"};
+  const char* edge_kinds[] = {"a", "b"};
+  for (int round = 0; round < 60; ++round) {
+    Portfolio base;
+    int n = 1 + static_cast<int>(random() % 40);
+    for (int i = 0; i < n; ++i) base.add_entity(fmt::format("N{:02}", (i * 37) % 100), base.declare_kind(kinds[random() % 2]));
+    int m = static_cast<int>(random() % (2 * n));
+    for (int i = 0; i < m; ++i)
+      base.add_edge(static_cast<EntityIndex>(random() % n), static_cast<EntityIndex>(random() % n), edge_kinds[random() % 2]);
+    DependencyGraph loaded(base);
+    // Some of the loaded graph's closures are known before the overlay, as after a base evaluation.
+    for (int i = 0; i < n; i += 3) loaded.view(DependencyGraph::kAllEdges).dependents_closure(static_cast<EntityIndex>(i));
+
+    Portfolio overlaid = base.overlay_copy();
+    int added = static_cast<int>(random() % 4);
+    for (int i = 0; i < added; ++i) {
+      const char* kind = random() % 5 == 0 ? "zone" : kinds[random() % 2];
+      overlaid.add_entity(fmt::format("N{:02}{}", random() % 100, i), overlaid.declare_kind(kind));
+    }
+    int total = static_cast<int>(overlaid.entity_count());
+    int new_edges = static_cast<int>(random() % 6);
+    for (int i = 0; i < new_edges; ++i)
+      overlaid.add_edge(static_cast<EntityIndex>(random() % total), static_cast<EntityIndex>(random() % total),
+                        random() % 6 == 0 ? "c" : edge_kinds[random() % 2]);
+    DependencyGraph layered(overlaid, loaded, base.edges().size());
+    DependencyGraph scratch(overlaid);
+    INFO("round " << round);
+    for (std::optional<std::string_view> kind : {std::optional<std::string_view>(), std::optional<std::string_view>("a"),
+                                                 std::optional<std::string_view>("c"), std::optional<std::string_view>("z")}) {
+      INFO("edge kind " << kind.value_or("(all)"));  // c: only overlays have it; z: nothing has it
+      REQUIRE(layered.edge_kind(kind) == scratch.edge_kind(kind));
+      const GraphView& got = layered.view(layered.edge_kind(kind));
+      const GraphView& want = scratch.view(scratch.edge_kind(kind));
+      auto same_list = [&](const ListData& a, const ListData& b) {
+        REQUIRE(ids(overlaid, a) == ids(overlaid, b));
+        for (KindId k = 0; k < overlaid.kinds().size(); ++k) {
+          auto text = [](const ListData& list, KindId entity_kind) {  // where an empty run is does not matter
+            auto range = list.kind_range(entity_kind);
+            return !range ? "none" : range->first == range->second ? "empty" : fmt::format("{}-{}", range->first, range->second);
+          };
+          INFO("kind " << overlaid.kinds()[k].name << " of " << ids(overlaid, a));
+          REQUIRE(text(a, k) == text(b, k));
+        }
+      };
+      for (EntityIndex x = 0; x < static_cast<EntityIndex>(total); ++x) {
+        INFO("entity " << overlaid.id(x));
+        same_list(*got.suppliers(x), *want.suppliers(x));
+        same_list(*got.dependents(x), *want.dependents(x));
+        same_list(*got.suppliers_closure(x), *want.suppliers_closure(x));
+        same_list(*got.dependents_closure(x), *want.dependents_closure(x));
+        REQUIRE(got.in_cycle(x) == want.in_cycle(x));
+        for (EntityIndex y = 0; y < static_cast<EntityIndex>(total); ++y) {
+          REQUIRE(got.reaches(x, y) == want.reaches(x, y));
+          REQUIRE(ids(overlaid, got.path(x, y)) == ids(overlaid, want.path(x, y)));
+        }
+      }
+    }
+    REQUIRE(layered.rank() == scratch.rank());
+  }
+}
+
+// A cycle member's closure is its cycle's list without itself; laid over, an
+// edge out of the cycle adds one entity: the list still shares the cycle's.
+TEST_CASE("an overlay adding to a cycle member's closure shares the cycle's list", "[graph]") {
+  std::vector<std::string> nodes, edges;
+  for (int i = 0; i < 8; ++i) {
+    nodes.push_back(fmt::format("P{}", i));
+    edges.push_back(fmt::format("P{}>P{}", i, (i + 1) % 8));
+  }
+  Portfolio base = graph(nodes, edges);
+  DependencyGraph loaded(base);
+  Portfolio overlaid = base.overlay_copy();
+  EntityIndex added = overlaid.add_entity("P3x", overlaid.declare_kind("node"));
+  overlaid.add_edge(*overlaid.find("P5"), added, "k");
+  DependencyGraph layered(overlaid, loaded, base.edges().size());
+  const GraphView& view = layered.view(DependencyGraph::kAllEdges);
+  auto closure = view.suppliers_closure(*overlaid.find("P2"));
+  CHECK(ids(overlaid, *closure) == "P0,P1,P3,P3x,P4,P5,P6,P7");
+  CHECK(closure->entities() == loaded.view(DependencyGraph::kAllEdges).suppliers_closure(*base.find("P2"))->entities());
+  REQUIRE(closure->added() != nullptr);
+  CHECK(ids(overlaid, closure->added()->entities) == "P3x");
+  CHECK(closure->size() == 8);
+  CHECK(overlaid.id((*closure)[3].as_entity()) == "P3x");
+  std::string each;
+  closure->for_each_entity(2, 6, [&](EntityIndex e) { each += overlaid.id(e) + " "; });
+  CHECK(each == "P3 P3x P4 P5 ");
+  CHECK(view.reaches(*overlaid.find("P2"), added));
+  CHECK_FALSE(view.reaches(added, *overlaid.find("P2")));
+  CHECK(ids(overlaid, view.path(*overlaid.find("P2"), added)) == "P2,P3,P4,P5,P3x");
+}

@@ -51,18 +51,20 @@ std::vector<std::string> lines(const EvaluationResult& result) {
   return out;
 }
 
+// The scoped answer reads the overlaid graph built on the loaded one; the whole one a graph built from scratch.
 Answers answers(const std::string& overlay_json) {
   static const Portfolio base = read_portfolio_directory(test::source_dir() + "/samples/portfolio");
   static const RuleSet rules = load_rules({test::source_dir() + "/rules"});
-  Date today = test::date("2026-11-01");
-  static const EvaluationResult before = Evaluator(rules, base, today).evaluate_all();
+  static const Date today = test::date("2026-11-01");
+  static const Evaluator base_evaluator(rules, base, today);
+  static const BaseKeys before(base_evaluator.evaluate_all());
   Overlay overlay = overlay_portfolio_json(base, "<overlay>", overlay_json);
   std::set<std::string> ids;
   for (EntityIndex e : overlay.entities) ids.insert(overlay.portfolio.id(e));
-  Evaluator evaluator(rules, overlay.portfolio, today);
-  auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size());
-  return {lines(overlay_changes(before, evaluator.evaluate_scoped(scopes), ids)),
-          lines(overlay_changes(before, evaluator.evaluate_all(), ids)), scopes.size()};
+  Evaluator scoped(rules, overlay.portfolio, today, base_evaluator, base.edges().size());
+  auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size(), scoped.graph());
+  return {lines(overlay_changes(before, scoped.evaluate_scoped(scopes), ids)),
+          lines(overlay_changes(before, Evaluator(rules, overlay.portfolio, today).evaluate_all(), ids)), scopes.size()};
 }
 
 TEST_CASE("an overlay evaluated where it can change something answers as a whole evaluation does") {

@@ -45,13 +45,16 @@ constexpr int kMaxEvaluationDepth = 2000;
 // The dependency graph, built when a rule first calls a graph function.
 class LazyGraph {
  public:
-  explicit LazyGraph(const Portfolio& portfolio) : portfolio_(portfolio) {}
+  // With `base`: `portfolio` is base's overlaid, and its graph is built on base's (see DependencyGraph).
+  explicit LazyGraph(const Portfolio& portfolio, const LazyGraph* base = nullptr, std::size_t base_edge_count = 0)
+      : portfolio_(portfolio), base_(base), base_edge_count_(base_edge_count) {}
   // Asked for at every graph function call: once built, one atomic load
   // (call_once costs a call into the thread library each time).
   const DependencyGraph& get() const {
     if (const DependencyGraph* built = built_.load(std::memory_order_acquire)) return *built;
     std::call_once(once_, [&] {
-      graph_ = std::make_unique<DependencyGraph>(portfolio_);
+      graph_ = base_ ? std::make_unique<DependencyGraph>(portfolio_, base_->get(), base_edge_count_)
+                     : std::make_unique<DependencyGraph>(portfolio_);
       built_.store(graph_.get(), std::memory_order_release);
     });
     return *graph_;
@@ -59,6 +62,8 @@ class LazyGraph {
 
  private:
   const Portfolio& portfolio_;
+  const LazyGraph* base_ = nullptr;
+  std::size_t base_edge_count_ = 0;
   mutable std::once_flag once_;
   mutable std::unique_ptr<DependencyGraph> graph_;
   mutable std::atomic<const DependencyGraph*> built_{nullptr};

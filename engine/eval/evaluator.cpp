@@ -486,12 +486,13 @@ struct Evaluator::Impl {
   const RuleSet& rules;
   const Portfolio& portfolio;
   Date today;
-  LazyGraph graph{portfolio};
+  LazyGraph graph;
   bool evidence = true;
   std::vector<std::vector<Value>> constants;  // per file
   std::vector<EvaluationError> constant_errors;
 
-  Impl(const RuleSet& r, const Portfolio& p, Date d) : rules(r), portfolio(p), today(d) {}
+  Impl(const RuleSet& r, const Portfolio& p, Date d, const LazyGraph* base_graph, std::size_t base_edge_count)
+      : rules(r), portfolio(p), today(d), graph(p, base_graph, base_edge_count) {}
 
   Context make_context() const {
     Context c{.portfolio = portfolio, .graph = graph, .today = today};
@@ -681,10 +682,19 @@ struct Evaluator::Impl {
 };
 
 Evaluator::Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today)
-    : impl_(std::make_unique<Impl>(rules, portfolio, today)) {
+    : impl_(std::make_unique<Impl>(rules, portfolio, today, nullptr, 0)) {
   impl_->index_lets();
   impl_->evaluate_constants();
 }
+
+Evaluator::Evaluator(const RuleSet& rules, const Portfolio& overlaid, Date today, const Evaluator& base,
+                     std::size_t base_edge_count)
+    : impl_(std::make_unique<Impl>(rules, overlaid, today, &base.impl_->graph, base_edge_count)) {
+  impl_->index_lets();
+  impl_->evaluate_constants();
+}
+
+const LazyGraph& Evaluator::graph() const { return impl_->graph; }
 
 Evaluator::~Evaluator() = default;
 

@@ -10,11 +10,17 @@
 
 namespace vigil {
 
+class LazyGraph;
+
 class Evaluator {
  public:
   // The rule set and portfolio must outlive the evaluator. File constants
   // are evaluated here, once.
   Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today);
+  // For an overlay: `overlaid` is `base`'s portfolio with entities and edges
+  // added at the end (from `base_edge_count` on). Its graph is built on
+  // base's, which keeps what base computed (base must outlive this one).
+  Evaluator(const RuleSet& rules, const Portfolio& overlaid, Date today, const Evaluator& base, std::size_t base_edge_count);
   ~Evaluator();
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
@@ -62,6 +68,9 @@ class Evaluator {
                       std::optional<std::string_view> each_subject = std::nullopt) const;
   // The elements a `for each` rule goes over, as its findings name them.
   std::vector<std::string> each_subjects(const Rule& rule) const;
+
+  // The dependency graph the rules read, built on first use.
+  const LazyGraph& graph() const;
 
  private:
   struct Impl;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "dsl/functions.hpp"
+#include "engine/eval/context.hpp"
 
 namespace vigil {
 namespace {
@@ -66,41 +67,42 @@ class FootprintWalk {
   std::vector<bool> constant_seen_;
 };
 
-// `seeds` and every entity that relies on one of them (`relying_on_seeds`)
-// or that one of them relies on, directly or not.
-std::vector<EntityIndex> closure_of(const Portfolio& portfolio, const std::vector<EntityIndex>& seeds,
-                                    bool relying_on_seeds) {
-  auto index = portfolio.edge_index();
-  const auto& step = relying_on_seeds ? index->incoming : index->outgoing;
-  std::vector<bool> seen(portfolio.entity_count(), false);
+// `seeds` and every entity one of them reaches by `closure` (transitively).
+std::vector<EntityIndex> closure_of(const GraphView& graph, const std::vector<EntityIndex>& seeds, std::size_t entities,
+                                    GraphView::ListPtr (GraphView::*closure)(EntityIndex) const) {
+  std::vector<bool> seen(entities, false);
   std::vector<EntityIndex> found;
   auto reach = [&](EntityIndex x) {
     if (!seen[x]) seen[x] = true, found.push_back(x);
   };
-  for (EntityIndex seed : seeds) reach(seed);
-  for (std::size_t next = 0; next < found.size(); ++next)
-    for (std::uint32_t edge : step[found[next]]) {
-      const Edge& e = portfolio.edges()[edge];
-      reach(relying_on_seeds ? e.from : e.to);
-    }
+  for (EntityIndex seed : seeds) {
+    reach(seed);
+    auto reached = (graph.*closure)(seed);
+    reached->for_each_entity(0, reached->size(), reach);
+  }
   return found;
 }
 
 // The entities whose graph answers the overlay can change, per direction of
-// reading; each list holds the overlay's entities too.
+// reading; each list holds the overlay's entities too. The overlaid graph
+// answers from the loaded one where the overlay changes nothing, so this
+// costs what the overlay reaches.
 struct Affected {
   std::vector<EntityIndex> by_suppliers;   // those relying on a changed entity or on a new edge's source
   std::vector<EntityIndex> by_dependents;  // those a changed entity or a new edge's target relies on
 };
 
-Affected affected_entities(const Portfolio& overlaid, const std::vector<EntityIndex>& overlay_entities,
+Affected affected_entities(const DependencyGraph& graph, const std::vector<EntityIndex>& overlay_entities,
                            std::size_t base_edge_count) {
+  const Portfolio& overlaid = graph.portfolio();
   std::vector<EntityIndex> sources = overlay_entities, targets = overlay_entities;
   for (std::size_t i = base_edge_count; i < overlaid.edges().size(); ++i) {
     sources.push_back(overlaid.edges()[i].from);
     targets.push_back(overlaid.edges()[i].to);
   }
-  return {closure_of(overlaid, sources, true), closure_of(overlaid, targets, false)};
+  const GraphView& all = graph.view(DependencyGraph::kAllEdges);
+  return {closure_of(all, sources, overlaid.entity_count(), &GraphView::dependents_closure),
+          closure_of(all, targets, overlaid.entity_count(), &GraphView::suppliers_closure)};
 }
 
 // The overlay's entities and, by the directions the rule reads, the affected ones, of the rule's kind.
@@ -131,11 +133,15 @@ std::string error_key(const EvaluationError& e) {
 
 }  // namespace
 
-EvaluationResult overlay_changes(const EvaluationResult& base, EvaluationResult overlaid,
-                                    const std::set<std::string>& overlay_ids) {
-  std::set<std::string> base_findings, base_errors;
-  for (const auto& f : base.findings) base_findings.insert(finding_key(f));
-  for (const auto& e : base.errors) base_errors.insert(error_key(e));
+BaseKeys::BaseKeys(const EvaluationResult& base) {
+  findings.reserve(base.findings.size());
+  for (const auto& f : base.findings) findings.insert(finding_key(f));
+  for (const auto& e : base.errors) errors.insert(error_key(e));
+}
+
+EvaluationResult overlay_changes(const BaseKeys& base, EvaluationResult overlaid, const std::set<std::string>& overlay_ids) {
+  const auto& base_findings = base.findings;
+  const auto& base_errors = base.errors;
   auto of_overlay = [&](const std::optional<std::string>& entity) { return entity && overlay_ids.count(*entity); };
   EvaluationResult changes;
   for (auto& f : overlaid.findings)
@@ -153,7 +159,7 @@ RuleFootprint footprint_of(const RuleFile& file, const Rule& rule) {
 
 std::vector<Evaluator::RuleScope> overlay_scopes(const RuleSet& rules, const Portfolio& overlaid,
                                                  const std::vector<EntityIndex>& overlay_entities,
-                                                 std::size_t base_edge_count) {
+                                                 std::size_t base_edge_count, const LazyGraph& graph) {
   std::set<std::string> touched_kinds;
   for (EntityIndex e : overlay_entities) touched_kinds.insert(overlaid.kind_name(e));
   bool graph_changed = !overlay_entities.empty() || overlaid.edges().size() > base_edge_count;
@@ -176,7 +182,7 @@ std::vector<Evaluator::RuleScope> overlay_scopes(const RuleSet& rules, const Por
         continue;
       }
       if (single_subject) continue;
-      if (follows_edges && !affected) affected = affected_entities(overlaid, overlay_entities, base_edge_count);
+      if (follows_edges && !affected) affected = affected_entities(graph.get(), overlay_entities, base_edge_count);
       Evaluator::RuleScope scope{&rule, false,
                                  subjects_to_evaluate(rule, reads, overlaid, overlay_entities, affected ? &*affected : nullptr)};
       if (!scope.entities.empty()) scopes.push_back(std::move(scope));

@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "dsl/rule_set.hpp"
@@ -31,14 +32,21 @@ RuleFootprint footprint_of(const RuleFile& file, const Rule& rule);
 // overlay entity or by the target of a new edge, for rules that follow
 // dependents). Portfolio and `for each` rules run when they read a touched
 // kind or follow edges. A rule left out gives what the base evaluation gave.
+// `graph` is the overlaid portfolio's (Evaluator::graph()).
 std::vector<Evaluator::RuleScope> overlay_scopes(const RuleSet& rules, const Portfolio& overlaid,
                                                  const std::vector<EntityIndex>& overlay_entities,
-                                                 std::size_t base_edge_count);
+                                                 std::size_t base_edge_count, const LazyGraph& graph);
+
+// What each finding and error of the evaluation without the overlay says,
+// made once for all the overlays laid over the same portfolio.
+struct BaseKeys {
+  explicit BaseKeys(const EvaluationResult& base);
+  std::unordered_set<std::string> findings, errors;
+};
 
 // What an overlay's evaluation answers: every finding and error of the
 // overlay's entities (ids in `overlay_ids`), and those of others that `base`
 // (the evaluation without the overlay) does not have as they are.
-EvaluationResult overlay_changes(const EvaluationResult& base, EvaluationResult overlaid,
-                                 const std::set<std::string>& overlay_ids);
+EvaluationResult overlay_changes(const BaseKeys& base, EvaluationResult overlaid, const std::set<std::string>& overlay_ids);
 
 }  // namespace vigil

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <mutex>
 #include <numeric>
 #include <thread>
 #include <unordered_map>
@@ -80,6 +81,8 @@ class RankSet {
       marked_.push_back(rank);
     }
   }
+  bool has(std::uint32_t rank) const { return (bits_[rank / 64] >> (rank % 64)) & 1; }
+  bool empty() const { return marked_.empty(); }
   // The ranks in increasing order; clears the set for the next use.
   std::vector<std::uint32_t> take_sorted() {
     std::vector<std::uint32_t> out;
@@ -104,12 +107,62 @@ class RankSet {
 
 }  // namespace
 
+RankOrder::RankOrder(const Portfolio& portfolio, std::vector<EntityIndex> ordered)
+    : rank(ordered.size()), by_rank(std::move(ordered)) {
+  for (std::uint32_t r = 0; r < by_rank.size(); ++r) {
+    rank[by_rank[r]] = r;
+    if (r == 0 || portfolio.kind_of(by_rank[r]) != portfolio.kind_of(by_rank[r - 1]))
+      kind_first_rank.emplace_back(portfolio.kind_of(by_rank[r]), r);
+  }
+}
+
+std::vector<EntityIndex> RankOrder::entities_of(const std::vector<std::uint32_t>& ranks) const {
+  std::vector<EntityIndex> entities(ranks.size());
+  for (std::size_t i = 0; i < ranks.size(); ++i) entities[i] = by_rank[ranks[i]];
+  return entities;
+}
+
+std::size_t RankOrder::rank_position(const std::vector<EntityIndex>& entities, std::uint32_t wanted) const {
+  auto at = std::lower_bound(entities.begin(), entities.end(), wanted,
+                             [&](EntityIndex e, std::uint32_t r) { return rank[e] < r; });
+  return static_cast<std::size_t>(at - entities.begin());
+}
+
+bool RankOrder::holds(const std::vector<EntityIndex>& entities, EntityIndex e) const {
+  std::size_t at = rank_position(entities, rank[e]);
+  return at < entities.size() && entities[at] == e;
+}
+
+// Ranks order entities by kind first, so each kind is one run of the list:
+// its bounds are where the kind's first rank would go.
+ListData::KindRuns RankOrder::kind_runs(const std::vector<EntityIndex>& entities, const AddedEntities* added) const {
+  auto runs = std::make_shared<std::vector<KindRun>>();
+  auto position = [&](std::uint32_t r) {
+    return rank_position(entities, r) + (added ? rank_position(added->entities, r) : 0);
+  };
+  for (std::size_t k = 0; k < kind_first_rank.size(); ++k) {
+    auto [kind, first] = kind_first_rank[k];
+    std::size_t begin = position(first);
+    std::size_t end = k + 1 < kind_first_rank.size() ? position(kind_first_rank[k + 1].second)
+                                                    : entities.size() + (added ? added->entities.size() : 0);
+    if (begin < end) runs->push_back({kind, begin, end});
+  }
+  return runs;
+}
+
+std::shared_ptr<const ListData> RankOrder::make_list(const std::vector<std::uint32_t>& ranks,
+                                                     std::optional<GraphOrigin> origin) const {
+  auto entities = std::make_shared<const std::vector<EntityIndex>>(entities_of(ranks));
+  auto runs = kind_runs(*entities);
+  return std::make_shared<const ListData>(std::move(entities), origin, ListData::kSkipNone, std::move(runs));
+}
+
 struct GraphView::Impl {
   const Portfolio& portfolio;
-  const std::vector<std::uint32_t>& rank;
+  const RankOrder& order;
+  const std::vector<std::uint32_t>& rank = order.rank;
+  const std::vector<EntityIndex>& by_rank = order.by_rank;
   int edge_kind;
-  std::vector<EntityIndex> by_rank;  // rank -> entity
-  std::vector<std::pair<KindId, std::uint32_t>> kind_first_rank;  // each kind present, with its first rank
   Csr graph;
   std::vector<bool> self_loop;
   std::vector<Component> component;              // entity -> component
@@ -142,12 +195,8 @@ struct GraphView::Impl {
   };
   mutable Neighbours supplier_lists, dependent_lists;
 
-  Impl(const Portfolio& p, const std::vector<std::uint32_t>& r, int kind) : portfolio(p), rank(r), edge_kind(kind) {
+  Impl(const Portfolio& p, const RankOrder& o, int kind) : portfolio(p), order(o), edge_kind(kind) {
     std::size_t n = p.entity_count();
-    by_rank.resize(n);
-    for (EntityIndex e = 0; e < n; ++e) by_rank[rank[e]] = e;
-    for (std::uint32_t at = 0; at < n; ++at)
-      if (at == 0 || p.kind_of(by_rank[at]) != p.kind_of(by_rank[at - 1])) kind_first_rank.emplace_back(p.kind_of(by_rank[at]), at);
     build_graph(n);
     build_condensation(n);
   }
@@ -190,39 +239,6 @@ struct GraphView::Impl {
     }
     successors = Adjacency::build(count, forward);
     predecessors = Adjacency::build(count, backward);
-  }
-
-  std::vector<EntityIndex> entities_of(const std::vector<std::uint32_t>& ranks) const {
-    std::vector<EntityIndex> entities(ranks.size());
-    for (std::size_t i = 0; i < ranks.size(); ++i) entities[i] = by_rank[ranks[i]];
-    return entities;
-  }
-  // Where `wanted` is, or would be, in entities sorted by rank.
-  std::size_t rank_position(const std::vector<EntityIndex>& entities, std::uint32_t wanted) const {
-    auto at = std::lower_bound(entities.begin(), entities.end(), wanted,
-                               [&](EntityIndex e, std::uint32_t r) { return rank[e] < r; });
-    return static_cast<std::size_t>(at - entities.begin());
-  }
-  // Ranks order entities by kind first, so each kind is one run of the list:
-  // its bounds are where the kind's first rank would go.
-  ListData::KindRuns kind_runs(const std::vector<EntityIndex>& entities, const AddedEntities* added = nullptr) const {
-    auto runs = std::make_shared<std::vector<KindRun>>();
-    auto position = [&](std::uint32_t r) {
-      return rank_position(entities, r) + (added ? rank_position(added->entities, r) : 0);
-    };
-    for (std::size_t k = 0; k < kind_first_rank.size(); ++k) {
-      auto [kind, first] = kind_first_rank[k];
-      std::size_t begin = position(first);
-      std::size_t end = k + 1 < kind_first_rank.size() ? position(kind_first_rank[k + 1].second)
-                                                      : entities.size() + (added ? added->entities.size() : 0);
-      if (begin < end) runs->push_back({kind, begin, end});
-    }
-    return runs;
-  }
-  ListPtr make_list(const std::vector<std::uint32_t>& ranks, std::optional<GraphOrigin> origin) const {
-    auto entities = std::make_shared<const std::vector<EntityIndex>>(entities_of(ranks));
-    auto runs = kind_runs(*entities);
-    return std::make_shared<const ListData>(std::move(entities), origin, ListData::kSkipNone, std::move(runs));
   }
 
   // What a parent of `child` reaches through it: its members and its closure,
@@ -271,9 +287,9 @@ struct GraphView::Impl {
       std::vector<std::uint32_t> outside = base ? union_with(**base, ranks) : std::move(ranks);
       for (std::uint32_t r : outside) set.add(r);
       for (EntityIndex e : members[c]) set.add(rank[e]);
-      closure.with_members[c] = std::make_shared<const std::vector<EntityIndex>>(entities_of(set.take_sorted()));
-      closure.member_runs[c] = kind_runs(*closure.with_members[c]);
-      closure.of_component[c] = make_list(outside, std::nullopt);
+      closure.with_members[c] = std::make_shared<const std::vector<EntityIndex>>(order.entities_of(set.take_sorted()));
+      closure.member_runs[c] = order.kind_runs(*closure.with_members[c]);
+      closure.of_component[c] = order.make_list(outside, std::nullopt);
       return;
     }
     GraphOrigin origin{members[c][0], towards_suppliers, edge_kind};
@@ -291,10 +307,10 @@ struct GraphView::Impl {
     // Sharing pays while the added entities are few; otherwise the closure is
     // a list of its own, which its parents may share in turn.
     if (!base || added->entities.size() * 4 > (*base)->size()) {
-      closure.of_component[c] = make_list(base ? union_with(**base, ranks) : ranks, origin);
+      closure.of_component[c] = order.make_list(base ? union_with(**base, ranks) : ranks, origin);
       return;
     }
-    auto runs = kind_runs(**base, added.get());
+    auto runs = order.kind_runs(**base, added.get());
     closure.of_component[c] = std::make_shared<const ListData>(*base, std::move(added), origin, std::move(runs));
   }
 
@@ -411,25 +427,215 @@ struct GraphView::Impl {
       for (auto e : boost::make_iterator_range(boost::in_edges(x, graph))) ranks.push_back(rank[boost::source(e, graph)]);
     }
     std::sort(ranks.begin(), ranks.end());
-    return make_list(ranks, GraphOrigin{x, towards_suppliers, edge_kind});
+    return order.make_list(ranks, GraphOrigin{x, towards_suppliers, edge_kind});
   }
 };
 
-GraphView::GraphView(const Portfolio& portfolio, const std::vector<std::uint32_t>& rank, int edge_kind)
-    : impl_(std::make_unique<Impl>(portfolio, rank, edge_kind)) {}
+// A view of an overlaid graph: the loaded graph's view of the same edges,
+// and the overlay's few edges. An entity's answers can change only if it
+// reaches the start of an overlay edge (following the query's direction); the
+// others are the loaded view's. An entity that does reach one gets the loaded
+// answer extended by what the overlay's edges lead to: their ends, those
+// ends' loaded closures, and so on while that reaches further overlay edges.
+// Its first loaded edge on any new path starts at an overlay edge's start,
+// so the entities whose answers change are those starts and what reaches
+// them in the loaded graph.
+struct GraphView::Overlay {
+  const RankOrder& order;
+  const GraphView& base;
+  std::size_t base_entities;
+  std::vector<std::pair<EntityIndex, EntityIndex>> edges;  // (from, to)
+  int edge_kind;
+  std::vector<std::uint8_t> changes[2];  // per entity, [towards_suppliers]: its answers can change
+
+  struct Reach {
+    ListPtr closure;
+    bool cycle;  // the entity reaches itself
+  };
+  mutable std::mutex mutex;
+  mutable std::unordered_map<std::uint64_t, Reach> reached;  // key: entity << 1 | towards_suppliers
+
+  Overlay(const RankOrder& o, const GraphView& b, std::size_t loaded, std::vector<std::pair<EntityIndex, EntityIndex>> e,
+          int kind)
+      : order(o), base(b), base_entities(loaded), edges(std::move(e)), edge_kind(kind) {
+    for (bool towards_suppliers : {false, true}) {
+      auto& marks = changes[towards_suppliers];
+      marks.assign(order.by_rank.size(), 0);
+      for (auto [from, to] : edges) {
+        EntityIndex start = towards_suppliers ? from : to;
+        marks[start] = 1;
+        if (start < base_entities)
+          for_each(*loaded_closure(start, !towards_suppliers), [&](EntityIndex reaching) { marks[reaching] = 1; });
+      }
+    }
+  }
+
+  template <class F>
+  static void for_each(const ListData& list, F&& f) {
+    list.for_each_entity(0, list.size(), f);
+  }
+  bool loaded(EntityIndex x) const { return x < base_entities; }
+  ListPtr loaded_closure(EntityIndex x, bool towards_suppliers) const {
+    return towards_suppliers ? base.suppliers_closure(x) : base.dependents_closure(x);
+  }
+  bool in_list(const ListData& list, EntityIndex e) const {
+    if (list.skipped() != ListData::kSkipNone && list.skipped_entity() == e) return false;
+    return order.holds(*list.entities(), e) || (list.added() && order.holds(list.added()->entities, e));
+  }
+  ListPtr none(EntityIndex x, bool towards_suppliers) const {
+    return order.make_list({}, GraphOrigin{x, towards_suppliers, edge_kind});
+  }
+
+  ListPtr neighbours(EntityIndex x, bool towards_suppliers) const {
+    ListPtr loaded_list = loaded(x) ? (towards_suppliers ? base.suppliers(x) : base.dependents(x)) : nullptr;
+    std::vector<std::uint32_t> ranks;
+    for (auto [from, to] : edges)
+      if ((towards_suppliers ? from : to) == x) {
+        EntityIndex next = towards_suppliers ? to : from;
+        if (!loaded_list || !in_list(*loaded_list, next)) ranks.push_back(order.rank[next]);
+      }
+    if (ranks.empty()) return loaded_list ? loaded_list : none(x, towards_suppliers);
+    if (loaded_list) for_each(*loaded_list, [&](EntityIndex e) { ranks.push_back(order.rank[e]); });
+    std::sort(ranks.begin(), ranks.end());
+    ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+    return order.make_list(ranks, GraphOrigin{x, towards_suppliers, edge_kind});
+  }
+
+  ListPtr closure(EntityIndex x, bool towards_suppliers) const {
+    if (changes[towards_suppliers][x]) return reach(x, towards_suppliers).closure;
+    return loaded(x) ? loaded_closure(x, towards_suppliers) : none(x, towards_suppliers);
+  }
+  bool in_cycle(EntityIndex x) const {
+    if (changes[true][x]) return reach(x, true).cycle;
+    return loaded(x) && base.in_cycle(x);
+  }
+  bool reaches(EntityIndex from, EntityIndex to) const {
+    if (!changes[true][from]) return loaded(from) && loaded(to) && base.reaches(from, to);
+    return from == to ? in_cycle(from) : in_list(*closure(from, true), to);
+  }
+
+  std::vector<EntityIndex> path(EntityIndex from, EntityIndex to) const {
+    if (!changes[true][from]) return loaded(from) && loaded(to) ? base.path(from, to) : std::vector<EntityIndex>{};
+    // Breadth-first as the loaded view searches, over the same ordered neighbours.
+    std::unordered_map<EntityIndex, EntityIndex> parent;
+    std::vector<EntityIndex> queue{from};
+    bool found = false;
+    for (std::size_t head = 0; head < queue.size() && !found; ++head) {
+      EntityIndex u = queue[head];
+      ListPtr next = neighbours(u, true);
+      for (std::size_t i = 0; i < next->size() && !found; ++i) {
+        EntityIndex v = (*next)[i].as_entity();
+        if (parent.count(v) || (v == from && from != to)) continue;
+        parent.emplace(v, u);
+        queue.push_back(v);
+        found = v == to;
+      }
+    }
+    std::vector<EntityIndex> chain;
+    if (!found) return chain;
+    chain.push_back(to);
+    for (EntityIndex at = parent.at(to); at != from; at = parent.at(at)) chain.push_back(at);
+    chain.push_back(from);
+    std::reverse(chain.begin(), chain.end());
+    return chain;
+  }
+
+  // x's loaded closure, extended through the overlay's edges; computed once per entity and direction.
+  Reach reach(EntityIndex x, bool towards_suppliers) const {
+    std::uint64_t key = std::uint64_t{x} << 1 | towards_suppliers;
+    {
+      std::lock_guard lock(mutex);
+      if (auto found = reached.find(key); found != reached.end()) return found->second;
+    }
+    ListPtr loaded_list = loaded(x) ? loaded_closure(x, towards_suppliers) : nullptr;
+    bool cycle = loaded(x) && base.in_cycle(x);
+    RankSet added(order.by_rank.size());
+    auto is_reached = [&](EntityIndex e) {
+      return e == x ? cycle : (loaded_list && in_list(*loaded_list, e)) || added.has(order.rank[e]);
+    };
+    auto mark = [&](EntityIndex e) {
+      if (e == x) cycle = true;
+      else if (!is_reached(e)) added.add(order.rank[e]);
+    };
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (auto [from, to] : edges) {
+        EntityIndex start = towards_suppliers ? from : to, end = towards_suppliers ? to : from;
+        if ((start != x && !is_reached(start)) || is_reached(end)) continue;
+        grew = true;
+        mark(end);
+        if (loaded(end)) for_each(*loaded_closure(end, towards_suppliers), mark);
+      }
+    }
+    Reach result{extended(x, towards_suppliers, loaded_list, added.take_sorted()), cycle};
+    std::lock_guard lock(mutex);
+    return reached.emplace(key, result).first->second;
+  }
+
+  // `loaded_list` (may be null) with the entities of `ranks` (sorted, none of them in it) added.
+  ListPtr extended(EntityIndex x, bool towards_suppliers, const ListPtr& loaded_list, std::vector<std::uint32_t> ranks) const {
+    GraphOrigin origin{x, towards_suppliers, edge_kind};
+    if (ranks.empty()) return loaded_list ? loaded_list : none(x, towards_suppliers);
+    if (!loaded_list) return order.make_list(ranks, origin);
+    const auto& shared = loaded_list->shared_entities();
+    // As the loaded closures do: share the list while the additions are few, otherwise a list of its own.
+    if (ranks.size() * 4 > shared->size()) {
+      for_each(*loaded_list, [&](EntityIndex e) { ranks.push_back(order.rank[e]); });
+      std::sort(ranks.begin(), ranks.end());
+      return order.make_list(ranks, origin);
+    }
+    auto by_rank = [&](EntityIndex a, EntityIndex b) { return order.rank[a] < order.rank[b]; };
+    std::vector<EntityIndex> entities = order.entities_of(ranks);
+    if (const AddedEntities* before = loaded_list->added()) {
+      std::vector<EntityIndex> merged;
+      std::merge(before->entities.begin(), before->entities.end(), entities.begin(), entities.end(), std::back_inserter(merged), by_rank);
+      entities = std::move(merged);
+    }
+    auto added = std::make_shared<AddedEntities>();
+    for (std::size_t i = 0; i < entities.size(); ++i)
+      added->at.push_back(order.rank_position(*shared, order.rank[entities[i]]) + i);
+    added->entities = std::move(entities);
+    auto runs = order.kind_runs(*shared, added.get());
+    // A cycle member's loaded closure is its cycle's list without itself: so is the extended one.
+    std::size_t skip = ListData::kSkipNone;
+    if (loaded_list->skipped() != ListData::kSkipNone) {
+      std::uint32_t own = order.rank[loaded_list->skipped_entity()];
+      skip = order.rank_position(*shared, own) + order.rank_position(added->entities, own);
+    }
+    return std::make_shared<const ListData>(shared, std::move(added), origin, std::move(runs), skip);
+  }
+};
+
+GraphView::GraphView(const Portfolio& portfolio, const RankOrder& order, int edge_kind)
+    : impl_(std::make_unique<Impl>(portfolio, order, edge_kind)) {}
+GraphView::GraphView(const RankOrder& order, const GraphView& base, std::size_t base_entities,
+                     std::vector<std::pair<EntityIndex, EntityIndex>> overlay_edges, int edge_kind)
+    : overlay_(std::make_unique<Overlay>(order, base, base_entities, std::move(overlay_edges), edge_kind)) {}
 GraphView::~GraphView() = default;
 
-GraphView::ListPtr GraphView::suppliers(EntityIndex x) const { return impl_->neighbours(x, true); }
-GraphView::ListPtr GraphView::dependents(EntityIndex x) const { return impl_->neighbours(x, false); }
-GraphView::ListPtr GraphView::suppliers_closure(EntityIndex x) const { return impl_->closure_of(x, true); }
-GraphView::ListPtr GraphView::dependents_closure(EntityIndex x) const { return impl_->closure_of(x, false); }
-std::size_t GraphView::component_count() const { return impl_->members.size(); }
+GraphView::ListPtr GraphView::suppliers(EntityIndex x) const {
+  return overlay_ ? overlay_->neighbours(x, true) : impl_->neighbours(x, true);
+}
+GraphView::ListPtr GraphView::dependents(EntityIndex x) const {
+  return overlay_ ? overlay_->neighbours(x, false) : impl_->neighbours(x, false);
+}
+GraphView::ListPtr GraphView::suppliers_closure(EntityIndex x) const {
+  return overlay_ ? overlay_->closure(x, true) : impl_->closure_of(x, true);
+}
+GraphView::ListPtr GraphView::dependents_closure(EntityIndex x) const {
+  return overlay_ ? overlay_->closure(x, false) : impl_->closure_of(x, false);
+}
+std::size_t GraphView::component_count() const {
+  return overlay_ ? overlay_->base.component_count() : impl_->members.size();
+}
 
 bool GraphView::in_cycle(EntityIndex x) const {
+  if (overlay_) return overlay_->in_cycle(x);
   return impl_->self_loop[x] || impl_->members[impl_->component[x]].size() > 1;
 }
 
 bool GraphView::reaches(EntityIndex from, EntityIndex to) const {
+  if (overlay_) return overlay_->reaches(from, to);
   if (impl_->component[from] == impl_->component[to]) return from == to ? in_cycle(from) : true;
   // The component's list, not a copy of the pointer: rules ask this once per
   // element of a supply chain, from several threads, and counting references
@@ -438,14 +644,12 @@ bool GraphView::reaches(EntityIndex from, EntityIndex to) const {
   // The closure is sorted by rank: a binary search of its entities, shared and
   // added (with `from` itself, when it is on a cycle: `to` is in another
   // component, so that changes nothing).
-  auto holds = [&](const std::vector<EntityIndex>& entities) {
-    std::size_t at = impl_->rank_position(entities, impl_->rank[to]);
-    return at < entities.size() && entities[at] == to;
-  };
-  return holds(*closure->entities()) || (closure->added() && holds(closure->added()->entities));
+  const RankOrder& order = impl_->order;
+  return order.holds(*closure->entities(), to) || (closure->added() && order.holds(closure->added()->entities, to));
 }
 
 std::vector<EntityIndex> GraphView::path(EntityIndex from, EntityIndex to) const {
+  if (overlay_) return overlay_->path(from, to);
   const Csr& graph = impl_->graph;
   // Breadth-first from `from`. Evidence asks for thousands of short paths in
   // a big graph: the parent table is kept per thread and only the entries a
@@ -488,11 +692,35 @@ struct DependencyGraph::Slot {
 DependencyGraph::DependencyGraph(const Portfolio& portfolio)
     : portfolio_(portfolio), slots_(std::make_unique<Slot[]>(portfolio.edge_kinds().size() + 2)) {
   // Graph results are ordered by kind, then id (see ListData::kind_range).
-  auto order = portfolio.entities_sorted_by_id();
-  std::stable_sort(order.begin(), order.end(),
+  auto ordered = portfolio.entities_sorted_by_id();
+  std::stable_sort(ordered.begin(), ordered.end(),
                    [&](EntityIndex a, EntityIndex b) { return portfolio.kind_name(a) < portfolio.kind_name(b); });
-  rank_.resize(order.size());
-  for (std::uint32_t r = 0; r < order.size(); ++r) rank_[order[r]] = r;
+  order_ = RankOrder(portfolio, std::move(ordered));
+}
+
+DependencyGraph::DependencyGraph(const Portfolio& overlaid, const DependencyGraph& base, std::size_t base_edge_count)
+    : portfolio_(overlaid), slots_(std::make_unique<Slot[]>(overlaid.edge_kinds().size() + 2)), base_(&base),
+      base_edge_count_(base_edge_count) {
+  // The loaded order with the overlay's new entities each put in its place.
+  const auto& loaded = base.order_.by_rank;
+  auto before = [&](EntityIndex a, EntityIndex b) {
+    return std::forward_as_tuple(overlaid.kind_name(a), overlaid.id(a)) <
+           std::forward_as_tuple(overlaid.kind_name(b), overlaid.id(b));
+  };
+  std::vector<EntityIndex> added(overlaid.entity_count() - loaded.size());
+  std::iota(added.begin(), added.end(), static_cast<EntityIndex>(loaded.size()));
+  std::sort(added.begin(), added.end(), before);
+  std::vector<EntityIndex> ordered;
+  ordered.reserve(overlaid.entity_count());
+  auto next = loaded.begin();
+  for (EntityIndex e : added) {
+    auto place = std::lower_bound(next, loaded.end(), e, before);
+    ordered.insert(ordered.end(), next, place);
+    ordered.push_back(e);
+    next = place;
+  }
+  ordered.insert(ordered.end(), next, loaded.end());
+  order_ = RankOrder(overlaid, std::move(ordered));
 }
 
 DependencyGraph::~DependencyGraph() = default;
@@ -504,11 +732,27 @@ int DependencyGraph::edge_kind(std::optional<std::string_view> name) const {
   return it == kinds.end() ? kNoSuchKind : static_cast<int>(it - kinds.begin());
 }
 
-const GraphView& DependencyGraph::view(int edge_kind) const {
+std::size_t DependencyGraph::slot_of(int edge_kind) const {
   std::size_t kinds = portfolio_.edge_kinds().size();
-  std::size_t index = edge_kind >= 0 ? static_cast<std::size_t>(edge_kind) : edge_kind == kAllEdges ? kinds : kinds + 1;
-  Slot& slot = slots_[index];
-  std::call_once(slot.once, [&] { slot.view = std::make_unique<GraphView>(portfolio_, rank_, edge_kind); });
+  return edge_kind >= 0 ? static_cast<std::size_t>(edge_kind) : edge_kind == kAllEdges ? kinds : kinds + 1;
+}
+
+const GraphView& DependencyGraph::view(int edge_kind) const {
+  Slot& slot = slots_[slot_of(edge_kind)];
+  std::call_once(slot.once, [&] {
+    if (!base_) {
+      slot.view = std::make_unique<GraphView>(portfolio_, order_, edge_kind);
+      return;
+    }
+    // An edge kind only the overlay has is, in the loaded graph, a kind no edge has.
+    bool loaded_kind = edge_kind < static_cast<int>(base_->portfolio_.edge_kinds().size());
+    const GraphView& loaded = base_->view(loaded_kind ? edge_kind : kNoSuchKind);
+    std::vector<std::pair<EntityIndex, EntityIndex>> added;
+    const auto& edges = portfolio_.edges();
+    for (std::size_t i = base_edge_count_; i < edges.size() && edge_kind != kNoSuchKind; ++i)
+      if (edge_kind == kAllEdges || static_cast<int>(edges[i].kind) == edge_kind) added.emplace_back(edges[i].from, edges[i].to);
+    slot.view = std::make_unique<GraphView>(order_, loaded, base_->order_.by_rank.size(), std::move(added), edge_kind);
+  });
   return *slot.view;
 }
 

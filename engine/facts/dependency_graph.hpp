@@ -6,6 +6,11 @@
 // closures are computed once per direction, bottom-up, each component reusing
 // the closures of the components it points to. Results are shared lists of
 // entities sorted by kind, then id, so a call costs a pointer copy.
+//
+// An overlaid graph (a loaded portfolio with a few entities and edges laid
+// over it for one evaluation) is built on the loaded graph instead of from
+// scratch: it answers from the loaded graph's views wherever the overlay's
+// edges cannot change the answer, and adds what they reach elsewhere.
 #pragma once
 
 #include <memory>
@@ -20,9 +25,30 @@ namespace vigil {
 
 class GraphView;
 
+// Entities in (kind, id) order, the order of every graph result.
+struct RankOrder {
+  std::vector<std::uint32_t> rank;                                // entity -> position
+  std::vector<EntityIndex> by_rank;                               // position -> entity
+  std::vector<std::pair<KindId, std::uint32_t>> kind_first_rank;  // each kind present, with its first rank
+
+  RankOrder() = default;
+  RankOrder(const Portfolio& portfolio, std::vector<EntityIndex> ordered);
+  std::vector<EntityIndex> entities_of(const std::vector<std::uint32_t>& ranks) const;
+  // Where an entity of rank `wanted` is, or would be, in `entities` (sorted by rank).
+  std::size_t rank_position(const std::vector<EntityIndex>& entities, std::uint32_t wanted) const;
+  bool holds(const std::vector<EntityIndex>& entities, EntityIndex e) const;
+  // Where each kind's run begins and ends in `entities` merged with `added`.
+  ListData::KindRuns kind_runs(const std::vector<EntityIndex>& entities, const AddedEntities* added = nullptr) const;
+  std::shared_ptr<const ListData> make_list(const std::vector<std::uint32_t>& ranks, std::optional<GraphOrigin> origin) const;
+};
+
 class DependencyGraph {
  public:
   explicit DependencyGraph(const Portfolio& portfolio);
+  // `overlaid` is `base`'s portfolio with entities and edges added at the end
+  // (from `base_edge_count` on): an overlay's graph, built on `base`, which
+  // must outlive it.
+  DependencyGraph(const Portfolio& overlaid, const DependencyGraph& base, std::size_t base_edge_count);
   ~DependencyGraph();
 
   static constexpr int kAllEdges = -1;
@@ -32,18 +58,25 @@ class DependencyGraph {
   // The graph of one edge kind (or of all edges); built on first use, thread-safe.
   const GraphView& view(int edge_kind) const;
   const Portfolio& portfolio() const { return portfolio_; }
-  const std::vector<std::uint32_t>& rank() const { return rank_; }  // position of each entity in (kind, id) order
+  const std::vector<std::uint32_t>& rank() const { return order_.rank; }  // position of each entity in (kind, id) order
 
  private:
   struct Slot;
+  std::size_t slot_of(int edge_kind) const;
   const Portfolio& portfolio_;
-  std::vector<std::uint32_t> rank_;
+  RankOrder order_;
   std::unique_ptr<Slot[]> slots_;  // one per edge kind, then "all", then "none"
+  const DependencyGraph* base_ = nullptr;  // an overlay's loaded graph
+  std::size_t base_edge_count_ = 0;
 };
 
 class GraphView {
  public:
-  GraphView(const Portfolio& portfolio, const std::vector<std::uint32_t>& rank, int edge_kind);
+  GraphView(const Portfolio& portfolio, const RankOrder& order, int edge_kind);
+  // The loaded graph's view `base` of the same edges, with the overlay's edges
+  // of that kind (from, to) added; entities from `base_entities` on are the overlay's new ones.
+  GraphView(const RankOrder& order, const GraphView& base, std::size_t base_entities,
+            std::vector<std::pair<EntityIndex, EntityIndex>> overlay_edges, int edge_kind);
   ~GraphView();
 
   using ListPtr = std::shared_ptr<const ListData>;
@@ -60,7 +93,9 @@ class GraphView {
 
  private:
   struct Impl;
+  struct Overlay;
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Overlay> overlay_;  // instead of impl_, for an overlaid graph
 };
 
 }  // namespace vigil

@@ -133,8 +133,10 @@ class ListData {
   // Shares `entities` and adds `added` to them, merged in order. Transitive
   // closures are mostly made of the same big closure further down the chain
   // plus a few entities of their own: they share it instead of copying it.
-  ListData(Entities entities, Added added, std::optional<GraphOrigin> origin, KindRuns runs)
-      : entities_(std::move(entities)), added_(std::move(added)), runs_(std::move(runs)), entity_list_(true), origin_(origin) {}
+  // Leaving out the one at position `skip` of the merged order, as above.
+  ListData(Entities entities, Added added, std::optional<GraphOrigin> origin, KindRuns runs, std::size_t skip = kSkipNone)
+      : entities_(std::move(entities)), added_(std::move(added)), runs_(std::move(runs)), skip_(skip), entity_list_(true),
+        origin_(origin) {}
 
   std::size_t size() const {
     if (!entity_list_) return values_.size();
@@ -143,13 +145,7 @@ class ListData {
   bool empty() const { return size() == 0; }
   Value operator[](std::size_t i) const {
     if (!entity_list_) return values_[i];
-    if (added_) {
-      auto at = std::lower_bound(added_->at.begin(), added_->at.end(), i);
-      auto before = static_cast<std::size_t>(at - added_->at.begin());  // added entities before position i
-      if (at != added_->at.end() && *at == i) return Value::entity(added_->entities[before]);
-      return Value::entity((*entities_)[i - before]);
-    }
-    return Value::entity((*entities_)[skip_ != kSkipNone && i >= skip_ ? i + 1 : i]);
+    return Value::entity(merged(skip_ != kSkipNone && i >= skip_ ? i + 1 : i));
   }
   const std::optional<GraphOrigin>& origin() const { return origin_; }
   // The shared entities of an entity list, the skipped one included, the
@@ -157,6 +153,9 @@ class ListData {
   const std::vector<EntityIndex>* entities() const { return entity_list_ ? entities_.get() : nullptr; }
   const Entities& shared_entities() const { return entities_; }
   const AddedEntities* added() const { return added_.get(); }
+  // The position of the one left out, in the shared and added entities merged; kSkipNone for none.
+  std::size_t skipped() const { return skip_; }
+  EntityIndex skipped_entity() const { return merged(skip_); }
   // Positions [begin, end) of the entities of one kind, when the list knows
   // its kinds (graph results); nullopt otherwise.
   std::optional<std::pair<std::size_t, std::size_t>> kind_range(std::uint32_t kind) const {
@@ -178,11 +177,25 @@ class ListData {
       for (std::size_t i = first; i < last; ++i) f(shared[skip_ != kSkipNone && i >= skip_ ? i + 1 : i]);
       return;
     }
+    if (skip_ != kSkipNone) {  // positions in the merged order, the skipped one passed over
+      first += first >= skip_;
+      last += last > skip_;
+    }
     const auto& at = added_->at;
     auto next_added = static_cast<std::size_t>(std::lower_bound(at.begin(), at.end(), first) - at.begin());
     std::size_t next_shared = first - next_added;
-    for (std::size_t i = first; i < last; ++i)
-      f(next_added < at.size() && at[next_added] == i ? added_->entities[next_added++] : shared[next_shared++]);
+    for (std::size_t i = first; i < last; ++i) {
+      EntityIndex e = next_added < at.size() && at[next_added] == i ? added_->entities[next_added++] : shared[next_shared++];
+      if (i != skip_) f(e);
+    }
+  }
+
+  // The entity at position i of the shared and added entities merged, none skipped.
+  EntityIndex merged(std::size_t i) const {
+    if (!added_) return (*entities_)[i];
+    auto at = std::lower_bound(added_->at.begin(), added_->at.end(), i);
+    auto before = static_cast<std::size_t>(at - added_->at.begin());  // added entities before position i
+    return at != added_->at.end() && *at == i ? added_->entities[before] : (*entities_)[i - before];
   }
 
   class iterator {
