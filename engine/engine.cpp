@@ -191,9 +191,9 @@ EvaluationResult Engine::evaluate_overlay(const std::string& overlay_json, const
   std::size_t base_edges = impl_->portfolio.edges().size();
   Evaluator evaluator(*impl_->rules, overlay.portfolio, date, impl_->evaluator(date), base_edges);
   auto scopes = overlay_scopes(*impl_->rules, overlay.portfolio, overlay.entities, base_edges, evaluator.graph());
-  EvaluationResult result = evaluator.evaluate_scoped(scopes);
-  annotate_findings(result.findings, *impl_->rules, overlay.portfolio, date, impl_->owner_attribute);
-  return overlay_changes(base, std::move(result), overlay_ids);
+  return overlay_answer(evaluator, *impl_->rules, scopes, base, overlay_ids, [&](std::vector<Finding>& findings) {
+    annotate_findings(findings, *impl_->rules, overlay.portfolio, date, impl_->owner_attribute);
+  });
 }
 
 void Engine::add_waiver(const Waiver& waiver) {

@@ -46,12 +46,15 @@ struct Answers {
 
 std::vector<std::string> lines(const EvaluationResult& result) {
   std::vector<std::string> out;
-  for (const auto& f : result.findings) out.push_back(f.rule + " " + f.entity.value_or("") + " " + f.message);
+  for (const auto& f : result.findings)
+    out.push_back(f.rule + " " + f.entity.value_or("") + " " + f.message + " " + f.evidence_json);
   for (const auto& e : result.errors) out.push_back("error " + e.rule + " " + e.entity.value_or("") + " " + e.message);
   return out;
 }
 
-// The scoped answer reads the overlaid graph built on the loaded one; the whole one a graph built from scratch.
+// The scoped answer reads the overlaid graph built on the loaded one, and
+// decides before it gathers evidence; the whole one reads a graph built from
+// scratch, with evidence all along. Findings are compared with their evidence.
 Answers answers(const std::string& overlay_json) {
   static const Portfolio base = read_portfolio_directory(test::source_dir() + "/samples/portfolio");
   static const RuleSet rules = load_rules({test::source_dir() + "/rules"});
@@ -63,7 +66,7 @@ Answers answers(const std::string& overlay_json) {
   for (EntityIndex e : overlay.entities) ids.insert(overlay.portfolio.id(e));
   Evaluator scoped(rules, overlay.portfolio, today, base_evaluator, base.edges().size());
   auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size(), scoped.graph());
-  return {lines(overlay_changes(before, scoped.evaluate_scoped(scopes), ids)),
+  return {lines(overlay_answer(scoped, rules, scopes, before, ids, [](std::vector<Finding>&) {})),
           lines(overlay_changes(before, Evaluator(rules, overlay.portfolio, today).evaluate_all(), ids)), scopes.size()};
 }
 

@@ -695,6 +695,7 @@ Evaluator::Evaluator(const RuleSet& rules, const Portfolio& overlaid, Date today
 }
 
 const LazyGraph& Evaluator::graph() const { return impl_->graph; }
+const Portfolio& Evaluator::portfolio() const { return impl_->portfolio; }
 
 Evaluator::~Evaluator() = default;
 

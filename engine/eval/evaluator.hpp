@@ -71,6 +71,7 @@ class Evaluator {
 
   // The dependency graph the rules read, built on first use.
   const LazyGraph& graph() const;
+  const Portfolio& portfolio() const;
 
  private:
   struct Impl;

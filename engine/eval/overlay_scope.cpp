@@ -1,6 +1,7 @@
 #include "engine/eval/overlay_scope.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -131,6 +132,38 @@ std::string error_key(const EvaluationError& e) {
   return fmt::format("{}\x1f{}\x1f{}", e.rule, e.entity.value_or(""), e.message);
 }
 
+// The scopes that give `findings` again (a portfolio or `for each` rule whole).
+std::vector<Evaluator::RuleScope> scopes_of_findings(const RuleSet& rules, const Portfolio& overlaid,
+                                                     const std::vector<Finding>& findings) {
+  std::vector<Evaluator::RuleScope> scopes;
+  for (const auto& f : findings) {
+    auto same_rule = [&](const Evaluator::RuleScope& scope) { return scope.rule->id == f.rule; };
+    auto scope = std::find_if(scopes.begin(), scopes.end(), same_rule);
+    if (scope == scopes.end()) {
+      const Rule* rule = nullptr;
+      for (const Rule* r : rules.rules())
+        if (r->id == f.rule) rule = r;
+      if (!rule) continue;
+      bool single_subject = rule->for_portfolio || rule->each_collection;
+      scope = scopes.insert(scopes.end(), {rule, single_subject, {}});
+    }
+    if (!scope->all && f.entity)
+      if (auto entity = overlaid.find(*f.entity)) scope->entities.push_back(*entity);
+  }
+  return scopes;
+}
+
+// The findings of `detailed` (evaluated with evidence) that `answer` has, with answer's errors.
+EvaluationResult answered_findings(EvaluationResult detailed, const EvaluationResult& answer) {
+  std::unordered_set<std::string> wanted;
+  for (const auto& f : answer.findings) wanted.insert(finding_key(f));
+  EvaluationResult kept;
+  for (auto& f : detailed.findings)
+    if (wanted.count(finding_key(f))) kept.findings.push_back(std::move(f));
+  kept.errors = answer.errors;
+  return kept;
+}
+
 }  // namespace
 
 BaseKeys::BaseKeys(const EvaluationResult& base) {
@@ -188,6 +221,20 @@ std::vector<Evaluator::RuleScope> overlay_scopes(const RuleSet& rules, const Por
       if (!scope.entities.empty()) scopes.push_back(std::move(scope));
     }
   return scopes;
+}
+
+EvaluationResult overlay_answer(Evaluator& evaluator, const RuleSet& rules, const std::vector<Evaluator::RuleScope>& scopes,
+                                const BaseKeys& base, const std::set<std::string>& overlay_ids,
+                                const std::function<void(std::vector<Finding>&)>& annotate) {
+  evaluator.set_evidence(false);
+  EvaluationResult decided = evaluator.evaluate_scoped(scopes);
+  annotate(decided.findings);
+  EvaluationResult answer = overlay_changes(base, std::move(decided), overlay_ids);
+  evaluator.set_evidence(true);
+  if (answer.findings.empty()) return answer;
+  EvaluationResult detailed = evaluator.evaluate_scoped(scopes_of_findings(rules, evaluator.portfolio(), answer.findings));
+  annotate(detailed.findings);
+  return answered_findings(std::move(detailed), answer);
 }
 
 }  // namespace vigil

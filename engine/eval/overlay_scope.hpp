@@ -3,6 +3,7 @@
 // again for it, instead of the whole portfolio.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <unordered_set>
@@ -48,5 +49,15 @@ struct BaseKeys {
 // overlay's entities (ids in `overlay_ids`), and those of others that `base`
 // (the evaluation without the overlay) does not have as they are.
 EvaluationResult overlay_changes(const BaseKeys& base, EvaluationResult overlaid, const std::set<std::string>& overlay_ids);
+
+// The overlay's answer (overlay_changes) from `evaluator` (on the overlaid
+// portfolio) over `scopes`, with evidence; `annotate` annotates findings as
+// every output shows them. Evidence costs more than deciding (paths, facts,
+// values as JSON), and most findings of the scopes are the base evaluation's
+// again: this decides without evidence, keeps the changes, and evaluates
+// only the rules and subjects of those again, with evidence.
+EvaluationResult overlay_answer(Evaluator& evaluator, const RuleSet& rules, const std::vector<Evaluator::RuleScope>& scopes,
+                                const BaseKeys& base, const std::set<std::string>& overlay_ids,
+                                const std::function<void(std::vector<Finding>&)>& annotate);
 
 }  // namespace vigil
