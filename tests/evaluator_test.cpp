@@ -50,6 +50,20 @@ TEST_CASE("attributes come back from their columns as they were set", "[evaluato
   CHECK(p.kinds()[p.kind_of(v1)].column("parts") == -1);  // refused before it was declared
 }
 
+// An overlay's copy finds the loaded ids and strings in the portfolio it copies, not in copies of them.
+TEST_CASE("an overlay copy finds the loaded ids, refuses them again and shares their strings", "[evaluator]") {
+  Portfolio p = sample();
+  Portfolio copy = p.overlay_copy();
+  CHECK(copy.find("V2") == p.find("V2"));
+  CHECK_THROWS_WITH(copy.add_entity("V2", copy.kind_of(*p.find("V2"))), "duplicate entity id 'V2'");
+  EntityIndex added = copy.add_entity("V9", copy.kind_of(*p.find("V1")));
+  CHECK(copy.find("V9") == added);
+  CHECK_FALSE(p.find("V9"));
+  CHECK(copy.intern("Acme").data() == p.attribute(*p.find("V1"), "name").as_string().data());
+  CHECK(copy.intern("new text") == "new text");
+  CHECK(copy.intern("new text").data() == copy.intern("new text").data());
+}
+
 TEST_CASE("arithmetic on numbers", "[evaluator]") {
   CHECK(value_of("1 + 2 * 3") == "7");
   CHECK(value_of("(1 + 2) * 3") == "9");

@@ -79,7 +79,8 @@ int Portfolio::declare_attribute(KindId kind, std::string_view name, ValueType t
 
 EntityIndex Portfolio::add_entity(std::string_view id, KindId kind) {
   auto index = static_cast<EntityIndex>(ids_.size());
-  if (!index_of_.emplace(std::string(id), index).second) throw Error(fmt::format("duplicate entity id '{}'", id));
+  if ((copied_from_ && copied_from_->find(id)) || !index_of_.emplace(std::string(id), index).second)
+    throw Error(fmt::format("duplicate entity id '{}'", id));
   ids_.emplace_back(id);
   kind_of_.push_back(kind);
   auto& table = kinds_.at(kind);
@@ -155,12 +156,11 @@ Portfolio Portfolio::overlay_copy() const {
   copy.ids_ = ids_;
   copy.kind_of_ = kind_of_;
   copy.row_of_ = row_of_;
-  copy.index_of_ = index_of_;
+  copy.copied_from_ = this;  // finds the ids and strings it has from this portfolio here, without copies
   copy.kinds_ = kinds_;
   copy.edges_ = edges_;
   copy.edge_kinds_ = edge_kinds_;
   copy.edge_attribute_texts_ = edge_attribute_texts_;
-  copy.pool_index_ = pool_index_;  // views of this portfolio's strings; new ones go to the copy's pool
   copy.waivers = waivers;
   return copy;
 }
@@ -176,6 +176,8 @@ void Portfolio::reserve_entities(std::size_t count) {
 
 std::string_view Portfolio::intern(std::string_view text) {
   if (auto it = pool_index_.find(text); it != pool_index_.end()) return *it;
+  if (copied_from_)
+    if (auto it = copied_from_->pool_index_.find(text); it != copied_from_->pool_index_.end()) return *it;
   std::string_view stored = pool_.emplace_back(text);
   pool_index_.insert(stored);
   return stored;
@@ -183,7 +185,7 @@ std::string_view Portfolio::intern(std::string_view text) {
 
 std::optional<EntityIndex> Portfolio::find(std::string_view id) const {
   auto it = index_of_.find(id);
-  if (it == index_of_.end()) return std::nullopt;
+  if (it == index_of_.end()) return copied_from_ ? copied_from_->find(id) : std::nullopt;
   return it->second;
 }
 

@@ -101,8 +101,10 @@ class Portfolio {
   // Every attribute of the entity made missing (an overlay replaces an entity entirely).
   void clear_attributes(EntityIndex entity);
   // A copy to lay an overlay over, for one evaluation: the facts, not the
-  // caches built on demand. Its text values still point into this
-  // portfolio's strings, so this portfolio must outlive the copy.
+  // caches built on demand. It finds this portfolio's ids and strings here
+  // (a copy of the id index cost more than the rest of an overlay), and its
+  // text values point into this portfolio's strings: this portfolio must
+  // outlive the copy, unchanged.
   Portfolio overlay_copy() const;
 
   // Reading.
@@ -153,6 +155,7 @@ class Portfolio {
   std::vector<std::string_view> edge_attribute_texts_;  // views of pool_
   std::deque<std::string> pool_;
   std::unordered_set<std::string_view> pool_index_;
+  const Portfolio* copied_from_ = nullptr;  // an overlay copy's portfolio, for ids and interned strings it has
   mutable std::unordered_map<std::string, std::shared_ptr<const ListData>> kind_lists_;
   mutable std::shared_ptr<const EdgeIndex> edge_index_;  // guarded by kind_lists_mutex_
   mutable std::unordered_map<std::string, std::shared_ptr<const JoinIndex>> join_indexes_;  // likewise
