@@ -615,3 +615,45 @@ TEST_CASE("an overlay adding to a cycle member's closure shares the cycle's list
   CHECK_FALSE(view.reaches(added, *overlaid.find("P2")));
   CHECK(ids(overlaid, view.path(*overlaid.find("P2"), added)) == "P2,P3,P4,P5,P3x");
 }
+
+// Counting a big shared list again takes the count kept for it (see
+// count_shared): the counts, and the evaluation errors (the first element's
+// in list order), must be those of listing the elements one by one.
+TEST_CASE("counts kept for big shared lists count and fail as listing the elements does", "[graph]") {
+  test::TestPortfolio t;
+  constexpr int kVendors = 300;  // one cycle: each member's closure is the cycle's list without itself
+  for (int i = 0; i < kVendors; ++i) {
+    bool odd_one = i == 40 || i == 150;  // a text where a number is expected: an evaluation error
+    t.add("vendor", fmt::format("V{:03}", i),
+          {{odd_one ? "label" : "weight", odd_one ? Value::string(fmt::format("text of {}", i)) : Value::number(i)}});
+  }
+  for (int i = 0; i < 4; ++i) t.add("service", fmt::format("S{}", i), {{"weight", Value::number(7)}});
+  Portfolio& p = t.portfolio;
+  auto vendor = [&](int i) { return *p.find(fmt::format("V{:03}", i)); };
+  for (int i = 0; i < kVendors; ++i) p.add_edge(vendor(i), vendor((i + 1) % kVendors), "k");
+  for (int i = 0; i < 4; ++i) p.add_edge(*p.find(fmt::format("S{}", i)), vendor(i * 70), "k");
+  RuleSet rules = test::compile(R"(
+rule COUNTED {
+  severity high
+  for vendor v
+  when count(x in dependents*(v) where (x.weight ?? x.label) * 1 < 100) > 0
+  message "{count(x in dependents*(v) where (x.weight ?? x.label) * 1 < 100)}"
+}
+rule LISTED {
+  severity high
+  for vendor v
+  when len(list(x for x in dependents*(v) where (x.weight ?? x.label) * 1 < 100)) > 0
+  message "{len(list(x for x in dependents*(v) where (x.weight ?? x.label) * 1 < 100))}"
+}
+)");
+  Evaluator evaluator(rules, p, test::date("2026-06-30"));
+  evaluator.set_evidence(false);
+  auto result = evaluator.evaluate_all(1);
+  std::map<std::string, std::string> counted, listed;
+  for (const auto& f : result.findings) (f.rule == "COUNTED" ? counted : listed)[*f.entity] = f.message;
+  for (const auto& e : result.errors) (e.rule == "COUNTED" ? counted : listed)[*e.entity] = "error: " + e.message;
+  CHECK(counted == listed);
+  CHECK(counted.size() == kVendors);
+  CHECK(counted.at("V040").find("text of 150") != std::string::npos);  // its own closure leaves it out
+  CHECK(counted.at("V000").find("text of 40") != std::string::npos);   // the first in id order
+}

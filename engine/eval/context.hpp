@@ -4,6 +4,8 @@
 #pragma once
 
 #include <atomic>
+#include <map>
+#include <tuple>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -91,6 +93,10 @@ struct Context {
   // Per aggregate node whose `where` reads only its element: that condition's
   // value per entity, once known (kNotYet, false, true, missing).
   std::vector<std::vector<std::uint8_t>> element_filter_cache{};
+  // Counts of those answers over a range of a big shared list (node id, list,
+  // first, last), with the lists kept alive so that no other list takes their address.
+  std::map<std::tuple<int, const void*, std::size_t, std::size_t>, std::size_t> shared_counts{};
+  std::vector<std::shared_ptr<const std::vector<EntityIndex>>> counted_lists{};
   // For `vigil explain`: every node's value, by node id (null in normal evaluation).
   std::vector<Evaluator::NodeValue>* recorded = nullptr;
   // Expressions being evaluated inside each other (see kMaxEvaluationDepth).

@@ -335,17 +335,61 @@ bool counts_remembered_answers(const Expr& e, const ListData& items, Context& c)
          !c.recorded && !c.evidence && items.entities() && !e.join_key;
 }
 
-Value count_remembered(const Expr& e, const ListData& items, std::size_t first, std::size_t last, Context& c) {
+std::uint8_t remembered_answer(const Expr& e, EntityIndex entity, std::vector<std::uint8_t>& answers, Context& c) {
+  std::uint8_t& answer = answers[entity];
+  if (answer == kNotYet) {
+    if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = Value::entity(entity);
+    answer = remembered(truth(*e.filter, eval(*e.filter, c), "'where'", c));
+  }
+  return answer;
+}
+
+// Positions [first, last) of the list, counted one by one in order (so an
+// evaluation error is the first element's).
+std::size_t count_each(const Expr& e, const ListData& items, std::size_t first, std::size_t last, Context& c) {
   auto& answers = remembered_answers(e, c);
   std::size_t count = 0;
-  items.for_each_entity(first, last, [&](EntityIndex entity) {
-    std::uint8_t& answer = answers[entity];
-    if (answer == kNotYet) {
-      if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = Value::entity(entity);
-      answer = remembered(truth(*e.filter, eval(*e.filter, c), "'where'", c));
-    }
-    count += answer == kTrue;
-  });
+  items.for_each_entity(first, last, [&](EntityIndex entity) { count += remembered_answer(e, entity, answers, c) == kTrue; });
+  return count;
+}
+
+// The closures along supply chains mostly share one big list (ListData):
+// CONC-001 counts the critical services of 100,000 vendors' dependents, most
+// of them the same shared list plus a few entities of their own. The shared
+// part's count is kept per aggregate and range; the rest is counted each time.
+constexpr std::size_t kSharedCountFrom = 256;
+
+std::size_t count_shared(const Expr& e, const ListData::Entities& shared, std::size_t first, std::size_t last, Context& c) {
+  auto key = std::make_tuple(e.id, static_cast<const void*>(shared.get()), first, last);
+  if (auto found = c.shared_counts.find(key); found != c.shared_counts.end()) return found->second;
+  auto& answers = remembered_answers(e, c);
+  std::size_t count = 0;
+  for (std::size_t i = first; i < last; ++i) count += remembered_answer(e, (*shared)[i], answers, c) == kTrue;
+  c.counted_lists.push_back(shared);
+  return c.shared_counts.emplace(key, count).first->second;
+}
+
+Value count_remembered(const Expr& e, const ListData& items, std::size_t first, std::size_t last, Context& c) {
+  if (last - first < kSharedCountFrom) return Value::number(static_cast<double>(count_each(e, items, first, last, c)));
+  // Positions in the shared and added entities merged, then in the shared ones alone.
+  std::size_t skip = items.skipped(), merged_first = first, merged_last = last;
+  if (skip != ListData::kSkipNone) merged_first += first >= skip, merged_last += last > skip;
+  const AddedEntities* added = items.added();
+  auto added_before = [&](std::size_t position) {
+    return added ? static_cast<std::size_t>(std::lower_bound(added->at.begin(), added->at.end(), position) - added->at.begin()) : 0;
+  };
+  std::size_t added_first = added_before(merged_first), added_last = added_before(merged_last);
+  std::size_t count;
+  try {
+    count = count_shared(e, items.shared_entities(), merged_first - added_first, merged_last - added_last, c);
+  } catch (const EvalFailure&) {  // the error to give is the first element's in list order
+    return Value::number(static_cast<double>(count_each(e, items, first, last, c)));
+  }
+  auto& answers = remembered_answers(e, c);
+  for (std::size_t i = added_first; i < added_last; ++i)  // the shared ones passed: the first error is an added one's
+    count += remembered_answer(e, added->entities[i], answers, c) == kTrue;
+  if (skip != ListData::kSkipNone && skip >= merged_first && skip < merged_last)
+    count -= remembered_answer(e, items.skipped_entity(), answers, c) == kTrue;
   return Value::number(static_cast<double>(count));
 }
 
