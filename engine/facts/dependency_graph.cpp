@@ -186,14 +186,15 @@ struct GraphView::Impl {
     std::vector<ListData::KindRuns> member_runs;
   };
   mutable Closure supplier_closure, dependent_closure;
-  // Each entity's direct suppliers and dependents, built on first use and
-  // kept: rules ask for suppliers(s) once per element of a bigger list.
-  struct Neighbours {
+  // Lists per entity, built on first use and kept: each entity's direct
+  // suppliers and dependents (rules ask for suppliers(s) once per element of
+  // a bigger list), and the closures of cycle members.
+  struct PerEntity {
     std::once_flag allocated;
     std::unique_ptr<std::atomic<std::uint8_t>[]> state;  // per entity: kUnknown, kComputing, kKnown
     std::vector<ListPtr> of_entity;
   };
-  mutable Neighbours supplier_lists, dependent_lists;
+  mutable PerEntity supplier_lists, dependent_lists, supplier_member_closures, dependent_member_closures;
 
   Impl(const Portfolio& p, const RankOrder& o, int kind) : portfolio(p), order(o), edge_kind(kind) {
     std::size_t n = p.entity_count();
@@ -394,22 +395,29 @@ struct GraphView::Impl {
     ensure_closure(closure, c, towards_suppliers);
     if (members[c].size() == 1) return closure.of_component[c];
     // x's own component (a cycle) is reachable too, except x itself: the
-    // shared list, skipping x (found by its id rank).
-    const auto& shared = closure.with_members[c];
-    auto position = std::lower_bound(shared->begin(), shared->end(), x,
-                                     [&](EntityIndex a, EntityIndex b) { return rank[a] < rank[b]; });
-    return std::make_shared<const ListData>(shared, GraphOrigin{x, towards_suppliers, edge_kind},
-                                            static_cast<std::size_t>(position - shared->begin()), closure.member_runs[c]);
+    // shared list, skipping x (found by its id rank). Kept per member: CONC-002
+    // asks each vendor's dependents, and the big providers are often one cycle.
+    return cached(towards_suppliers ? supplier_member_closures : dependent_member_closures, x, [&] {
+      const auto& shared = closure.with_members[c];
+      auto position = std::lower_bound(shared->begin(), shared->end(), x,
+                                       [&](EntityIndex a, EntityIndex b) { return rank[a] < rank[b]; });
+      return std::make_shared<const ListData>(shared, GraphOrigin{x, towards_suppliers, edge_kind},
+                                              static_cast<std::size_t>(position - shared->begin()), closure.member_runs[c]);
+    });
   }
 
   ListPtr neighbours(EntityIndex x, bool towards_suppliers) const {
-    Neighbours& cache = towards_suppliers ? supplier_lists : dependent_lists;
+    return cached(towards_suppliers ? supplier_lists : dependent_lists, x, [&] { return neighbours_of(x, towards_suppliers); });
+  }
+
+  template <class Make>
+  ListPtr cached(PerEntity& cache, EntityIndex x, Make make) const {
     std::call_once(cache.allocated, [&] {
       cache.state = std::make_unique<std::atomic<std::uint8_t>[]>(by_rank.size());
       cache.of_entity.assign(by_rank.size(), nullptr);
     });
     if (cache.state[x].load(std::memory_order_acquire) == kKnown) return cache.of_entity[x];
-    ListPtr list = neighbours_of(x, towards_suppliers);
+    ListPtr list = make();
     // The first thread to finish publishes; another one, computing the same list meanwhile, returns its own.
     std::uint8_t unknown = kUnknown;
     if (cache.state[x].compare_exchange_strong(unknown, kComputing, std::memory_order_acq_rel)) {
