@@ -36,6 +36,12 @@ TEST_CASE("a rule's footprint: the kinds it lists and the directions it follows,
   CHECK(footprint(none, "count(dependents(v)) > 1 or len(links_in(v)) > 0") ==
         "kinds= every=false suppliers=false dependents=true");
   CHECK(footprint(none, "in_cycle(v)") == "kinds= every=false suppliers=true dependents=true");
+  RuleSet both = test::compile("rule R {\n severity low\n for vendor v\n when count(x in suppliers*(v) where "
+                               "count(dependents(x)) > 1) > 0 or in_cycle(v)\n message \"m\"\n}\n");
+  CHECK(footprint_of(both.files[0], both.files[0].rules[0]).follows_both_ways);
+  RuleSet cycle = test::compile("rule R {\n severity low\n for vendor v\n when in_cycle(v) and count(suppliers(v)) > 0\n"
+                                " message \"m\"\n}\n");
+  CHECK_FALSE(footprint_of(cycle.files[0], cycle.files[0].rules[0]).follows_both_ways);
 }
 
 // The overlay's changes as the engine answers them (scoped) and as a whole evaluation gives them.
@@ -106,6 +112,33 @@ TEST_CASE("an overlay leaves out the rules it cannot change") {
   CHECK(got.scoped == got.whole);
   // Every per-vendor rule runs (for VNEW); the services' and categories' rules that list no vendors do not.
   CHECK(got.rules_evaluated < load_rules({test::source_dir() + "/rules"}).rule_count());
+}
+
+// A rule that reads one way from entities it reached the other way: a new
+// edge A -> B gives B a dependent, which changes the answer of V (relying on
+// B), though V neither relies on A nor is relied on by B. It runs for every subject.
+TEST_CASE("an overlay runs a rule that follows edges both ways for every subject", "[overlay]") {
+  test::TestPortfolio t;
+  for (const char* id : {"A", "B", "V"}) t.add("vendor", id);
+  Portfolio& base = t.portfolio;
+  base.add_edge(*base.find("V"), *base.find("B"), "k");
+  RuleSet rules = test::compile(R"(
+rule SHARED {
+  severity low
+  for vendor v
+  when count(x in suppliers*(v) where count(dependents(x)) > 1) > 0
+  message "{v.id} relies on a shared supplier"
+}
+)");
+  Date today = test::date("2026-06-30");
+  Evaluator loaded(rules, base, today);
+  BaseKeys before(loaded.evaluate_all());
+  Overlay overlay = overlay_portfolio_json(base, "<overlay>", R"({"entities": [], "edges": [{"from": "A", "to": "B", "kind": "k"}]})");
+  Evaluator scoped(rules, overlay.portfolio, today, loaded, base.edges().size());
+  auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size(), scoped.graph());
+  auto answer = overlay_answer(scoped, rules, scopes, before, {}, [](std::vector<Finding>&) {});
+  CHECK(lines(answer) == std::vector<std::string>{R"(SHARED A A relies on a shared supplier {"paths":[["A","B"]]})",
+                                                  R"(SHARED V V relies on a shared supplier {"paths":[["V","B"]]})"});
 }
 
 }  // namespace

@@ -61,11 +61,15 @@ class FootprintWalk {
       if (reach.function == function) {
         footprint.follows_suppliers |= reach.suppliers;
         footprint.follows_dependents |= reach.dependents;
+        // in_cycle reads both ways about one entity; other functions read one way from where they are asked.
+        if (function != Function::in_cycle) one_way_suppliers_ |= reach.suppliers, one_way_dependents_ |= reach.dependents;
+        footprint.follows_both_ways = one_way_suppliers_ && one_way_dependents_;
       }
   }
 
   const RuleFile& file_;
   std::vector<bool> constant_seen_;
+  bool one_way_suppliers_ = false, one_way_dependents_ = false;
 };
 
 // `seeds` and every entity one of them reaches by `closure` (transitively).
@@ -209,8 +213,11 @@ std::vector<Evaluator::RuleScope> overlay_scopes(const RuleSet& rules, const Por
       // Entities taken from a list rather than reached from the subject may
       // be anywhere in the graph: following edges from them is not local.
       bool lists_and_follows = (!reads.kinds.empty() || reads.every_kind) && follows_edges && graph_changed;
+      // Reading one way from entities reached the other way (the dependents
+      // of a subject's suppliers) reaches beyond both directions' entities.
+      bool follows_both_ways = reads.follows_both_ways && graph_changed;
       bool single_subject = rule.for_portfolio || rule.each_collection;
-      if (reads_touched_kind || lists_and_follows || (single_subject && follows_edges && graph_changed)) {
+      if (reads_touched_kind || lists_and_follows || follows_both_ways || (single_subject && follows_edges && graph_changed)) {
         scopes.push_back({&rule, true, {}});
         continue;
       }

@@ -21,13 +21,14 @@ struct RuleFootprint {
   bool every_kind = false;         // entities() of a computed kind, or entity(id)
   bool follows_suppliers = false;  // suppliers, suppliers*, reaches, path, links, in_cycle
   bool follows_dependents = false; // dependents, dependents*, links_in, in_cycle
+  bool follows_both_ways = false;  // functions of both directions, in_cycle aside
 };
 RuleFootprint footprint_of(const RuleFile& file, const Rule& rule);
 
 // The rule scopes to evaluate on `overlaid` (the base portfolio with the
 // overlay laid over it): every subject of a rule that reads a kind the overlay
 // touches (or reads lists of entities and follows edges the overlay may have
-// changed); otherwise the overlay's entities, and the entities whose graph
+// changed, or follows edges both ways); otherwise the overlay's entities, and the entities whose graph
 // answers it can change (those relying on an overlay entity or on the source
 // of a new edge, for rules that follow suppliers; those relied on by an
 // overlay entity or by the target of a new edge, for rules that follow
