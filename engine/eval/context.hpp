@@ -5,11 +5,11 @@
 
 #include <atomic>
 #include <map>
-#include <tuple>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/eval/evaluator.hpp"

@@ -82,7 +82,6 @@ class RankSet {
     }
   }
   bool has(std::uint32_t rank) const { return (bits_[rank / 64] >> (rank % 64)) & 1; }
-  bool empty() const { return marked_.empty(); }
   // The ranks in increasing order; clears the set for the next use.
   std::vector<std::uint32_t> take_sorted() {
     std::vector<std::uint32_t> out;
