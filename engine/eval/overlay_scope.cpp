@@ -144,9 +144,7 @@ std::vector<Evaluator::RuleScope> scopes_of_findings(const RuleSet& rules, const
     auto same_rule = [&](const Evaluator::RuleScope& scope) { return scope.rule->id == f.rule; };
     auto scope = std::find_if(scopes.begin(), scopes.end(), same_rule);
     if (scope == scopes.end()) {
-      const Rule* rule = nullptr;
-      for (const Rule* r : rules.rules())
-        if (r->id == f.rule) rule = r;
+      const Rule* rule = rules.find_rule(f.rule);
       if (!rule) continue;
       bool single_subject = rule->for_portfolio || rule->each_collection;
       scope = scopes.insert(scopes.end(), {rule, single_subject, {}});

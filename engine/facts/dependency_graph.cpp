@@ -104,6 +104,40 @@ class RankSet {
   std::vector<std::uint32_t> marked_;
 };
 
+// A shortest chain from -> ... -> to (for from == to, a shortest cycle), or
+// empty: breadth-first, each entity's suppliers in the order `for_each_next(u,
+// visit)` gives them (visit returns true to stop). Evidence asks for thousands
+// of short paths in a big graph: the parent table is kept per thread and only
+// the entries a search touched are reset, so a search costs what it explores.
+template <class ForEachNext>
+std::vector<EntityIndex> shortest_chain(EntityIndex from, EntityIndex to, std::size_t entities, ForEachNext for_each_next) {
+  constexpr EntityIndex kUnseen = std::numeric_limits<EntityIndex>::max();
+  thread_local std::vector<EntityIndex> parent;
+  thread_local std::vector<EntityIndex> queue;
+  if (parent.size() < entities) parent.resize(entities, kUnseen);
+  queue.clear();
+  queue.push_back(from);
+  bool found = false;
+  for (std::size_t head = 0; head < queue.size() && !found; ++head) {
+    EntityIndex u = queue[head];
+    for_each_next(u, [&](EntityIndex v) {
+      if (parent[v] != kUnseen || (v == from && from != to)) return false;
+      parent[v] = u;
+      queue.push_back(v);
+      return found = v == to;
+    });
+  }
+  std::vector<EntityIndex> chain;
+  if (found) {
+    chain.push_back(to);
+    for (EntityIndex at = parent[to]; at != from; at = parent[at]) chain.push_back(at);
+    chain.push_back(from);
+    std::reverse(chain.begin(), chain.end());
+  }
+  for (EntityIndex touched : queue) parent[touched] = kUnseen;
+  return chain;
+}
+
 }  // namespace
 
 RankOrder::RankOrder(const Portfolio& portfolio, std::vector<EntityIndex> ordered)
@@ -502,10 +536,15 @@ struct GraphView::Overlay {
         if (!loaded_list || !in_list(*loaded_list, next)) ranks.push_back(order.rank[next]);
       }
     if (ranks.empty()) return loaded_list ? loaded_list : none(x, towards_suppliers);
+    return merged_with(loaded_list.get(), std::move(ranks), GraphOrigin{x, towards_suppliers, edge_kind});
+  }
+
+  // A list of its own: the entities of `loaded_list` (may be null) and those of `ranks`.
+  ListPtr merged_with(const ListData* loaded_list, std::vector<std::uint32_t> ranks, GraphOrigin origin) const {
     if (loaded_list) for_each(*loaded_list, [&](EntityIndex e) { ranks.push_back(order.rank[e]); });
     std::sort(ranks.begin(), ranks.end());
     ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
-    return order.make_list(ranks, GraphOrigin{x, towards_suppliers, edge_kind});
+    return order.make_list(ranks, origin);
   }
 
   ListPtr closure(EntityIndex x, bool towards_suppliers) const {
@@ -523,28 +562,12 @@ struct GraphView::Overlay {
 
   std::vector<EntityIndex> path(EntityIndex from, EntityIndex to) const {
     if (!changes[true][from]) return loaded(from) && loaded(to) ? base.path(from, to) : std::vector<EntityIndex>{};
-    // Breadth-first as the loaded view searches, over the same ordered neighbours.
-    std::unordered_map<EntityIndex, EntityIndex> parent;
-    std::vector<EntityIndex> queue{from};
-    bool found = false;
-    for (std::size_t head = 0; head < queue.size() && !found; ++head) {
-      EntityIndex u = queue[head];
+    // Over the same ordered neighbours as a graph built from scratch: the same chains.
+    return shortest_chain(from, to, order.by_rank.size(), [&](EntityIndex u, auto visit) {
       ListPtr next = neighbours(u, true);
-      for (std::size_t i = 0; i < next->size() && !found; ++i) {
-        EntityIndex v = (*next)[i].as_entity();
-        if (parent.count(v) || (v == from && from != to)) continue;
-        parent.emplace(v, u);
-        queue.push_back(v);
-        found = v == to;
-      }
-    }
-    std::vector<EntityIndex> chain;
-    if (!found) return chain;
-    chain.push_back(to);
-    for (EntityIndex at = parent.at(to); at != from; at = parent.at(at)) chain.push_back(at);
-    chain.push_back(from);
-    std::reverse(chain.begin(), chain.end());
-    return chain;
+      for (std::size_t i = 0; i < next->size(); ++i)
+        if (visit((*next)[i].as_entity())) return;
+    });
   }
 
   // x's loaded closure, extended through the overlay's edges; computed once per entity and direction.
@@ -586,11 +609,7 @@ struct GraphView::Overlay {
     if (!loaded_list) return order.make_list(ranks, origin);
     const auto& shared = loaded_list->shared_entities();
     // As the loaded closures do: share the list while the additions are few, otherwise a list of its own.
-    if (ranks.size() * 4 > shared->size()) {
-      for_each(*loaded_list, [&](EntityIndex e) { ranks.push_back(order.rank[e]); });
-      std::sort(ranks.begin(), ranks.end());
-      return order.make_list(ranks, origin);
-    }
+    if (ranks.size() * 4 > shared->size()) return merged_with(loaded_list.get(), std::move(ranks), origin);
     auto by_rank = [&](EntityIndex a, EntityIndex b) { return order.rank[a] < order.rank[b]; };
     std::vector<EntityIndex> entities = order.entities_of(ranks);
     if (const AddedEntities* before = loaded_list->added()) {
@@ -658,37 +677,10 @@ bool GraphView::reaches(EntityIndex from, EntityIndex to) const {
 std::vector<EntityIndex> GraphView::path(EntityIndex from, EntityIndex to) const {
   if (overlay_) return overlay_->path(from, to);
   const Csr& graph = impl_->graph;
-  // Breadth-first from `from`. Evidence asks for thousands of short paths in
-  // a big graph: the parent table is kept per thread and only the entries a
-  // search touched are reset, so a search costs what it explores.
-  constexpr EntityIndex kUnseen = std::numeric_limits<EntityIndex>::max();
-  thread_local std::vector<EntityIndex> parent;
-  thread_local std::vector<EntityIndex> queue;
-  if (parent.size() < impl_->by_rank.size()) parent.assign(impl_->by_rank.size(), kUnseen);
-  queue.clear();
-  queue.push_back(from);
-  bool found = false;
-  for (std::size_t head = 0; head < queue.size() && !found; ++head) {
-    EntityIndex u = queue[head];
-    for (auto v : boost::make_iterator_range(boost::adjacent_vertices(u, graph))) {
-      if (parent[v] != kUnseen || (v == from && from != to)) continue;
-      parent[v] = u;
-      queue.push_back(v);
-      if (v == to) {
-        found = true;
-        break;
-      }
-    }
-  }
-  std::vector<EntityIndex> chain;
-  if (found) {
-    chain.push_back(to);
-    for (EntityIndex at = parent[to]; at != from; at = parent[at]) chain.push_back(at);
-    chain.push_back(from);
-    std::reverse(chain.begin(), chain.end());
-  }
-  for (EntityIndex touched : queue) parent[touched] = kUnseen;
-  return chain;
+  return shortest_chain(from, to, impl_->by_rank.size(), [&](EntityIndex u, auto visit) {
+    for (auto v : boost::make_iterator_range(boost::adjacent_vertices(u, graph)))
+      if (visit(v)) return;
+  });
 }
 
 struct DependencyGraph::Slot {
