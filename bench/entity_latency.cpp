@@ -13,18 +13,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <vigil/vigil.hpp>
 
-namespace {
+#include "latency.hpp"
 
-using Clock = std::chrono::steady_clock;
-
-double micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
-
-double percentile(std::vector<double> values, double p) {
-  std::sort(values.begin(), values.end());
-  return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
-}
-
-}  // namespace
+using bench::Clock;
+using bench::micros;
+using bench::percentile;
 
 int main(int argc, char** argv) {
   if (argc < 3) {

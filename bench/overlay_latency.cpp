@@ -13,16 +13,13 @@
 
 #include <vigil/vigil.hpp>
 
+#include "latency.hpp"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double millis(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-double percentile(std::vector<double> values, double p) {
-  std::sort(values.begin(), values.end());
-  return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
-}
+using bench::Clock;
+using bench::millis;
+using bench::percentile;
 
 // The same candidate as bench/embedding: relied on by three services, subcontracting to two vendors.
 const char* kCandidate = R"({"entities": [{"id": "VNEW", "kind": "vendor", "attributes": {"name": "Candidate",
