@@ -56,7 +56,7 @@ struct Engine::Impl {
     std::lock_guard lock(prepare_mutex);
     compile_locked();
     auto& slot = evaluators[date];
-    if (!slot) slot = std::make_unique<Evaluator>(*rules, portfolio, date);
+    if (!slot) slot = std::make_unique<Evaluator>(*rules, portfolio, date, Evaluator::Overlays::kept);
     return *slot;
   }
 
@@ -189,7 +189,7 @@ EvaluationResult Engine::evaluate_overlay(const std::string& overlay_json, const
   // base evaluation has it. The overlaid graph answers from the base
   // evaluation's graph wherever the overlay cannot change the answer.
   std::size_t base_edges = impl_->portfolio.edges().size();
-  Evaluator evaluator(*impl_->rules, overlay.portfolio, date, impl_->evaluator(date), base_edges);
+  Evaluator evaluator(*impl_->rules, overlay.portfolio, date, impl_->evaluator(date), base_edges, overlay.entities);
   auto scopes = overlay_scopes(*impl_->rules, overlay.portfolio, overlay.entities, base_edges, evaluator.graph());
   return overlay_answer(evaluator, *impl_->rules, scopes, base, overlay_ids, [&](std::vector<Finding>& findings) {
     annotate_findings(findings, *impl_->rules, overlay.portfolio, date, impl_->owner_attribute);

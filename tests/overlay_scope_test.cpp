@@ -65,12 +65,12 @@ Answers answers(const std::string& overlay_json) {
   static const Portfolio base = read_portfolio_directory(test::source_dir() + "/samples/portfolio");
   static const RuleSet rules = load_rules({test::source_dir() + "/rules"});
   static const Date today = test::date("2026-11-01");
-  static const Evaluator base_evaluator(rules, base, today);
+  static const Evaluator base_evaluator(rules, base, today, Evaluator::Overlays::kept);
   static const BaseKeys before(base_evaluator.evaluate_all());
   Overlay overlay = overlay_portfolio_json(base, "<overlay>", overlay_json);
   std::set<std::string> ids;
   for (EntityIndex e : overlay.entities) ids.insert(overlay.portfolio.id(e));
-  Evaluator scoped(rules, overlay.portfolio, today, base_evaluator, base.edges().size());
+  Evaluator scoped(rules, overlay.portfolio, today, base_evaluator, base.edges().size(), overlay.entities);
   auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size(), scoped.graph());
   return {lines(overlay_answer(scoped, rules, scopes, before, ids, [](std::vector<Finding>&) {})),
           lines(overlay_changes(before, Evaluator(rules, overlay.portfolio, today).evaluate_all(), ids)), scopes.size()};
@@ -134,11 +134,67 @@ rule SHARED {
   Evaluator loaded(rules, base, today);
   BaseKeys before(loaded.evaluate_all());
   Overlay overlay = overlay_portfolio_json(base, "<overlay>", R"({"entities": [], "edges": [{"from": "A", "to": "B", "kind": "k"}]})");
-  Evaluator scoped(rules, overlay.portfolio, today, loaded, base.edges().size());
+  Evaluator scoped(rules, overlay.portfolio, today, loaded, base.edges().size(), overlay.entities);
   auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size(), scoped.graph());
   auto answer = overlay_answer(scoped, rules, scopes, before, {}, [](std::vector<Finding>&) {});
   CHECK(lines(answer) == std::vector<std::string>{R"(SHARED A A relies on a shared supplier {"paths":[["A","B"]]})",
                                                   R"(SHARED V V relies on a shared supplier {"paths":[["V","B"]]})"});
+}
+
+// Aggregates over whole kinds resume from the loaded evaluation's result
+// (engine/eval/aggregate_memo.hpp): each function, a list the new vendor
+// lands in the middle of, a sum that is no longer exact, an element that
+// fails, a replaced vendor, and evidence (60 vendors read more facts than
+// the 50 the evidence keeps) all answer as the whole evaluation does.
+TEST_CASE("an overlay resumes aggregates over whole kinds as a whole evaluation answers them", "[overlay]") {
+  test::TestPortfolio t;
+  for (int i = 10; i < 70; ++i)
+    t.add("vendor", fmt::format("V{}", i),
+          {{"spend", Value::number(i * 10)}, {"units", Value::number(1)}, {"status", Value::string(i % 3 == 0 ? "exited" : "active")}});
+  Portfolio& base = t.portfolio;
+  RuleSet rules = test::compile(R"(
+let total = sum(v.spend / v.units for v in entities("vendor") where v.status == "active")
+rule AGG {
+  severity low
+  for portfolio
+  let active = count(v in entities("vendor") where v.status == "active")
+  let big = list(v.id for v in entities("vendor") where v.spend > 600)
+  let any_huge = any(v in entities("vendor") where v.spend > 1000)
+  let all_active = all(v in entities("vendor") where v.status == "active")
+  let top = max(v.spend for v in entities("vendor"))
+  let low = min(v.spend for v in entities("vendor"))
+  when active > 0
+  message "{active} {total} {big} {any_huge} {all_active} {top} {low}"
+}
+rule SHARE {
+  severity low
+  for vendor v
+  when v.status == "active" and v.spend / total > 0.025
+  message "{v.id}: {round(100 * v.spend / total, 2)}%"
+}
+)");
+  Date today = test::date("2026-06-30");
+  Evaluator loaded(rules, base, today, Evaluator::Overlays::kept);
+  BaseKeys before(loaded.evaluate_all());
+  const char* overlays[] = {
+      R"({"entities": [{"id": "V355", "kind": "vendor", "attributes": {"spend": 2000, "status": "active"}}]})",
+      R"({"entities": [{"id": "V355", "kind": "vendor", "attributes": {"spend": 0.5, "status": "active"}}]})",
+      R"({"entities": [{"id": "V355", "kind": "vendor", "attributes": {"spend": 7, "units": 0, "status": "active"}}]})",
+      R"({"entities": [{"id": "V69", "kind": "vendor", "attributes": {"spend": 5, "status": "exited"}}]})",
+      R"({"entities": [{"id": "A1", "kind": "vendor", "attributes": {"spend": 1, "status": "active"}},
+                       {"id": "Z9", "kind": "vendor", "attributes": {"spend": 650, "status": "active"}}]})",
+  };
+  for (const char* json : overlays) {
+    INFO(json);
+    Overlay overlay = overlay_portfolio_json(base, "<overlay>", json);
+    std::set<std::string> ids;
+    for (EntityIndex e : overlay.entities) ids.insert(overlay.portfolio.id(e));
+    Evaluator scoped(rules, overlay.portfolio, today, loaded, base.edges().size(), overlay.entities);
+    auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size(), scoped.graph());
+    auto answer = lines(overlay_answer(scoped, rules, scopes, before, ids, [](std::vector<Finding>&) {}));
+    CHECK(answer == lines(overlay_changes(before, Evaluator(rules, overlay.portfolio, today).evaluate_all(), ids)));
+    CHECK_FALSE(answer.empty());
+  }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/eval/aggregate_memo.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "engine/facts/dependency_graph.hpp"
 #include "engine/facts/value_format.hpp"
@@ -97,6 +98,10 @@ struct Context {
   // first, last), with the lists kept alive so that no other list takes their address.
   std::map<std::tuple<int, const void*, std::size_t, std::size_t>, std::size_t> shared_counts{};
   std::vector<std::shared_ptr<const std::vector<EntityIndex>>> counted_lists{};
+  // Aggregates kept for overlays (aggregate_memo.hpp): the loaded portfolio's
+  // evaluation records them; an overlay's resumes them.
+  AggregateMemo* memo_record = nullptr;
+  const OverlayDelta* overlay_delta = nullptr;
   // For `vigil explain`: every node's value, by node id (null in normal evaluation).
   std::vector<Evaluator::NodeValue>* recorded = nullptr;
   // Expressions being evaluated inside each other (see kMaxEvaluationDepth).

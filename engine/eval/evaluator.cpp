@@ -225,54 +225,68 @@ Value eval_call(const Expr& e, Context& c) {
 // count / any / all / sum / min / max / list over a collection.
 class AggregateState {
  public:
-  AggregateState(const Expr& e, Context& c) : e_(e), c_(c), function_(static_cast<Function>(e.function)) {}
+  AggregateState(const Expr& e, Context& c, AggregateTotals totals = {})
+      : e_(e), c_(c), function_(static_cast<Function>(e.function)), t_(std::move(totals)) {}
 
-  // Returns true when the result is decided and the loop can stop.
-  bool add(const Value& element, std::optional<bool> predicate) {
+  // Returns true when the result is decided and the loop can stop. `source`:
+  // the entity the element came from, for a list kept for overlays (see aggregate_memo.hpp).
+  bool add(const Value& element, std::optional<bool> predicate, std::optional<EntityIndex> source = std::nullopt) {
     switch (function_) {
       case Function::count:
-        if (predicate.value_or(false)) ++count_;
+        if (predicate.value_or(false)) ++t_.count;
         return false;
       case Function::any:
       case Function::all: {
         bool deciding = function_ == Function::any;
         if (predicate == deciding) {
-          decided_ = true;
+          t_.decided = true;
           return true;
         }
-        if (!predicate) saw_missing_ = true;
+        if (!predicate) t_.saw_missing = true;
         return false;
       }
       default: break;
     }
     if (!predicate.value_or(false) || element.is_missing()) return false;
-    if (function_ == Function::list) items_.push_back(element);
-    else if (function_ == Function::sum) add_to_sum(element);
-    else keep_extreme(element);
+    if (function_ == Function::list) {
+      t_.items.push_back(element);
+      if (source) t_.listed.push_back(*source);
+    } else if (function_ == Function::sum) {
+      add_to_sum(element);
+    } else {
+      keep_extreme(element);
+    }
     return false;
   }
 
   Value result() const {
     switch (function_) {
-      case Function::count: return Value::number(static_cast<double>(count_));
-      case Function::any: return decided_ ? Value::boolean(true) : saw_missing_ ? Value() : Value::boolean(false);
-      case Function::all: return decided_ ? Value::boolean(false) : saw_missing_ ? Value() : Value::boolean(true);
-      case Function::sum: return sum_.is_missing() ? Value::number(0) : sum_;
-      case Function::list: return Value::list(items_);
-      default: return extreme_;
+      case Function::count: return Value::number(static_cast<double>(t_.count));
+      case Function::any: return t_.decided ? Value::boolean(true) : t_.saw_missing ? Value() : Value::boolean(false);
+      case Function::all: return t_.decided ? Value::boolean(false) : t_.saw_missing ? Value() : Value::boolean(true);
+      case Function::sum: return t_.sum.is_missing() ? Value::number(0) : t_.sum;
+      case Function::list: return Value::list(t_.items);
+      default: return t_.extreme;
     }
   }
 
+  AggregateTotals& totals() { return t_; }
+
  private:
   void add_to_sum(const Value& v) {
-    if (sum_.is_missing() && (v.is(ValueType::number) || v.is(ValueType::duration))) {
-      sum_ = v;
+    if (v.is(ValueType::number)) {
+      double n = v.as_number();
+      t_.exact = t_.exact && std::trunc(n) == n && std::abs(n) < kExactUpTo;
+    }
+    if (t_.sum.is_missing() && (v.is(ValueType::number) || v.is(ValueType::duration))) {
+      t_.sum = v;
       return;
     }
-    if (v.is(ValueType::number) && sum_.is(ValueType::number)) {
-      sum_ = Value::number(sum_.as_number() + v.as_number());
-    } else if (v.is(ValueType::duration) && sum_.is(ValueType::duration)) {
-      sum_ = in_range(e_, vigil::add(sum_.as_duration(), v.as_duration()));
+    if (v.is(ValueType::number) && t_.sum.is(ValueType::number)) {
+      t_.sum = Value::number(t_.sum.as_number() + v.as_number());
+      t_.exact = t_.exact && std::abs(t_.sum.as_number()) < kExactUpTo;
+    } else if (v.is(ValueType::duration) && t_.sum.is(ValueType::duration)) {
+      t_.sum = in_range(e_, vigil::add(t_.sum.as_duration(), v.as_duration()));
     } else {
       fail(e_, fmt::format("sum() adds numbers or durations but got {}", describe_value(v, c_.portfolio)));
     }
@@ -281,22 +295,20 @@ class AggregateState {
   void keep_extreme(const Value& v) {
     if (!orderable(v.type()))
       fail(e_, fmt::format("{}() needs values with an order but got {}", e_.text, describe_value(v, c_.portfolio)));
-    if (extreme_.is_missing()) {
-      extreme_ = v;
+    if (t_.extreme.is_missing()) {
+      t_.extreme = v;
       return;
     }
-    require_same_type(e_, v, extreme_, c_);
-    auto o = order_values(v, extreme_);
-    if (function_ == Function::min ? o < 0 : o > 0) extreme_ = v;
+    require_same_type(e_, v, t_.extreme, c_);
+    auto o = order_values(v, t_.extreme);
+    if (function_ == Function::min ? o < 0 : o > 0) t_.extreme = v;
   }
 
+  static constexpr double kExactUpTo = 9007199254740992.0;  // 2^53
   const Expr& e_;
   Context& c_;
   Function function_;
-  std::size_t count_ = 0;
-  bool decided_ = false, saw_missing_ = false;
-  Value sum_, extreme_;
-  List items_;
+  AggregateTotals t_;
 };
 
 // A `where` that reads only its element gives the same value for an entity
@@ -393,6 +405,106 @@ Value count_remembered(const Expr& e, const ListData& items, std::size_t first, 
   return Value::number(static_cast<double>(count));
 }
 
+// Visits the elements of one aggregate: `where`, then the element (only for
+// an element that passes), added to the state.
+class AggregateLoop {
+ public:
+  AggregateLoop(const Expr& e, Context& c, const std::optional<GraphOrigin>& origin, AggregateTotals totals = {})
+      : state(e, c, std::move(totals)), e_(e), c_(c), function_(static_cast<Function>(e.function)), origin_(origin) {
+    bool quantifier = function_ == Function::any || function_ == Function::all;
+    element_is_predicate_ = quantifier && !e.filter;
+    needs_element_ = function_ != Function::count && !(quantifier && e.filter);
+    // For errors about the elements: formatted once per aggregate, not per element.
+    if (element_is_predicate_) what_ = fmt::format("{}()", e.text);
+    deciding_ = c.recorded ? &(*c.recorded)[e.id].deciding : nullptr;
+    if (deciding_) deciding_->clear();  // a nested aggregate shows its last evaluation, as other nodes do
+  }
+
+  // Returns true when the result is decided and the loop can stop.
+  bool visit(const Value& item, bool keep_source = false) {
+    if (e_.slot >= 0) c_.locals[static_cast<std::size_t>(e_.slot)] = item;
+    PathMark mark(c_);
+    std::optional<bool> predicate = true;
+    if (e_.filter) predicate = filter_value(e_, item, c_);
+    Value element = needs_element_ && predicate.value_or(false) && e_.element ? eval(*e_.element, c_) : item;
+    if (element_is_predicate_) predicate = truth(e_, element, what_.c_str(), c_);
+    mark.keep_only_if(c_, Value::boolean(predicate.value_or(false)));
+    if (origin_ && predicate.value_or(false)) request_path(c_, *origin_, item.as_entity());
+    if (deciding_ && predicate == (function_ != Function::all)) deciding_->emplace_back(item, element);
+    return state.add(element, predicate, keep_source ? std::optional(item.as_entity()) : std::nullopt);
+  }
+
+  AggregateState state;
+
+ private:
+  const Expr& e_;
+  Context& c_;
+  Function function_;
+  const std::optional<GraphOrigin>& origin_;
+  bool element_is_predicate_ = false, needs_element_ = true;
+  std::string what_;
+  std::vector<std::pair<Value, Value>>* deciding_ = nullptr;
+};
+
+// The aggregate's plan for keeping its result (aggregate_memo.hpp), when this
+// evaluation records results for overlays or resumes them on one.
+const KeptAggregate* kept_plan(const Expr& e, const Context& c) {
+  if (c.recorded) return nullptr;
+  if (c.memo_record) return c.memo_record->plan(e);
+  if (c.overlay_delta) return c.overlay_delta->base->plan(e);
+  return nullptr;
+}
+
+// Resuming skips the elements' facts: only once the evidence records no
+// more of them (the first 50 are kept), so that it is what the whole loop gives.
+bool reads_complete(const Context& c) { return !c.evidence || c.reads_truncated; }
+
+// A kept list's elements, the loaded ones first (`loaded` of them) then the
+// overlay's, put in the order of their entities' ids, as the loop over
+// entities("K") visits them.
+void merge_in_id_order(AggregateTotals& t, std::size_t loaded, const Portfolio& portfolio) {
+  if (t.items.size() == loaded) return;
+  List merged;
+  merged.reserve(t.items.size());
+  auto by_id = [&](EntityIndex a, EntityIndex b) { return portfolio.id(a) < portfolio.id(b); };
+  std::size_t next = 0;
+  for (std::size_t added = loaded; added < t.items.size(); ++added) {
+    auto at = static_cast<std::size_t>(
+        std::lower_bound(t.listed.begin() + static_cast<std::ptrdiff_t>(next), t.listed.begin() + static_cast<std::ptrdiff_t>(loaded),
+                         t.listed[added], by_id) - t.listed.begin());
+    merged.insert(merged.end(), t.items.begin() + static_cast<std::ptrdiff_t>(next), t.items.begin() + static_cast<std::ptrdiff_t>(at));
+    merged.push_back(std::move(t.items[added]));
+    next = at;
+  }
+  merged.insert(merged.end(), t.items.begin() + static_cast<std::ptrdiff_t>(next), t.items.begin() + static_cast<std::ptrdiff_t>(loaded));
+  t.items = std::move(merged);
+}
+
+// The aggregate on an overlay from the loaded portfolio's kept result: only
+// the entities of the kind that the overlay adds are visited. Nullopt (the
+// aggregate is evaluated in full) when there is no kept result, when the
+// overlay replaces an entity of the kind, when an added element fails (the
+// full loop finds which error comes first) or when a sum is no longer exact.
+std::optional<Value> resume_kept(const Expr& e, const KeptAggregate& kept, const std::string& key, Context& c) {
+  bool replaced = false;
+  const std::vector<EntityIndex>* added = c.overlay_delta->added_of(c.portfolio, kept.kind, replaced);
+  if (replaced) return std::nullopt;
+  std::optional<AggregateTotals> totals = c.overlay_delta->base->find(e, key);
+  if (!totals) return std::nullopt;
+  std::size_t loaded = totals->items.size();
+  static const std::optional<GraphOrigin> kNoOrigin;
+  AggregateLoop loop(e, c, kNoOrigin, std::move(*totals));
+  try {
+    for (EntityIndex entity : *added) loop.visit(Value::entity(entity), true);
+  } catch (const EvalFailure&) {
+    return std::nullopt;
+  }
+  AggregateTotals& t = loop.state.totals();
+  if (!t.exact) return std::nullopt;
+  merge_in_id_order(t, loaded, c.portfolio);
+  return loop.state.result();
+}
+
 Value eval_aggregate(const Expr& e, Context& c) {
   Value collection = eval(*e.collection, c);
   if (collection.is_missing()) return collection;
@@ -400,13 +512,14 @@ Value eval_aggregate(const Expr& e, Context& c) {
     fail(e, fmt::format("{}() needs a list to go over but got {}", e.text, describe_value(collection, c.portfolio)));
   auto function = static_cast<Function>(e.function);
   if (function == Function::count && !e.filter) return Value::number(static_cast<double>(collection.as_list().size()));
-  bool quantifier = function == Function::any || function == Function::all;
-  bool element_is_predicate = quantifier && !e.filter;
-  // For errors about the elements: formatted once per aggregate, not per element.
-  std::string what = element_is_predicate ? fmt::format("{}()", e.text) : std::string();
-  AggregateState state(e, c);
+  const KeptAggregate* kept = kept_plan(e, c);
+  std::optional<std::string> key = kept ? AggregateMemo::key(*kept, c) : std::nullopt;
+  bool resuming = key && c.overlay_delta;
+  if (resuming && reads_complete(c)) {
+    if (auto resumed = resume_kept(e, *kept, *key, c)) return *resumed;
+    resuming = false;
+  }
   const ListData& items = collection.as_list();
-  const auto& origin = items.origin();
   std::size_t first = 0, last = items.size();
   if (!e.only_kind.empty()) {
     const KindTable* kind = c.portfolio.find_kind(e.only_kind);
@@ -414,40 +527,39 @@ Value eval_aggregate(const Expr& e, Context& c) {
     if (!kind) first = last;  // no entity has that kind: nothing passes `where`
     else if (range) std::tie(first, last) = *range;
   }
-  if (counts_remembered_answers(e, items, c)) return count_remembered(e, items, first, last, c);
-  bool needs_element = function != Function::count && !(quantifier && e.filter);
+  if (counts_remembered_answers(e, items, c)) {
+    Value counted = count_remembered(e, items, first, last, c);
+    if (key && c.memo_record) {
+      AggregateTotals totals;
+      totals.count = static_cast<std::size_t>(counted.as_number());
+      c.memo_record->record(e, std::move(*key), std::move(totals));
+    }
+    return counted;
+  }
   // An equality join visits only the candidates the index gives (in id
   // order, as the scan would); `where` is still evaluated for each of them.
-  std::shared_ptr<const Portfolio::JoinIndex> joined;
-  const std::vector<EntityIndex>* candidates = nullptr;
-  static const std::vector<EntityIndex> kNone;
+  std::shared_ptr<const std::vector<EntityIndex>> candidates;
   if (e.join_key) {
-    joined = c.portfolio.join_index(e.join_kind, e.join_attribute);
-    auto group = joined->find(Portfolio::join_key(eval(*e.join_key, c)));
-    candidates = group == joined->end() ? &kNone : &group->second;
+    candidates = c.portfolio.join_group(e.join_kind, e.join_attribute, eval(*e.join_key, c));
     first = 0, last = candidates->size();
   }
-  auto* deciding = c.recorded ? &(*c.recorded)[e.id].deciding : nullptr;
-  if (deciding) deciding->clear();  // a nested aggregate shows its last evaluation, as other nodes do
+  AggregateLoop loop(e, c, items.origin());
+  bool recording = key && c.memo_record;
   for (std::size_t i = first; i < last; ++i) {
-    const Value item = candidates ? Value::entity((*candidates)[i]) : items[i];
-    if (e.slot >= 0) c.locals[static_cast<std::size_t>(e.slot)] = item;
-    PathMark mark(c);
-    std::optional<bool> predicate = true;
-    if (e.filter) predicate = filter_value(e, item, c);
-    // The element is only evaluated for elements that pass `where`.
-    Value element = needs_element && predicate.value_or(false) && e.element ? eval(*e.element, c) : item;
-    if (element_is_predicate) predicate = truth(e, element, what.c_str(), c);
-    mark.keep_only_if(c, Value::boolean(predicate.value_or(false)));
-    if (origin && predicate.value_or(false)) request_path(c, *origin, item.as_entity());
-    if (deciding && predicate == (function != Function::all)) deciding->emplace_back(item, element);
-    if (state.add(element, predicate)) break;
+    if (loop.visit(candidates ? Value::entity((*candidates)[i]) : items[i], recording)) break;
+    // The first elements were visited for the facts they read as evidence; the rest of the result is kept.
+    if (resuming && reads_complete(c)) {
+      if (auto resumed = resume_kept(e, *kept, *key, c)) return *resumed;
+      resuming = false;
+    }
   }
-  Value result = state.result();
+  Value result = loop.state.result();
+  auto* deciding = c.recorded ? &(*c.recorded)[e.id].deciding : nullptr;
   if (deciding && (function == Function::min || function == Function::max))  // only the extreme decided it
     std::erase_if(*deciding, [&](const auto& d) {
       return d.second.is_missing() || !result.is(d.second.type()) || order_values(d.second, result) != 0;
     });
+  if (recording && loop.state.totals().exact) c.memo_record->record(e, std::move(*key), std::move(loop.state.totals()));
   return result;
 }
 
@@ -534,6 +646,8 @@ struct Evaluator::Impl {
   bool evidence = true;
   std::vector<std::vector<Value>> constants;  // per file
   std::vector<EvaluationError> constant_errors;
+  std::unique_ptr<AggregateMemo> kept;        // for Overlays::kept: what overlays resume
+  std::optional<OverlayDelta> overlay_delta;  // for an overlay on an evaluator that keeps them
 
   Impl(const RuleSet& r, const Portfolio& p, Date d, const LazyGraph* base_graph, std::size_t base_edge_count)
       : rules(r), portfolio(p), today(d), graph(p, base_graph, base_edge_count) {}
@@ -541,6 +655,8 @@ struct Evaluator::Impl {
   Context make_context() const {
     Context c{.portfolio = portfolio, .graph = graph, .today = today};
     c.evidence = evidence;
+    c.memo_record = kept.get();
+    c.overlay_delta = overlay_delta ? &*overlay_delta : nullptr;
     c.column_cache.assign(rules.node_count, {0, kNoColumn});
     c.element_filter_cache.resize(rules.node_count);
     return c;
@@ -548,6 +664,7 @@ struct Evaluator::Impl {
 
   void evaluate_constants() {
     Context c = make_context();
+    c.evidence = false;  // nobody sees the facts a constant read
     for (const auto& file : rules.files) {
       auto& values = constants.emplace_back();
       c.constants = &values;
@@ -725,15 +842,18 @@ struct Evaluator::Impl {
   }
 };
 
-Evaluator::Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today)
+Evaluator::Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today, Overlays overlays)
     : impl_(std::make_unique<Impl>(rules, portfolio, today, nullptr, 0)) {
+  if (overlays == Overlays::kept) impl_->kept = std::make_unique<AggregateMemo>(rules);
   impl_->index_lets();
   impl_->evaluate_constants();
 }
 
 Evaluator::Evaluator(const RuleSet& rules, const Portfolio& overlaid, Date today, const Evaluator& base,
-                     std::size_t base_edge_count)
+                     std::size_t base_edge_count, const std::vector<EntityIndex>& overlay_entities)
     : impl_(std::make_unique<Impl>(rules, overlaid, today, &base.impl_->graph, base_edge_count)) {
+  if (base.impl_->kept)
+    impl_->overlay_delta.emplace(*base.impl_->kept, overlaid, base.impl_->portfolio.entity_count(), overlay_entities);
   impl_->index_lets();
   impl_->evaluate_constants();
 }

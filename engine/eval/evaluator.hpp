@@ -14,13 +14,19 @@ class LazyGraph;
 
 class Evaluator {
  public:
+  // Overlays::kept: the evaluator keeps the results of aggregates over
+  // whole kinds for the overlays laid over its portfolio (aggregate_memo.hpp).
+  enum class Overlays { none, kept };
   // The rule set and portfolio must outlive the evaluator. File constants
   // are evaluated here, once.
-  Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today);
+  Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today, Overlays overlays = Overlays::none);
   // For an overlay: `overlaid` is `base`'s portfolio with entities and edges
-  // added at the end (from `base_edge_count` on). Its graph is built on
-  // base's, which keeps what base computed (base must outlive this one).
-  Evaluator(const RuleSet& rules, const Portfolio& overlaid, Date today, const Evaluator& base, std::size_t base_edge_count);
+  // added at the end (from `base_edge_count` on), and `overlay_entities` (the
+  // added ones and the loaded ones it replaces). Its graph is built on
+  // base's, which keeps what base computed, and so are the aggregates base
+  // kept (base must outlive this one).
+  Evaluator(const RuleSet& rules, const Portfolio& overlaid, Date today, const Evaluator& base, std::size_t base_edge_count,
+            const std::vector<EntityIndex>& overlay_entities);
   ~Evaluator();
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;

@@ -146,6 +146,7 @@ void Portfolio::add_edge(EntityIndex from, EntityIndex to, std::string_view kind
 }
 
 void Portfolio::clear_attributes(EntityIndex entity) {
+  if (copied_from_) replaced_.push_back(entity);
   auto& table = kinds_[kind_of_[entity]];
   for (auto& column : table.columns)
     if (row_of_[entity] < column.size()) column[row_of_[entity]] = Cell();
@@ -213,8 +214,26 @@ std::shared_ptr<const ListData> Portfolio::entities_of_kind(std::string_view kin
   if (cached != kind_lists_.end()) return cached->second;
   std::vector<EntityIndex> members;
   if (const KindTable* table = find_kind(kind)) members = table->members;
-  std::sort(members.begin(), members.end(), [&](EntityIndex a, EntityIndex b) { return ids_[a] < ids_[b]; });
-  auto shared = std::make_shared<const ListData>(std::move(members));
+  auto by_id = [&](EntityIndex a, EntityIndex b) { return ids_[a] < ids_[b]; };
+  std::shared_ptr<const ListData> shared;
+  if (copied_from_ && copied_from_->find_kind(kind) && !copied_from_->entities_of_kind(kind)->added()) {
+    // An overlay copy: the loaded portfolio's list, shared, with the
+    // overlay's new entities merged in (sorting 100,000 ids again cost
+    // more than the rest of an overlay's evaluation).
+    std::erase_if(members, [&](EntityIndex e) { return e < copied_from_->entity_count(); });
+    std::sort(members.begin(), members.end(), by_id);
+    const auto& loaded = copied_from_->entities_of_kind(kind)->shared_entities();
+    auto added = std::make_shared<AddedEntities>();
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      auto before = std::lower_bound(loaded->begin(), loaded->end(), members[i], by_id) - loaded->begin();
+      added->at.push_back(static_cast<std::size_t>(before) + i);
+    }
+    added->entities = std::move(members);
+    shared = std::make_shared<const ListData>(loaded, std::move(added), std::nullopt, nullptr);
+  } else {
+    std::sort(members.begin(), members.end(), by_id);
+    shared = std::make_shared<const ListData>(std::move(members));
+  }
   kind_lists_.emplace(std::string(kind), shared);
   return shared;
 }
@@ -261,6 +280,36 @@ std::shared_ptr<const Portfolio::JoinIndex> Portfolio::join_index(std::string_vi
   }
   join_indexes_.emplace(slot, index);
   return index;
+}
+
+std::shared_ptr<const std::vector<EntityIndex>> Portfolio::join_group(std::string_view kind, std::string_view name,
+                                                                     const Value& value) const {
+  static const auto kNone = std::make_shared<const std::vector<EntityIndex>>();
+  std::string key = join_key(value);
+  if (key.empty()) return kNone;
+  const KindTable* table = find_kind(kind);
+  if (copied_from_ && table && copied_from_->find_kind(kind)) {
+    // An overlay copy: the loaded portfolio's group (its index is built
+    // once, not for every overlay), without the entities the overlay
+    // replaced, with the overlay's own entities that have the key.
+    auto loaded = copied_from_->join_group(kind, name, value);
+    std::vector<EntityIndex> own;
+    KindId kind_id = static_cast<KindId>(table - kinds_.data());
+    for (EntityIndex e : replaced_)
+      if (kind_of_[e] == kind_id) own.push_back(e);
+    for (auto e = table->members.rbegin(); e != table->members.rend() && *e >= copied_from_->entity_count(); ++e) own.push_back(*e);
+    if (own.empty()) return loaded;
+    auto group = std::make_shared<std::vector<EntityIndex>>(*loaded);
+    std::erase_if(*group, [&](EntityIndex e) { return std::find(replaced_.begin(), replaced_.end(), e) != replaced_.end(); });
+    auto by_id = [&](EntityIndex a, EntityIndex b) { return ids_[a] < ids_[b]; };
+    for (EntityIndex e : own)
+      if (join_key(attribute(e, name)) == key) group->insert(std::lower_bound(group->begin(), group->end(), e, by_id), e);
+    return group;
+  }
+  auto index = join_index(kind, name);
+  auto found = index->find(key);
+  if (found == index->end()) return kNone;
+  return {index, &found->second};  // shares the index
 }
 
 std::vector<EntityIndex> Portfolio::entities_sorted_by_id() const {

@@ -137,6 +137,9 @@ class Portfolio {
   // value), each group in id order; built on first use, shared, thread-safe.
   using JoinIndex = std::unordered_map<std::string, std::vector<EntityIndex>>;
   std::shared_ptr<const JoinIndex> join_index(std::string_view kind, std::string_view name) const;
+  // One group of that index: the entities of `kind` whose attribute `name`
+  // has the join key of `value`, in id order (shared, thread-safe).
+  std::shared_ptr<const std::vector<EntityIndex>> join_group(std::string_view kind, std::string_view name, const Value& value) const;
   // Equal values (same_value) have equal keys; missing has none ("").
   static std::string join_key(const Value& value);
   Schema schema() const;
@@ -156,6 +159,7 @@ class Portfolio {
   std::deque<std::string> pool_;
   std::unordered_set<std::string_view> pool_index_;
   const Portfolio* copied_from_ = nullptr;  // an overlay copy's portfolio, for ids and interned strings it has
+  std::vector<EntityIndex> replaced_;       // an overlay copy's loaded entities whose attributes it cleared
   mutable std::unordered_map<std::string, std::shared_ptr<const ListData>> kind_lists_;
   mutable std::shared_ptr<const EdgeIndex> edge_index_;  // guarded by kind_lists_mutex_
   mutable std::unordered_map<std::string, std::shared_ptr<const JoinIndex>> join_indexes_;  // likewise

@@ -1,0 +1,89 @@
+// Aggregates over all the entities of a kind, kept from the evaluation of a
+// loaded portfolio so that an overlay's evaluation adds only what its new
+// entities bring. Internal to engine/eval.
+//
+// Why: an overlay adds a vendor or two to 100,000. A portfolio-wide figure
+// such as `sum(v.annual_spend for v in entities("vendor") where v.status ==
+// "active")` is then the loaded portfolio's sum plus the new vendors' share,
+// when the aggregate's body reads nothing of an element but its own
+// attributes (and values fixed outside the loop, which pick the kept result:
+// `country` in CONC-003). Evaluating it again over every vendor was most of
+// an overlay's time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dsl/rule_set.hpp"
+#include "engine/facts/portfolio.hpp"
+
+namespace vigil {
+
+struct Context;
+
+// What an aggregate has added up so far (AggregateState's totals).
+struct AggregateTotals {
+  std::size_t count = 0;
+  bool decided = false, saw_missing = false;
+  Value sum, extreme;
+  List items;                       // list(): the elements, in order
+  std::vector<EntityIndex> listed;  // list(), when kept: the entity each element came from
+  // sum(): every number added was a whole number and every partial sum stayed
+  // below 2^53, so the total does not depend on the order of the additions.
+  bool exact = true;
+};
+
+// An aggregate whose result can be kept: `F(... for x in entities("K") ...)`
+// whose `where` and element read of x only its own attributes (no graph, no
+// other entity, no nested aggregate). `inputs` are what they read from
+// outside the loop (variables, their attributes, arithmetic on them): their
+// values pick the kept result.
+struct KeptAggregate {
+  std::string kind;
+  std::vector<const Expr*> inputs;
+};
+
+class AggregateMemo {
+ public:
+  explicit AggregateMemo(const RuleSet& rules);
+
+  const KeptAggregate* plan(const Expr& aggregate) const {
+    const auto& found = plans_[aggregate.id];
+    return found ? &*found : nullptr;
+  }
+  // The key of the aggregate's result in context `c` (the inputs' values);
+  // nullopt when an input fails to evaluate or has a value that makes no key (a map).
+  static std::optional<std::string> key(const KeptAggregate& plan, Context& c);
+
+  // Thread-safe: the loaded portfolio's evaluations record, overlays read.
+  void record(const Expr& aggregate, std::string key, AggregateTotals totals);
+  std::optional<AggregateTotals> find(const Expr& aggregate, const std::string& key) const;
+
+ private:
+  std::vector<std::optional<KeptAggregate>> plans_;  // per node id
+  // Results kept per aggregate, at most kMaxKeptPerAggregate (an aggregate
+  // keyed by its rule's subject would otherwise keep one per entity).
+  static constexpr std::size_t kMaxKeptPerAggregate = 256;
+  std::unordered_map<std::uint32_t, std::unordered_map<std::string, AggregateTotals>> kept_;
+  mutable std::shared_mutex mutex_;
+};
+
+// What an overlay changed, for the aggregates it resumes: the entities it
+// added per kind (in id order) and the kinds of the loaded entities it
+// replaced (an aggregate over those is evaluated again in full).
+struct OverlayDelta {
+  const AggregateMemo* base = nullptr;
+  std::map<KindId, std::vector<EntityIndex>> added;
+  std::vector<bool> replaced_kind;  // per KindId
+
+  OverlayDelta(const AggregateMemo& memo, const Portfolio& overlaid, std::size_t base_entity_count,
+               const std::vector<EntityIndex>& overlay_entities);
+  const std::vector<EntityIndex>* added_of(const Portfolio& overlaid, const std::string& kind, bool& replaced) const;
+};
+
+}  // namespace vigil
