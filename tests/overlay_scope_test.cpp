@@ -197,5 +197,53 @@ rule SHARE {
   }
 }
 
+// An aggregate whose elements' graph answers the overlay changes resumes
+// too: the loaded elements it changes are taken out and visited again.
+TEST_CASE("an overlay resumes aggregates over graph answers, visiting again the elements it changes", "[overlay]") {
+  test::TestPortfolio t;
+  for (const char* id : {"P1", "P2", "P3", "V1", "V2", "V3"}) t.add("vendor", id, {{"status", Value::string("active")}});
+  for (const char* id : {"S1", "S2", "S3"}) t.add("service", id, {{"critical", Value::boolean(true)}});
+  Portfolio& base = t.portfolio;
+  auto edge = [&](const char* from, const char* to) { base.add_edge(*base.find(from), *base.find(to), "k"); };
+  edge("S1", "V1"), edge("S2", "V2"), edge("S3", "V3"), edge("V1", "P1"), edge("V2", "P1"), edge("V3", "P2");
+  RuleSet rules = test::compile(R"(
+rule GRAPH {
+  severity low
+  for portfolio
+  let shares = list(count(s in dependents*(p) where s.kind == "service" and s.critical) for p in entities("vendor")
+                    where p.status == "active")
+  let relied = count(p in entities("vendor") where count(dependents(p)) > 1)
+  let supplied = sum(count(suppliers*(p)) for p in entities("vendor"))
+  let looped = any(in_cycle(p) for p in entities("vendor"))
+  when len(shares) > 0
+  message "{shares} {relied} {supplied} {looped}"
+}
+)");
+  Date today = test::date("2026-06-30");
+  Evaluator loaded(rules, base, today, Evaluator::Overlays::kept);
+  BaseKeys before(loaded.evaluate_all());
+  const char* overlays[] = {
+      // A new vendor between a service and P2: P2 gains dependents, the new one has its own.
+      R"({"entities": [{"id": "V25", "kind": "vendor", "attributes": {"status": "active"}}],
+          "edges": [{"from": "S1", "to": "V25", "kind": "k"}, {"from": "V25", "to": "P2", "kind": "k"}]})",
+      // Only edges: V3 relies on P1 too, and a loop between P1 and P3.
+      R"({"entities": [], "edges": [{"from": "V3", "to": "P1", "kind": "k"}, {"from": "P1", "to": "P3", "kind": "k"},
+                                    {"from": "P3", "to": "P1", "kind": "k"}]})",
+      // A replaced service: no longer critical (every graph aggregate is evaluated in full).
+      R"({"entities": [{"id": "S2", "kind": "service", "attributes": {"critical": false}}]})",
+  };
+  for (const char* json : overlays) {
+    INFO(json);
+    Overlay overlay = overlay_portfolio_json(base, "<overlay>", json);
+    std::set<std::string> ids;
+    for (EntityIndex e : overlay.entities) ids.insert(overlay.portfolio.id(e));
+    Evaluator scoped(rules, overlay.portfolio, today, loaded, base.edges().size(), overlay.entities);
+    auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size(), scoped.graph());
+    auto answer = lines(overlay_answer(scoped, rules, scopes, before, ids, [](std::vector<Finding>&) {}));
+    CHECK(answer == lines(overlay_changes(before, Evaluator(rules, overlay.portfolio, today).evaluate_all(), ids)));
+    CHECK_FALSE(answer.empty());
+  }
+}
+
 }  // namespace
 }  // namespace vigil

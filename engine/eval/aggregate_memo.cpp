@@ -6,17 +6,11 @@
 
 #include "dsl/functions.hpp"
 #include "engine/eval/context.hpp"
+#include "engine/eval/overlay_scope.hpp"
 
 namespace vigil {
 
 namespace {
-
-bool reads_slot(const Expr& e, int slot) {
-  if (e.kind == ExprKind::variable && e.binding == Binding::local && e.slot == slot) return true;
-  bool found = false;
-  for_each_child(e, [&](const Expr& child) { found = found || reads_slot(child, slot); });
-  return found;
-}
 
 // Calls whose answer an overlay can change for an element that it leaves as
 // it is: the graph, and the functions that find other entities.
@@ -44,23 +38,86 @@ bool free_of_aggregates_and_lookups(const Expr& e) {
   return free;
 }
 
-// Whether `e` (inside the loop over `slot`) reads of the element only its own
-// attributes; collects the parts that do not read the element as inputs.
-bool reads_only_own_attributes(const Expr& e, int slot, std::vector<const Expr*>& inputs) {
-  if (!reads_slot(e, slot)) {
-    if (!free_of_aggregates_and_lookups(e)) return false;
-    if (!is_literal(e)) inputs.push_back(&e);
-    return true;
+// The graph functions of one entity, by the directions whose changes the
+// overlay's graph marks (an overlay puts x on a cycle only if it changes
+// what x relies on and what relies on x).
+struct ElementGraphCall {
+  Function function;
+  bool suppliers, dependents;
+};
+constexpr ElementGraphCall kElementGraphCalls[] = {
+    {Function::suppliers, true, false},       {Function::suppliers_star, true, false},
+    {Function::links, true, false},           {Function::dependents, false, true},
+    {Function::dependents_star, false, true}, {Function::links_in, false, true},
+    {Function::in_cycle, true, true},
+};
+
+// Decides whether an aggregate's body reads of its element (`outer`) only its
+// own attributes and its graph answers, and of the elements of aggregates
+// over those only their own attributes; collects the parts that read no
+// element as inputs.
+class BodyWalk {
+ public:
+  BodyWalk(int outer, KeptAggregate& plan) : outer_(outer), elements_{outer}, plan_(plan) {}
+
+  bool reads_only_own(const Expr& e) {
+    if (!reads_element(e)) {
+      if (!free_of_aggregates_and_lookups(e)) return false;
+      if (!is_literal(e)) plan_.inputs.push_back(&e);
+      return true;
+    }
+    switch (e.kind) {
+      case ExprKind::variable: return true;  // an element itself
+      // An attribute of an element, not of something reached from it (which the overlay may have replaced).
+      case ExprKind::member: return e.args[0]->kind == ExprKind::variable;
+      case ExprKind::call: return call_reads_only_own(e);
+      case ExprKind::aggregate: {
+        if (!reads_only_own(*e.collection)) return false;
+        if (e.slot >= 0) elements_.push_back(e.slot);
+        return (!e.filter || reads_only_own(*e.filter)) && (!e.element || reads_only_own(*e.element));
+      }
+      default: return children_read_only_own(e);
+    }
   }
-  if (e.kind == ExprKind::variable) return true;  // the element itself
-  if (e.kind == ExprKind::aggregate) return false;
-  if (e.kind == ExprKind::call && (e.function < 0 || reads_beyond_element(static_cast<Function>(e.function)))) return false;
-  // An attribute of the element, not of something reached from it (which the overlay may have replaced).
-  if (e.kind == ExprKind::member) return e.args[0]->kind == ExprKind::variable;
-  bool only = true;
-  for_each_child(e, [&](const Expr& child) { only = only && reads_only_own_attributes(child, slot, inputs); });
-  return only;
-}
+
+ private:
+  bool reads_element(const Expr& e) const {
+    if (e.kind == ExprKind::variable && e.binding == Binding::local &&
+        std::find(elements_.begin(), elements_.end(), e.slot) != elements_.end())
+      return true;
+    bool found = false;
+    for_each_child(e, [&](const Expr& child) { found = found || reads_element(child); });
+    return found;
+  }
+
+  bool children_read_only_own(const Expr& e) {
+    bool only = true;
+    for_each_child(e, [&](const Expr& child) { only = only && reads_only_own(child); });
+    return only;
+  }
+
+  // A graph function of the outer element (whose answers the overlay's graph
+  // marks), or a function that reads nothing beyond its arguments.
+  bool call_reads_only_own(const Expr& e) {
+    if (e.function < 0) return false;
+    auto function = static_cast<Function>(e.function);
+    for (const auto& graph : kElementGraphCalls)
+      if (graph.function == function) {
+        const Expr& subject = *e.args[0];
+        if (subject.kind != ExprKind::variable || subject.binding != Binding::local || subject.slot != outer_) return false;
+        plan_.follows_suppliers |= graph.suppliers;
+        plan_.follows_dependents |= graph.dependents;
+        for (std::size_t i = 1; i < e.args.size(); ++i)
+          if (!reads_only_own(*e.args[i])) return false;
+        return true;
+      }
+    return !reads_beyond_element(function) && children_read_only_own(e);
+  }
+
+  int outer_;
+  std::vector<int> elements_;  // the outer element and the elements of aggregates inside
+  KeptAggregate& plan_;
+};
 
 std::optional<KeptAggregate> plan_of(const Expr& e) {
   const Expr& source = *e.collection;
@@ -68,8 +125,9 @@ std::optional<KeptAggregate> plan_of(const Expr& e) {
       source.args.size() != 1 || source.args[0]->kind != ExprKind::string)
     return std::nullopt;
   KeptAggregate plan{source.args[0]->text, {}};
+  BodyWalk walk(e.slot, plan);
   for (const Expr* part : {e.filter.get(), e.element.get()})
-    if (part && !reads_only_own_attributes(*part, e.slot, plan.inputs)) return std::nullopt;
+    if (part && !walk.reads_only_own(*part)) return std::nullopt;
   return plan;
 }
 
@@ -146,24 +204,43 @@ std::optional<AggregateTotals> AggregateMemo::find(const Expr& aggregate, const 
 }
 
 OverlayDelta::OverlayDelta(const AggregateMemo& memo, const Portfolio& overlaid, std::size_t base_entity_count,
-                           const std::vector<EntityIndex>& overlay_entities)
-    : base(&memo), replaced_kind(overlaid.kinds().size(), false) {
-  for (EntityIndex e : overlay_entities) {
-    if (e < base_entity_count) replaced_kind[overlaid.kind_of(e)] = true;
-    else added[overlaid.kind_of(e)].push_back(e);
+                           std::vector<EntityIndex> overlay_entities, std::size_t base_edge_count)
+    : base_(&memo), base_entity_count_(base_entity_count), base_edge_count_(base_edge_count),
+      overlay_entities_(std::move(overlay_entities)), replaced_kind_(overlaid.kinds().size(), false) {
+  for (EntityIndex e : overlay_entities_) {
+    if (e < base_entity_count) replaced_kind_[overlaid.kind_of(e)] = true, replaced_any_ = true;
+    else added_[overlaid.kind_of(e)].push_back(e);
   }
-  for (auto& [kind, entities] : added)
+  for (auto& [kind, entities] : added_)
     std::sort(entities.begin(), entities.end(), [&](EntityIndex a, EntityIndex b) { return overlaid.id(a) < overlaid.id(b); });
 }
 
-const std::vector<EntityIndex>* OverlayDelta::added_of(const Portfolio& overlaid, const std::string& kind, bool& replaced) const {
-  static const std::vector<EntityIndex> kNone;
-  const KindTable* table = overlaid.find_kind(kind);
-  if (!table) return &kNone;
-  auto id = static_cast<KindId>(table - overlaid.kinds().data());
-  replaced = replaced_kind[id];
-  auto found = added.find(id);
-  return found == added.end() ? &kNone : &found->second;
+std::optional<std::vector<EntityIndex>> OverlayDelta::to_visit(const KeptAggregate& plan, const Portfolio& overlaid,
+                                                               const LazyGraph& graph) const {
+  const KindTable* table = overlaid.find_kind(plan.kind);
+  if (!table) return std::vector<EntityIndex>{};
+  auto kind = static_cast<KindId>(table - overlaid.kinds().data());
+  // A replaced entity changes what the elements' graph answers list, not only itself.
+  if (replaced_kind_[kind] || (plan.per_element() && replaced_any_)) return std::nullopt;
+  auto added = added_.find(kind);
+  std::vector<EntityIndex> visit = added == added_.end() ? std::vector<EntityIndex>{} : added->second;
+  if (!plan.per_element()) return visit;
+  auto by_id = [&](EntityIndex a, EntityIndex b) { return overlaid.id(a) < overlaid.id(b); };
+  std::call_once(affected_once_, [&] {
+    Affected affected = affected_entities(graph.get(), overlay_entities_, base_edge_count_);
+    affected_.assign(overlaid.entity_count(), 0);
+    for (EntityIndex e : affected.by_suppliers) affected_[e] |= 1;
+    for (EntityIndex e : affected.by_dependents) affected_[e] |= 2;
+    for (EntityIndex e = 0; e < base_entity_count_; ++e)
+      if (affected_[e]) affected_loaded_.push_back(e);
+    std::sort(affected_loaded_.begin(), affected_loaded_.end(), by_id);
+  });
+  std::uint8_t wanted = (plan.follows_suppliers ? 1 : 0) | (plan.follows_dependents ? 2 : 0);
+  std::size_t added_count = visit.size();
+  for (EntityIndex e : affected_loaded_)
+    if ((affected_[e] & wanted) && overlaid.kind_of(e) == kind) visit.push_back(e);
+  std::inplace_merge(visit.begin(), visit.begin() + static_cast<std::ptrdiff_t>(added_count), visit.end(), by_id);
+  return visit;
 }
 
 }  // namespace vigil

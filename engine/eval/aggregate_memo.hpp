@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -25,6 +26,7 @@
 namespace vigil {
 
 struct Context;
+class LazyGraph;
 
 // What an aggregate has added up so far (AggregateState's totals).
 struct AggregateTotals {
@@ -39,13 +41,17 @@ struct AggregateTotals {
 };
 
 // An aggregate whose result can be kept: `F(... for x in entities("K") ...)`
-// whose `where` and element read of x only its own attributes (no graph, no
-// other entity, no nested aggregate). `inputs` are what they read from
-// outside the loop (variables, their attributes, arithmetic on them): their
-// values pick the kept result.
+// whose `where` and element read of x only its own attributes, and its graph
+// answers (suppliers*(x), ..., and aggregates over those that read their
+// elements' own attributes: CONC-002's critical services relying on each
+// vendor). `inputs` are what they read from outside the loop (variables,
+// their attributes, arithmetic on them): their values pick the kept result.
+// An element whose graph answers the overlay changes is visited again.
 struct KeptAggregate {
   std::string kind;
   std::vector<const Expr*> inputs;
+  bool follows_suppliers = false, follows_dependents = false;
+  bool per_element() const { return follows_suppliers || follows_dependents; }
 };
 
 class AggregateMemo {
@@ -74,16 +80,34 @@ class AggregateMemo {
 };
 
 // What an overlay changed, for the aggregates it resumes: the entities it
-// added per kind (in id order) and the kinds of the loaded entities it
-// replaced (an aggregate over those is evaluated again in full).
-struct OverlayDelta {
-  const AggregateMemo* base = nullptr;
-  std::map<KindId, std::vector<EntityIndex>> added;
-  std::vector<bool> replaced_kind;  // per KindId
-
+// added per kind (in id order), the kinds of the loaded entities it replaced
+// (an aggregate over those is evaluated again in full, and so is one that
+// follows edges when it replaced any), and the loaded entities whose graph
+// answers it changes.
+class OverlayDelta {
+ public:
   OverlayDelta(const AggregateMemo& memo, const Portfolio& overlaid, std::size_t base_entity_count,
-               const std::vector<EntityIndex>& overlay_entities);
-  const std::vector<EntityIndex>* added_of(const Portfolio& overlaid, const std::string& kind, bool& replaced) const;
+               std::vector<EntityIndex> overlay_entities, std::size_t base_edge_count);
+
+  const AggregateMemo& base() const { return *base_; }
+  // The entities of the plan's kind to visit on top of the kept result, in
+  // id order: the added ones, and (for a plan that follows edges) the loaded
+  // ones whose graph answers the overlay can change; nullopt when the kept
+  // result cannot be used.
+  std::optional<std::vector<EntityIndex>> to_visit(const KeptAggregate& plan, const Portfolio& overlaid,
+                                                   const LazyGraph& graph) const;
+  std::size_t base_entity_count() const { return base_entity_count_; }
+
+ private:
+  const AggregateMemo* base_;
+  std::size_t base_entity_count_, base_edge_count_;
+  std::vector<EntityIndex> overlay_entities_;
+  std::map<KindId, std::vector<EntityIndex>> added_;
+  std::vector<bool> replaced_kind_;  // per KindId
+  bool replaced_any_ = false;
+  mutable std::once_flag affected_once_;
+  mutable std::vector<std::uint8_t> affected_;  // per entity: bit 1 by suppliers, bit 2 by dependents
+  mutable std::vector<EntityIndex> affected_loaded_;
 };
 
 }  // namespace vigil

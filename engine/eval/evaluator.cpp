@@ -229,11 +229,15 @@ class AggregateState {
       : e_(e), c_(c), function_(static_cast<Function>(e.function)), t_(std::move(totals)) {}
 
   // Returns true when the result is decided and the loop can stop. `source`:
-  // the entity the element came from, for a list kept for overlays (see aggregate_memo.hpp).
+  // the entity the element came from, for a result kept for overlays (see
+  // aggregate_memo.hpp), listed with what it added to a count, sum or list.
   bool add(const Value& element, std::optional<bool> predicate, std::optional<EntityIndex> source = std::nullopt) {
     switch (function_) {
       case Function::count:
-        if (predicate.value_or(false)) ++t_.count;
+        if (predicate.value_or(false)) {
+          ++t_.count;
+          if (source) t_.listed.push_back(*source);
+        }
         return false;
       case Function::any:
       case Function::all: {
@@ -253,6 +257,7 @@ class AggregateState {
       if (source) t_.listed.push_back(*source);
     } else if (function_ == Function::sum) {
       add_to_sum(element);
+      if (source) t_.items.push_back(element), t_.listed.push_back(*source);
     } else {
       keep_extreme(element);
     }
@@ -451,7 +456,7 @@ class AggregateLoop {
 const KeptAggregate* kept_plan(const Expr& e, const Context& c) {
   if (c.recorded) return nullptr;
   if (c.memo_record) return c.memo_record->plan(e);
-  if (c.overlay_delta) return c.overlay_delta->base->plan(e);
+  if (c.overlay_delta) return c.overlay_delta->base().plan(e);
   return nullptr;
 }
 
@@ -480,28 +485,67 @@ void merge_in_id_order(AggregateTotals& t, std::size_t loaded, const Portfolio& 
   t.items = std::move(merged);
 }
 
+// Takes out of kept totals what the loaded entities `again` (to be visited
+// again, in id order) gave; false when the function cannot give it back.
+bool take_out(AggregateTotals& t, Function function, const std::vector<EntityIndex>& again, std::size_t base_entity_count,
+              const Portfolio& portfolio) {
+  bool loaded_again = std::any_of(again.begin(), again.end(), [&](EntityIndex e) { return e < base_entity_count; });
+  if (!loaded_again) return true;
+  if (function != Function::count && function != Function::sum && function != Function::list) return false;
+  auto by_id = [&](EntityIndex a, EntityIndex b) { return portfolio.id(a) < portfolio.id(b); };
+  std::vector<bool> drop(t.listed.size(), false);
+  std::size_t dropped = 0;
+  for (EntityIndex entity : again) {
+    if (entity >= base_entity_count) continue;
+    auto at = std::lower_bound(t.listed.begin(), t.listed.end(), entity, by_id);
+    if (at == t.listed.end() || *at != entity) continue;
+    auto i = static_cast<std::size_t>(at - t.listed.begin());
+    if (function == Function::sum) {
+      if (!t.items[i].is(ValueType::number) || !t.sum.is(ValueType::number)) return false;
+      t.sum = Value::number(t.sum.as_number() - t.items[i].as_number());
+    }
+    drop[i] = true, ++dropped;
+  }
+  if (dropped == 0) return true;
+  t.count -= function == Function::count ? dropped : 0;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < t.listed.size(); ++i) {
+    if (drop[i]) continue;
+    t.listed[kept] = t.listed[i];
+    if (!t.items.empty()) t.items[kept] = std::move(t.items[i]);
+    ++kept;
+  }
+  t.listed.resize(kept);
+  if (!t.items.empty()) t.items.resize(kept);
+  return true;
+}
+
 // The aggregate on an overlay from the loaded portfolio's kept result: only
-// the entities of the kind that the overlay adds are visited. Nullopt (the
-// aggregate is evaluated in full) when there is no kept result, when the
-// overlay replaces an entity of the kind, when an added element fails (the
-// full loop finds which error comes first) or when a sum is no longer exact.
+// the entities of the kind that the overlay adds, and the loaded ones whose
+// graph answers it changes (for a body that reads them), are visited.
+// Nullopt (the aggregate is evaluated in full) when there is no kept result,
+// when the overlay replaces an entity it reads, when a visited element fails
+// (the full loop finds which error comes first) or when a sum is no longer
+// exact. Not while evidence records paths: the graph answers' paths would be left out.
 std::optional<Value> resume_kept(const Expr& e, const KeptAggregate& kept, const std::string& key, Context& c) {
-  bool replaced = false;
-  const std::vector<EntityIndex>* added = c.overlay_delta->added_of(c.portfolio, kept.kind, replaced);
-  if (replaced) return std::nullopt;
-  std::optional<AggregateTotals> totals = c.overlay_delta->base->find(e, key);
+  if (kept.per_element() && c.evidence) return std::nullopt;
+  auto visit = c.overlay_delta->to_visit(kept, c.portfolio, c.graph);
+  if (!visit) return std::nullopt;
+  std::optional<AggregateTotals> totals = c.overlay_delta->base().find(e, key);
   if (!totals) return std::nullopt;
+  auto function = static_cast<Function>(e.function);
+  if (!take_out(*totals, function, *visit, c.overlay_delta->base_entity_count(), c.portfolio)) return std::nullopt;
   std::size_t loaded = totals->items.size();
   static const std::optional<GraphOrigin> kNoOrigin;
   AggregateLoop loop(e, c, kNoOrigin, std::move(*totals));
   try {
-    for (EntityIndex entity : *added) loop.visit(Value::entity(entity), true);
+    for (EntityIndex entity : *visit) loop.visit(Value::entity(entity), true);
   } catch (const EvalFailure&) {
     return std::nullopt;
   }
   AggregateTotals& t = loop.state.totals();
   if (!t.exact) return std::nullopt;
-  merge_in_id_order(t, loaded, c.portfolio);
+  if (function == Function::list) merge_in_id_order(t, loaded, c.portfolio);
   return loop.state.result();
 }
 
@@ -527,7 +571,7 @@ Value eval_aggregate(const Expr& e, Context& c) {
     if (!kind) first = last;  // no entity has that kind: nothing passes `where`
     else if (range) std::tie(first, last) = *range;
   }
-  if (counts_remembered_answers(e, items, c)) {
+  if (counts_remembered_answers(e, items, c) && !(key && kept->per_element())) {
     Value counted = count_remembered(e, items, first, last, c);
     if (key && c.memo_record) {
       AggregateTotals totals;
@@ -545,8 +589,9 @@ Value eval_aggregate(const Expr& e, Context& c) {
   }
   AggregateLoop loop(e, c, items.origin());
   bool recording = key && c.memo_record;
+  bool keep_sources = recording && (kept->per_element() || function == Function::list);
   for (std::size_t i = first; i < last; ++i) {
-    if (loop.visit(candidates ? Value::entity((*candidates)[i]) : items[i], recording)) break;
+    if (loop.visit(candidates ? Value::entity((*candidates)[i]) : items[i], keep_sources)) break;
     // The first elements were visited for the facts they read as evidence; the rest of the result is kept.
     if (resuming && reads_complete(c)) {
       if (auto resumed = resume_kept(e, *kept, *key, c)) return *resumed;
@@ -853,7 +898,8 @@ Evaluator::Evaluator(const RuleSet& rules, const Portfolio& overlaid, Date today
                      std::size_t base_edge_count, const std::vector<EntityIndex>& overlay_entities)
     : impl_(std::make_unique<Impl>(rules, overlaid, today, &base.impl_->graph, base_edge_count)) {
   if (base.impl_->kept)
-    impl_->overlay_delta.emplace(*base.impl_->kept, overlaid, base.impl_->portfolio.entity_count(), overlay_entities);
+    impl_->overlay_delta.emplace(*base.impl_->kept, overlaid, base.impl_->portfolio.entity_count(), overlay_entities,
+                                 base_edge_count);
   impl_->index_lets();
   impl_->evaluate_constants();
 }

@@ -88,15 +88,10 @@ std::vector<EntityIndex> closure_of(const GraphView& graph, const std::vector<En
   return found;
 }
 
-// The entities whose graph answers the overlay can change, per direction of
-// reading; each list holds the overlay's entities too. The overlaid graph
-// answers from the loaded one where the overlay changes nothing, so this
-// costs what the overlay reaches.
-struct Affected {
-  std::vector<EntityIndex> by_suppliers;   // those relying on a changed entity or on a new edge's source
-  std::vector<EntityIndex> by_dependents;  // those a changed entity or a new edge's target relies on
-};
+}  // namespace
 
+// The overlaid graph answers from the loaded one where the overlay changes
+// nothing, so this costs what the overlay reaches.
 Affected affected_entities(const DependencyGraph& graph, const std::vector<EntityIndex>& overlay_entities,
                            std::size_t base_edge_count) {
   const Portfolio& overlaid = graph.portfolio();
@@ -109,6 +104,8 @@ Affected affected_entities(const DependencyGraph& graph, const std::vector<Entit
   return {closure_of(all, sources, overlaid.entity_count(), &GraphView::dependents_closure),
           closure_of(all, targets, overlaid.entity_count(), &GraphView::suppliers_closure)};
 }
+
+namespace {
 
 // The overlay's entities and, by the directions the rule reads, the affected ones, of the rule's kind.
 std::vector<EntityIndex> subjects_to_evaluate(const Rule& rule, const RuleFootprint& reads, const Portfolio& overlaid,

@@ -11,6 +11,7 @@
 
 #include "dsl/rule_set.hpp"
 #include "engine/eval/evaluator.hpp"
+#include "engine/facts/dependency_graph.hpp"
 
 namespace vigil {
 
@@ -24,6 +25,15 @@ struct RuleFootprint {
   bool follows_both_ways = false;  // functions of both directions, in_cycle aside
 };
 RuleFootprint footprint_of(const RuleFile& file, const Rule& rule);
+
+// The entities whose graph answers an overlay can change, per direction of
+// reading; each list holds the overlay's entities too.
+struct Affected {
+  std::vector<EntityIndex> by_suppliers;   // those relying on a changed entity or on a new edge's source
+  std::vector<EntityIndex> by_dependents;  // those a changed entity or a new edge's target relies on
+};
+Affected affected_entities(const DependencyGraph& graph, const std::vector<EntityIndex>& overlay_entities,
+                           std::size_t base_edge_count);
 
 // The rule scopes to evaluate on `overlaid` (the base portfolio with the
 // overlay laid over it): every subject of a rule that reads a kind the overlay
