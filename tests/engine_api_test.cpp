@@ -192,3 +192,43 @@ TEST_CASE("Engine: evaluation with an overlay changes nothing and answers what t
                                           "2026-06-30");
   CHECK(replaced.findings.empty());  // V1 without a tier: IRP-001 no longer fires for it
 }
+
+// The engine keeps overlay copies of its portfolio and rolls each overlay
+// back after it (Portfolio::Mark): whatever came before, an overlay answers
+// as it does on a fresh engine, and a failed overlay leaves nothing behind.
+TEST_CASE("Engine: overlays one after another answer as each does on a fresh engine", "[api]") {
+  const char* overlays[] = {
+      R"({"entities": [{"id": "V9", "kind": "vendor", "attributes": {"name": "Candidate", "tier": "critical", "rating": 3}},
+                       {"id": "X1", "kind": "exit_plan", "attributes": {"vendor": "V9"}}],
+          "edges": [{"from": "S1", "to": "V9", "kind": "depends_on"}, {"from": "V9", "to": "V2", "kind": "hosts"}]})",
+      R"({"entities": [{"id": "V1", "kind": "vendor", "attributes": {"name": "Acme", "tier": "high"}},
+                       {"id": "S3", "kind": "service"}],
+          "edges": [{"from": "S3", "to": "V1", "kind": "depends_on"}, {"from": "S2", "to": "V1", "kind": "depends_on"}],
+          "waivers": [{"rule": "IRP-001", "entity": "V1", "reason": "r", "approved_by": "a", "expires": "2027-01-01"}]})",
+      R"({"entities": [{"id": "V8", "kind": "vendor", "attributes": {"name": "Late", "tier": "critical"}}],
+          "edges": [{"from": "S1", "to": "NOPE", "kind": "depends_on"}]})",
+      R"({"entities": [{"id": "V2", "kind": "vendor", "attributes": {"name": "Beta2", "tier": "critical"}}]})",
+  };
+  auto answer = [](const vigil::Engine& engine, const char* overlay) {
+    std::vector<std::string> got;
+    try {
+      for (const auto& f : engine.evaluate_overlay(overlay, "2026-06-30").findings)
+        got.push_back(f.rule + " " + f.entity.value_or("") + ": " + f.message + " " + f.evidence_json + " " + vigil::status_name(f.status));
+    } catch (const vigil::Error& error) {
+      got.push_back(std::string("error: ") + error.what());
+    }
+    return got;
+  };
+  vigil::Engine reused;
+  build(reused);
+  for (int round = 0; round < 2; ++round)
+    for (const char* overlay : overlays) {
+      INFO(overlay);
+      vigil::Engine fresh;
+      build(fresh);
+      CHECK(answer(reused, overlay) == answer(fresh, overlay));
+    }
+  CHECK(answer(reused, overlays[2]) == std::vector<std::string>{"error: <overlay>:2: edge to 'NOPE' is not a known entity id"});
+  CHECK(reused.entity_count() == 4);
+  CHECK(reused.evaluate("2026-06-30").findings.size() == 2);
+}

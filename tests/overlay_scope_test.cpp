@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include "engine/eval/overlay_scope.hpp"
+#include "engine/facts/import_error.hpp"
 #include "engine/facts/portfolio_import.hpp"
+#include "engine/facts/value_format.hpp"
 #include "test_support.hpp"
 
 namespace vigil {
@@ -242,6 +244,57 @@ rule GRAPH {
     auto answer = lines(overlay_answer(scoped, rules, scopes, before, ids, [](std::vector<Finding>&) {}));
     CHECK(answer == lines(overlay_changes(before, Evaluator(rules, overlay.portfolio, today).evaluate_all(), ids)));
     CHECK_FALSE(answer.empty());
+  }
+}
+
+// Everything an overlay can change in a portfolio, as text.
+std::string dump(const Portfolio& p) {
+  std::string out;
+  for (EntityIndex e = 0; e < p.entity_count(); ++e) {
+    out += p.id(e) + ":" + p.kind_name(e);
+    const KindTable& table = p.kinds()[p.kind_of(e)];
+    for (std::size_t c = 0; c < table.attribute_names.size(); ++c)
+      if (Value v = p.attribute(e, static_cast<int>(c)); !v.is_missing()) out += " " + table.attribute_names[c] + "=" + display_value(v, p);
+    out += "\n";
+  }
+  for (const Edge& edge : p.edges())
+    out += p.id(edge.from) + "->" + p.id(edge.to) + " " + p.edge_kinds()[edge.kind] + std::string(p.edge_attributes(edge)) + "\n";
+  for (const auto& table : p.kinds())
+    out += fmt::format("{}: {} ({} members, {} in the list)\n", table.name, fmt::join(table.attribute_names, ","), table.members.size(),
+                       p.entities_of_kind(table.name)->size());
+  return out + fmt::format("{} waivers\n", p.waivers.size());
+}
+
+TEST_CASE("an overlay copy rolled back is the copy it was, whatever the overlay changed or failed to", "[overlay]") {
+  Portfolio base = read_portfolio_directory(test::source_dir() + "/samples/portfolio");
+  Portfolio copy = base.overlay_copy();
+  const std::string as_made = dump(copy);
+  Portfolio::Mark mark = copy.mark();
+  const char* overlays[] = {
+      // A new vendor with an attribute no vendor had, a new kind, a replaced vendor, edges of a new kind with attributes, a waiver.
+      R"({"entities": [{"id": "VNEW", "kind": "vendor", "attributes": {"name": "N", "rating": 4, "annual_spend": 5}},
+                       {"id": "R1", "kind": "regulator", "attributes": {"name": "EBA"}},
+                       {"id": "V005", "kind": "vendor", "attributes": {"name": "Replaced", "status": "offboarded"}}],
+          "edges": [{"from": "VNEW", "to": "V001", "kind": "hosts", "attributes": {"since": 2020}},
+                    {"from": "S01", "to": "VNEW", "kind": "depends_on"}],
+          "waivers": [{"rule": "IRP-001", "entity": "VNEW", "reason": "r", "approved_by": "a", "expires": "2027-01-01"}]})",
+      // Fails after adding and replacing entities: an edge to an unknown id.
+      R"({"entities": [{"id": "VBAD", "kind": "vendor", "attributes": {"name": "B"}},
+                       {"id": "V001", "kind": "vendor", "attributes": {"name": "Gone"}}],
+          "edges": [{"from": "VBAD", "to": "NOPE", "kind": "depends_on"}]})",
+  };
+  for (const char* json : overlays) {
+    INFO(json);
+    try {
+      lay_overlay_json(copy, base, "<overlay>", json);
+      copy.join_group("vendor", "status", Value::string("active"));  // caches built on the overlay
+    } catch (const ImportError&) {
+    }
+    CHECK(dump(copy) != as_made);
+    copy.roll_back(mark);
+    CHECK(dump(copy) == as_made);
+    CHECK_FALSE(copy.find("VNEW"));
+    CHECK(*copy.join_group("vendor", "status", Value::string("active")) == *base.join_group("vendor", "status", Value::string("active")));
   }
 }
 

@@ -146,10 +146,65 @@ void Portfolio::add_edge(EntityIndex from, EntityIndex to, std::string_view kind
 }
 
 void Portfolio::clear_attributes(EntityIndex entity) {
-  if (copied_from_) replaced_.push_back(entity);
   auto& table = kinds_[kind_of_[entity]];
+  if (copied_from_) {
+    replaced_.push_back(entity);
+    auto& row = cleared_rows_.emplace_back();
+    for (auto& column : table.columns) row.push_back(row_of_[entity] < column.size() ? column[row_of_[entity]] : Cell());
+  }
   for (auto& column : table.columns)
     if (row_of_[entity] < column.size()) column[row_of_[entity]] = Cell();
+}
+
+Portfolio::Mark Portfolio::mark() const {
+  Mark mark{ids_.size(), edges_.size(), edge_kinds_.size(), edge_attribute_texts_.size(), waivers.size(), pool_.size(), {}};
+  for (const auto& table : kinds_) {
+    auto& kind = mark.kinds.emplace_back(Mark::Kind{table.members.size(), table.attribute_names.size(), {}});
+    for (const auto& column : table.columns) kind.column_sizes.push_back(column.size());
+  }
+  return mark;
+}
+
+template <class T>
+void truncate(std::vector<T>& items, std::size_t size) {
+  items.erase(items.begin() + static_cast<std::ptrdiff_t>(std::min(size, items.size())), items.end());
+}
+
+void Portfolio::roll_back(const Mark& mark) {
+  for (EntityIndex e = static_cast<EntityIndex>(mark.entities); e < ids_.size(); ++e) index_of_.erase(ids_[e]);
+  truncate(ids_, mark.entities);
+  truncate(kind_of_, mark.entities);
+  truncate(row_of_, mark.entities);
+  truncate(kinds_, mark.kinds.size());
+  for (std::size_t k = 0; k < kinds_.size(); ++k) {
+    auto& table = kinds_[k];
+    const auto& kind = mark.kinds[k];
+    truncate(table.members, kind.members);
+    truncate(table.attribute_names, kind.attributes);
+    truncate(table.attribute_types, kind.attributes);
+    truncate(table.columns, kind.attributes);
+    std::erase_if(table.column_of, [&](const auto& entry) { return static_cast<std::size_t>(entry.second) >= kind.attributes; });
+    for (std::size_t c = 0; c < table.columns.size(); ++c) table.columns[c].resize(kind.column_sizes[c]);
+  }
+  for (std::size_t r = 0; r < replaced_.size(); ++r) {  // the replaced entities' attributes, as they were
+    auto& table = kinds_[kind_of_[replaced_[r]]];
+    for (std::size_t c = 0; c < table.columns.size() && c < cleared_rows_[r].size(); ++c)
+      if (row_of_[replaced_[r]] < table.columns[c].size()) table.columns[c][row_of_[replaced_[r]]] = cleared_rows_[r][c];
+  }
+  replaced_.clear();
+  cleared_rows_.clear();
+  truncate(edges_, mark.edges);
+  truncate(edge_kinds_, mark.edge_kinds);
+  truncate(edge_attribute_texts_, mark.edge_texts);
+  truncate(waivers, mark.waivers);
+  while (pool_.size() > mark.pool) {
+    pool_index_.erase(pool_.back());
+    pool_.pop_back();
+  }
+  std::lock_guard lock(*kind_lists_mutex_);
+  kind_lists_.clear();
+  join_indexes_.clear();
+  edge_index_.reset();
 }
 
 Portfolio Portfolio::overlay_copy() const {

@@ -106,6 +106,21 @@ class Portfolio {
   // text values point into this portfolio's strings: this portfolio must
   // outlive the copy, unchanged.
   Portfolio overlay_copy() const;
+  // What the portfolio holds, to roll back to once an overlay laid over it
+  // (added entities, attributes, kinds, edges, waivers, and the attributes
+  // of entities it replaced) has been evaluated: an overlay copy is kept for
+  // the next overlay instead of made again, which copies every column and
+  // edge. Only the changes an overlay makes are rolled back.
+  struct Mark {
+    struct Kind {
+      std::size_t members, attributes;
+      std::vector<std::size_t> column_sizes;
+    };
+    std::size_t entities = 0, edges = 0, edge_kinds = 0, edge_texts = 0, waivers = 0, pool = 0;
+    std::vector<Kind> kinds;
+  };
+  Mark mark() const;
+  void roll_back(const Mark& mark);
 
   // Reading.
   std::size_t entity_count() const { return ids_.size(); }
@@ -160,6 +175,7 @@ class Portfolio {
   std::unordered_set<std::string_view> pool_index_;
   const Portfolio* copied_from_ = nullptr;  // an overlay copy's portfolio, for ids and interned strings it has
   std::vector<EntityIndex> replaced_;       // an overlay copy's loaded entities whose attributes it cleared
+  std::vector<std::vector<Cell>> cleared_rows_;  // and what they held, per replaced_ entity, for roll_back
   mutable std::unordered_map<std::string, std::shared_ptr<const ListData>> kind_lists_;
   mutable std::shared_ptr<const EdgeIndex> edge_index_;  // guarded by kind_lists_mutex_
   mutable std::unordered_map<std::string, std::shared_ptr<const JoinIndex>> join_indexes_;  // likewise

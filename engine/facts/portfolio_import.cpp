@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -34,12 +35,10 @@ struct Location {
 // are found by sorting once the edges are read.
 class PortfolioBuilder {
  public:
-  PortfolioBuilder() = default;
-  // Overlay mode (CONTRACT section 11): on a copy of `base`, an entity with a
-  // loaded id replaces it entirely, and an edge already there is ignored.
-  explicit PortfolioBuilder(const Portfolio& base)
-      : portfolio(base.overlay_copy()), base_(&base), replaced_(base.entity_count(), false),
-        defined_at_(base.entity_count(), DefinedAt{0, 0}), lines_(base.edges().size(), 0) {}
+  PortfolioBuilder() : portfolio(own_) {}
+  // Overlay mode (CONTRACT section 11): on `copy` (base's overlay_copy()), an
+  // entity with a loaded id replaces it entirely, and an edge already there is ignored.
+  PortfolioBuilder(const Portfolio& base, Portfolio& copy) : portfolio(copy), base_(&base), replaced_(base.entity_count(), false) {}
 
   EntityIndex add_entity(const std::string& id, KindId kind, const Location& at) {
     if (id.empty()) throw ImportError(at.file, at.line, "empty id: every entity needs an id");
@@ -54,12 +53,11 @@ class PortfolioBuilder {
       return *loaded;
     }
     if (auto existing = portfolio.find(id)) {
-      const auto& first = defined_at_[*existing];
+      const auto& first = defined_at(*existing);
       throw ImportError(at.file, at.line, fmt::format("duplicate id '{}' (first defined at {})", id,
                                                       ImportError::location_text(files_[first.file], first.line)));
     }
     EntityIndex added = portfolio.add_entity(id, kind);
-    defined_at_.emplace_back();
     remember(added, at);
     if (base_) overlay_entities_.push_back(added);
     return added;
@@ -69,7 +67,7 @@ class PortfolioBuilder {
 
   void remember(EntityIndex entity, const Location& at) {
     if (files_.empty() || files_.back() != at.file) files_.push_back(at.file);
-    defined_at_[entity] = {static_cast<std::uint32_t>(files_.size() - 1), static_cast<std::uint32_t>(at.line)};
+    defined_at(entity) = {static_cast<std::uint32_t>(files_.size() - 1), static_cast<std::uint32_t>(at.line)};
   }
 
   EntityIndex resolve(const std::string& id, const char* end, const Location& at) const {
@@ -86,7 +84,7 @@ class PortfolioBuilder {
     if (kind.empty()) throw ImportError(at.file, at.line, "empty edge kind (for example depends_on or subcontracts)");
     if (base_ && already_there(a, b, kind)) return;
     portfolio.add_edge(a, b, kind, attributes);
-    lines_.push_back(static_cast<std::uint32_t>(at.line));
+    if (!base_) lines_.push_back(static_cast<std::uint32_t>(at.line));  // an overlay ignores duplicates
   }
 
   // Overlay mode: the edge is loaded, or the overlay gave it before.
@@ -132,7 +130,11 @@ class PortfolioBuilder {
                                   portfolio.id(edge.to), portfolio.edge_kinds()[edge.kind], lines_[first->second]));
   }
 
-  Portfolio portfolio;
+ private:
+  Portfolio own_;  // unless building on an overlay copy
+
+ public:
+  Portfolio& portfolio;
 
   // Overlay mode: the loaded type of an attribute, when the kind has it.
   std::optional<ValueType> loaded_type(KindId kind, const std::string& name) const {
@@ -146,12 +148,20 @@ class PortfolioBuilder {
   struct DefinedAt {
     std::uint32_t file, line;
   };
+  // Where an entity was defined: per entity, or in overlay mode per entity
+  // the overlay defines (a hundred thousand loaded ones have no line).
+  DefinedAt& defined_at(EntityIndex entity) {
+    if (base_) return overlay_defined_at_[entity];
+    if (entity >= defined_at_.size()) defined_at_.resize(entity + 1, DefinedAt{0, 0});
+    return defined_at_[entity];
+  }
   const Portfolio* base_ = nullptr;
   std::vector<bool> replaced_;           // per loaded entity, in overlay mode
   std::vector<EntityIndex> overlay_entities_;
   std::vector<std::string> files_;       // the files entities came from
-  std::vector<DefinedAt> defined_at_;    // per entity
-  std::vector<std::uint32_t> lines_;     // per edge
+  std::vector<DefinedAt> defined_at_;
+  std::unordered_map<EntityIndex, DefinedAt> overlay_defined_at_;
+  std::vector<std::uint32_t> lines_;     // per edge (not in overlay mode)
 };
 
 // ---- CSV directory ----------------------------------------------------------------
@@ -687,7 +697,7 @@ Portfolio read_portfolio_json(const std::string& path) { return parse_portfolio_
 
 namespace {
 
-Portfolio parse_json_into(PortfolioBuilder& builder, const std::string& path, const std::string& text) {
+void read_json_into(PortfolioBuilder& builder, const std::string& path, const std::string& text) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw ImportError(path, 1, "empty file: expected a JSON object");
   std::size_t offset = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   std::size_t line = 1;
@@ -720,21 +730,25 @@ Portfolio parse_json_into(PortfolioBuilder& builder, const std::string& path, co
     read_json_waivers(reader, *waivers, handler.lines["waivers"], path);
     for (auto& waiver : reader.take()) builder.portfolio.waivers.push_back(std::move(waiver));
   }
-  return std::move(builder.portfolio);
 }
 
 }  // namespace
 
 Portfolio parse_portfolio_json(const std::string& path, const std::string& text) {
   PortfolioBuilder builder;
-  return parse_json_into(builder, path, text);
+  read_json_into(builder, path, text);
+  return std::move(builder.portfolio);
+}
+
+std::vector<EntityIndex> lay_overlay_json(Portfolio& copy, const Portfolio& base, const std::string& path, const std::string& text) {
+  PortfolioBuilder builder(base, copy);
+  read_json_into(builder, path, text);
+  return builder.overlay_entities();
 }
 
 Overlay overlay_portfolio_json(const Portfolio& base, const std::string& path, const std::string& text) {
-  PortfolioBuilder builder(base);
-  Overlay overlay;
-  overlay.portfolio = parse_json_into(builder, path, text);
-  overlay.entities = builder.overlay_entities();
+  Overlay overlay{base.overlay_copy(), {}};
+  overlay.entities = lay_overlay_json(overlay.portfolio, base, path, text);
   return overlay;
 }
 

@@ -31,6 +31,10 @@ struct Overlay {
   std::vector<EntityIndex> entities;  // the overlay's entities (new or replacing), in its order
 };
 Overlay overlay_portfolio_json(const Portfolio& base, const std::string& path, const std::string& text);
+// The same laid over `copy`, base's overlay_copy() (or one rolled back to
+// how it was made: Portfolio::Mark); returns the overlay's entities. After
+// an error, `copy` holds part of the overlay: roll it back.
+std::vector<EntityIndex> lay_overlay_json(Portfolio& copy, const Portfolio& base, const std::string& path, const std::string& text);
 // A directory, a file ending in .json (whose values carry their types, so
 // `options` does not apply) or .xlsx, or `-`: a JSON portfolio on standard input.
 Portfolio read_portfolio(const std::string& path, const ImportOptions& options = {});
