@@ -191,16 +191,16 @@ void AggregateMemo::record(const Expr& aggregate, std::string key, AggregateTota
   }
   std::unique_lock lock(mutex_);
   auto& kept = kept_[aggregate.id];
-  if (kept.size() < kMaxKeptPerAggregate) kept.try_emplace(std::move(key), std::move(totals));
+  if (kept.size() < kMaxKeptPerAggregate && !kept.count(key))
+    kept.emplace(std::move(key), std::make_shared<const AggregateTotals>(std::move(totals)));
 }
 
-std::optional<AggregateTotals> AggregateMemo::find(const Expr& aggregate, const std::string& key) const {
+std::shared_ptr<const AggregateTotals> AggregateMemo::find(const Expr& aggregate, const std::string& key) const {
   std::shared_lock lock(mutex_);
   auto kept = kept_.find(aggregate.id);
-  if (kept == kept_.end()) return std::nullopt;
+  if (kept == kept_.end()) return nullptr;
   auto found = kept->second.find(key);
-  if (found == kept->second.end()) return std::nullopt;
-  return found->second;
+  return found == kept->second.end() ? nullptr : found->second;
 }
 
 OverlayDelta::OverlayDelta(const AggregateMemo& memo, const Portfolio& overlaid, std::size_t base_entity_count,

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -68,14 +69,14 @@ class AggregateMemo {
 
   // Thread-safe: the loaded portfolio's evaluations record, overlays read.
   void record(const Expr& aggregate, std::string key, AggregateTotals totals);
-  std::optional<AggregateTotals> find(const Expr& aggregate, const std::string& key) const;
+  std::shared_ptr<const AggregateTotals> find(const Expr& aggregate, const std::string& key) const;
 
  private:
   std::vector<std::optional<KeptAggregate>> plans_;  // per node id
   // Results kept per aggregate, at most kMaxKeptPerAggregate (an aggregate
   // keyed by its rule's subject would otherwise keep one per entity).
   static constexpr std::size_t kMaxKeptPerAggregate = 256;
-  std::unordered_map<std::uint32_t, std::unordered_map<std::string, AggregateTotals>> kept_;
+  std::unordered_map<std::uint32_t, std::unordered_map<std::string, std::shared_ptr<const AggregateTotals>>> kept_;
   mutable std::shared_mutex mutex_;
 };
 

@@ -340,7 +340,12 @@ static_assert(kBuiltins.size() == kCallCount, "one builtin function per call row
 List distinct_values(const ListData& items) {
   List kept, keyless;
   std::unordered_set<std::string> keys;
+  std::unordered_set<std::string_view> texts;  // strings, the common case, without making a key of each
   for (const auto& item : items) {
+    if (item.is(ValueType::string)) {
+      if (texts.insert(item.as_string()).second) kept.push_back(item);
+      continue;
+    }
     std::string key = Portfolio::join_key(item);
     if (!key.empty()) {
       if (keys.insert(std::move(key)).second) kept.push_back(item);

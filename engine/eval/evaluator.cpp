@@ -464,60 +464,60 @@ const KeptAggregate* kept_plan(const Expr& e, const Context& c) {
 // more of them (the first 50 are kept), so that it is what the whole loop gives.
 bool reads_complete(const Context& c) { return !c.evidence || c.reads_truncated; }
 
-// A kept list's elements, the loaded ones first (`loaded` of them) then the
-// overlay's, put in the order of their entities' ids, as the loop over
-// entities("K") visits them.
-void merge_in_id_order(AggregateTotals& t, std::size_t loaded, const Portfolio& portfolio) {
-  if (t.items.size() == loaded) return;
-  List merged;
-  merged.reserve(t.items.size());
+// Where the loaded entities to visit again (`visit`, in id order) are among
+// the kept result's listed entities, in increasing order; nullopt when the
+// function cannot give back what they added (only count, sum and list can).
+std::optional<std::vector<std::size_t>> kept_positions(const AggregateTotals& kept, Function function,
+                                                       const std::vector<EntityIndex>& visit, std::size_t base_entity_count,
+                                                       const Portfolio& portfolio) {
+  std::vector<std::size_t> positions;
+  if (std::none_of(visit.begin(), visit.end(), [&](EntityIndex e) { return e < base_entity_count; })) return positions;
+  if (function != Function::count && function != Function::sum && function != Function::list) return std::nullopt;
   auto by_id = [&](EntityIndex a, EntityIndex b) { return portfolio.id(a) < portfolio.id(b); };
-  std::size_t next = 0;
-  for (std::size_t added = loaded; added < t.items.size(); ++added) {
-    auto at = static_cast<std::size_t>(
-        std::lower_bound(t.listed.begin() + static_cast<std::ptrdiff_t>(next), t.listed.begin() + static_cast<std::ptrdiff_t>(loaded),
-                         t.listed[added], by_id) - t.listed.begin());
-    merged.insert(merged.end(), t.items.begin() + static_cast<std::ptrdiff_t>(next), t.items.begin() + static_cast<std::ptrdiff_t>(at));
-    merged.push_back(std::move(t.items[added]));
-    next = at;
+  for (EntityIndex entity : visit) {
+    if (entity >= base_entity_count) continue;
+    auto at = std::lower_bound(kept.listed.begin(), kept.listed.end(), entity, by_id);
+    if (at != kept.listed.end() && *at == entity) positions.push_back(static_cast<std::size_t>(at - kept.listed.begin()));
   }
-  merged.insert(merged.end(), t.items.begin() + static_cast<std::ptrdiff_t>(next), t.items.begin() + static_cast<std::ptrdiff_t>(loaded));
-  t.items = std::move(merged);
+  return positions;
 }
 
-// Takes out of kept totals what the loaded entities `again` (to be visited
-// again, in id order) gave; false when the function cannot give it back.
-bool take_out(AggregateTotals& t, Function function, const std::vector<EntityIndex>& again, std::size_t base_entity_count,
-              const Portfolio& portfolio) {
-  bool loaded_again = std::any_of(again.begin(), again.end(), [&](EntityIndex e) { return e < base_entity_count; });
-  if (!loaded_again) return true;
-  if (function != Function::count && function != Function::sum && function != Function::list) return false;
-  auto by_id = [&](EntityIndex a, EntityIndex b) { return portfolio.id(a) < portfolio.id(b); };
-  std::vector<bool> drop(t.listed.size(), false);
-  std::size_t dropped = 0;
-  for (EntityIndex entity : again) {
-    if (entity >= base_entity_count) continue;
-    auto at = std::lower_bound(t.listed.begin(), t.listed.end(), entity, by_id);
-    if (at == t.listed.end() || *at != entity) continue;
-    auto i = static_cast<std::size_t>(at - t.listed.begin());
+// The kept totals without what the elements at `dropped` gave, and without
+// their lists (a list is merged at the end: merged_list).
+std::optional<AggregateTotals> totals_without(const AggregateTotals& kept, Function function, const std::vector<std::size_t>& dropped) {
+  AggregateTotals start;
+  start.count = kept.count - (function == Function::count ? dropped.size() : 0);
+  start.decided = kept.decided, start.saw_missing = kept.saw_missing, start.exact = kept.exact;
+  start.sum = kept.sum, start.extreme = kept.extreme;
+  for (std::size_t i : dropped)
     if (function == Function::sum) {
-      if (!t.items[i].is(ValueType::number) || !t.sum.is(ValueType::number)) return false;
-      t.sum = Value::number(t.sum.as_number() - t.items[i].as_number());
+      if (!kept.items[i].is(ValueType::number) || !start.sum.is(ValueType::number)) return std::nullopt;
+      start.sum = Value::number(start.sum.as_number() - kept.items[i].as_number());
     }
-    drop[i] = true, ++dropped;
+  return start;
+}
+
+// The kept list without the elements at `dropped`, with the ones the visits
+// listed put where their entities' ids sort, as the loop over entities("K") visits them.
+List merged_list(const AggregateTotals& kept, const std::vector<std::size_t>& dropped, AggregateTotals& visited,
+                 const Portfolio& portfolio) {
+  auto by_id = [&](EntityIndex a, EntityIndex b) { return portfolio.id(a) < portfolio.id(b); };
+  List merged;
+  merged.reserve(kept.items.size() - dropped.size() + visited.items.size());
+  std::size_t next_drop = 0, from = 0;
+  auto copy_kept_until = [&](std::size_t end) {
+    for (; from < end; ++from) {
+      if (next_drop < dropped.size() && dropped[next_drop] == from) ++next_drop;
+      else merged.push_back(kept.items[from]);
+    }
+  };
+  for (std::size_t v = 0; v < visited.items.size(); ++v) {
+    copy_kept_until(static_cast<std::size_t>(std::lower_bound(kept.listed.begin(), kept.listed.end(), visited.listed[v], by_id) -
+                                             kept.listed.begin()));
+    merged.push_back(std::move(visited.items[v]));
   }
-  if (dropped == 0) return true;
-  t.count -= function == Function::count ? dropped : 0;
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < t.listed.size(); ++i) {
-    if (drop[i]) continue;
-    t.listed[kept] = t.listed[i];
-    if (!t.items.empty()) t.items[kept] = std::move(t.items[i]);
-    ++kept;
-  }
-  t.listed.resize(kept);
-  if (!t.items.empty()) t.items.resize(kept);
-  return true;
+  copy_kept_until(kept.items.size());
+  return merged;
 }
 
 // The aggregate on an overlay from the loaded portfolio's kept result: only
@@ -531,13 +531,21 @@ std::optional<Value> resume_kept(const Expr& e, const KeptAggregate& kept, const
   if (kept.per_element() && c.evidence) return std::nullopt;
   auto visit = c.overlay_delta->to_visit(kept, c.portfolio, c.graph);
   if (!visit) return std::nullopt;
-  std::optional<AggregateTotals> totals = c.overlay_delta->base().find(e, key);
+  if (e.join_key) {  // only those the equality join would give can pass `where`
+    std::string join = Portfolio::join_key(eval(*e.join_key, c));
+    std::erase_if(*visit, [&](EntityIndex entity) {
+      return join.empty() || Portfolio::join_key(c.portfolio.attribute(entity, e.join_attribute)) != join;
+    });
+  }
+  std::shared_ptr<const AggregateTotals> totals = c.overlay_delta->base().find(e, key);
   if (!totals) return std::nullopt;
   auto function = static_cast<Function>(e.function);
-  if (!take_out(*totals, function, *visit, c.overlay_delta->base_entity_count(), c.portfolio)) return std::nullopt;
-  std::size_t loaded = totals->items.size();
+  auto dropped = kept_positions(*totals, function, *visit, c.overlay_delta->base_entity_count(), c.portfolio);
+  if (!dropped) return std::nullopt;
+  auto start = totals_without(*totals, function, *dropped);
+  if (!start) return std::nullopt;
   static const std::optional<GraphOrigin> kNoOrigin;
-  AggregateLoop loop(e, c, kNoOrigin, std::move(*totals));
+  AggregateLoop loop(e, c, kNoOrigin, std::move(*start));
   try {
     for (EntityIndex entity : *visit) loop.visit(Value::entity(entity), true);
   } catch (const EvalFailure&) {
@@ -545,7 +553,7 @@ std::optional<Value> resume_kept(const Expr& e, const KeptAggregate& kept, const
   }
   AggregateTotals& t = loop.state.totals();
   if (!t.exact) return std::nullopt;
-  if (function == Function::list) merge_in_id_order(t, loaded, c.portfolio);
+  if (function == Function::list) return Value::list(merged_list(*totals, *dropped, t, c.portfolio));
   return loop.state.result();
 }
 
