@@ -807,22 +807,25 @@ struct Evaluator::Impl {
     reset_context(rule, c);
     if (entity) c.locals[0] = Value::entity(*entity);
     if (element) c.locals[0] = *element;
-    std::optional<std::string> subject;
-    if (entity) subject = portfolio.id(*entity);
-    if (element) subject = display_value(*element, portfolio);
+    // Named only for a finding or an error: most subjects give neither.
+    auto subject = [&]() -> std::optional<std::string> {
+      if (entity) return portfolio.id(*entity);
+      if (element) return display_value(*element, portfolio);
+      return std::nullopt;
+    };
     try {
       auto fires = truth(*rule.when, eval(*rule.when, c), "'when'", c);
       if (!fires.value_or(false)) return;
       Finding finding;
       finding.rule = rule.id;
-      finding.entity = subject;
+      finding.entity = subject();
       finding.kind = entity ? portfolio.kind_name(*entity) : element ? "value" : "portfolio";
       finding.severity = rule.severity ? *rule.severity : computed_severity(rule, c);
       finding.message = std::string(eval(*rule.message, c).as_string());
       if (c.evidence) finding.evidence_json = evidence_json(rule, c);
       out.findings.push_back(std::move(finding));
     } catch (const EvalFailure& failure) {
-      out.errors.push_back({rule.id, subject, failure.attribute, failure.message, location_of(file, *failure.node)});
+      out.errors.push_back({rule.id, subject(), failure.attribute, failure.message, location_of(file, *failure.node)});
     }
   }
 
