@@ -1,9 +1,11 @@
 #include <vigil/engine.hpp>
 
+#include <condition_variable>
 #include <map>
 #include <set>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 
 #include "dsl/calendar.hpp"
 #include "dsl/rule_set.hpp"
@@ -31,33 +33,55 @@ struct Engine::Impl {
   // Overlay copies of the portfolio kept for the next overlays, each used by
   // one overlay at a time and rolled back after it: making a copy copies
   // every column and edge (most of an overlay's time at 100,000 vendors).
+  // At most one per core: more overlays at once would only share the cores
+  // (and hold a copy of the portfolio each), so they wait for a copy.
   struct OverlayCopy {
     std::unique_ptr<Portfolio> portfolio;
     Portfolio::Mark as_made;
   };
   mutable std::mutex copies_mutex;
+  mutable std::condition_variable copy_given_back;
   mutable std::vector<OverlayCopy> idle_copies;
-  static constexpr std::size_t kKeptCopies = 2;
+  mutable std::size_t copies_made = 0;
+  const std::size_t max_copies = std::max(2u, std::thread::hardware_concurrency());
 
   OverlayCopy take_copy() const {
     {
-      std::lock_guard lock(copies_mutex);
+      std::unique_lock lock(copies_mutex);
+      copy_given_back.wait(lock, [&] { return !idle_copies.empty() || copies_made < max_copies; });
       if (!idle_copies.empty()) {
         OverlayCopy copy = std::move(idle_copies.back());
         idle_copies.pop_back();
         return copy;
       }
+      ++copies_made;
     }
-    auto made = std::make_unique<Portfolio>(portfolio.overlay_copy());
-    Portfolio::Mark as_made = made->mark();
-    return {std::move(made), std::move(as_made)};
+    try {
+      auto made = std::make_unique<Portfolio>(portfolio.overlay_copy());
+      Portfolio::Mark as_made = made->mark();
+      return {std::move(made), std::move(as_made)};
+    } catch (...) {
+      forget_copy();
+      throw;
+    }
   }
 
-  // Rolls the copy back and keeps it, unless enough are kept (each is the size of the portfolio).
   void give_back(OverlayCopy copy) const {
-    copy.portfolio->roll_back(copy.as_made);
+    try {
+      copy.portfolio->roll_back(copy.as_made);
+    } catch (...) {  // out of memory: the copy is dropped, not kept half rolled back
+      forget_copy();
+      return;
+    }
     std::lock_guard lock(copies_mutex);
-    if (idle_copies.size() < kKeptCopies) idle_copies.push_back(std::move(copy));
+    idle_copies.push_back(std::move(copy));
+    copy_given_back.notify_one();
+  }
+
+  void forget_copy() const {
+    std::lock_guard lock(copies_mutex);
+    --copies_made;
+    copy_given_back.notify_one();
   }
 
   // A copy for one overlay, given back however the overlay's evaluation ends.
@@ -83,7 +107,8 @@ struct Engine::Impl {
     evaluators.clear();
     base_results.clear();
     std::lock_guard copies(copies_mutex);
-    idle_copies.clear();  // copies of the portfolio as it was
+    idle_copies.clear();  // copies of the portfolio as it was (no overlay holds one: they hold `state`)
+    copies_made = 0;
     return lock;
   }
 
