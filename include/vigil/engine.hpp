@@ -72,6 +72,8 @@ class Engine {
   // entirely; an edge already loaded is ignored. Returns the findings of the
   // overlay's entities, plus every finding of other entities or portfolio
   // rules that the overlay adds or changes (and the errors of the same).
+  // Overlays run side by side, at most one per core (the engine keeps a copy
+  // of the portfolio for each to lay it over); more wait for one to end.
   EvaluationResult evaluate_overlay(const std::string& overlay_json, const std::string& as_of = "") const;
 
   std::size_t entity_count() const;
