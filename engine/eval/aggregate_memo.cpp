@@ -38,20 +38,6 @@ bool free_of_aggregates_and_lookups(const Expr& e) {
   return free;
 }
 
-// The graph functions of one entity, by the directions whose changes the
-// overlay's graph marks (an overlay puts x on a cycle only if it changes
-// what x relies on and what relies on x).
-struct ElementGraphCall {
-  Function function;
-  bool suppliers, dependents;
-};
-constexpr ElementGraphCall kElementGraphCalls[] = {
-    {Function::suppliers, true, false},       {Function::suppliers_star, true, false},
-    {Function::links, true, false},           {Function::dependents, false, true},
-    {Function::dependents_star, false, true}, {Function::links_in, false, true},
-    {Function::in_cycle, true, true},
-};
-
 // Decides whether an aggregate's body reads of its element (`outer`) only its
 // own attributes and its graph answers, and of the elements of aggregates
 // over those only their own attributes; collects the parts that read no
@@ -101,16 +87,19 @@ class BodyWalk {
   bool call_reads_only_own(const Expr& e) {
     if (e.function < 0) return false;
     auto function = static_cast<Function>(e.function);
-    for (const auto& graph : kElementGraphCalls)
-      if (graph.function == function) {
-        const Expr& subject = *e.args[0];
-        if (subject.kind != ExprKind::variable || subject.binding != Binding::local || subject.slot != outer_) return false;
-        plan_.follows_suppliers |= graph.suppliers;
-        plan_.follows_dependents |= graph.dependents;
-        for (std::size_t i = 1; i < e.args.size(); ++i)
-          if (!reads_only_own(*e.args[i])) return false;
-        return true;
-      }
+    // The functions of one entity: the overlay's graph marks whose answers
+    // change by direction (it puts x on a cycle only by changing what x
+    // relies on and what relies on x). reaches() and path() ask about two.
+    const GraphReach* graph = graph_reach(function);
+    if (graph && function != Function::reaches && function != Function::path) {
+      const Expr& subject = *e.args[0];
+      if (subject.kind != ExprKind::variable || subject.binding != Binding::local || subject.slot != outer_) return false;
+      plan_.follows_suppliers |= graph->suppliers;
+      plan_.follows_dependents |= graph->dependents;
+      for (std::size_t i = 1; i < e.args.size(); ++i)
+        if (!reads_only_own(*e.args[i])) return false;
+      return true;
+    }
     return !reads_beyond_element(function) && children_read_only_own(e);
   }
 

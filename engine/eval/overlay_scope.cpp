@@ -11,13 +11,6 @@
 namespace vigil {
 namespace {
 
-// Which way along the edges each graph function reads (an edge from -> to:
-// from relies on to). in_cycle reads both: a cycle runs both ways.
-struct GraphReach {
-  Function function;
-  bool suppliers;
-  bool dependents;
-};
 constexpr GraphReach kGraphReach[] = {
     {Function::suppliers, true, false},       {Function::suppliers_star, true, false},
     {Function::reaches, true, false},         {Function::path, true, false},
@@ -57,14 +50,13 @@ class FootprintWalk {
       else
         footprint.every_kind = true;
     }
-    for (const auto& reach : kGraphReach)
-      if (reach.function == function) {
-        footprint.follows_suppliers |= reach.suppliers;
-        footprint.follows_dependents |= reach.dependents;
-        // in_cycle reads both ways about one entity; other functions read one way from where they are asked.
-        if (function != Function::in_cycle) one_way_suppliers_ |= reach.suppliers, one_way_dependents_ |= reach.dependents;
-        footprint.follows_both_ways = one_way_suppliers_ && one_way_dependents_;
-      }
+    if (const GraphReach* reach = graph_reach(function)) {
+      footprint.follows_suppliers |= reach->suppliers;
+      footprint.follows_dependents |= reach->dependents;
+      // in_cycle reads both ways about one entity; other functions read one way from where they are asked.
+      if (function != Function::in_cycle) one_way_suppliers_ |= reach->suppliers, one_way_dependents_ |= reach->dependents;
+      footprint.follows_both_ways = one_way_suppliers_ && one_way_dependents_;
+    }
   }
 
   const RuleFile& file_;
@@ -89,6 +81,12 @@ std::vector<EntityIndex> closure_of(const GraphView& graph, const std::vector<En
 }
 
 }  // namespace
+
+const GraphReach* graph_reach(Function function) {
+  for (const auto& reach : kGraphReach)
+    if (reach.function == function) return &reach;
+  return nullptr;
+}
 
 // The overlaid graph answers from the loaded one where the overlay changes
 // nothing, so this costs what the overlay reaches.

@@ -9,11 +9,22 @@
 #include <unordered_set>
 #include <vector>
 
+#include "dsl/functions.hpp"
 #include "dsl/rule_set.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "engine/facts/dependency_graph.hpp"
 
 namespace vigil {
+
+// Which way along the edges a graph function reads from the entity it is
+// asked about (an edge from -> to: from relies on to); in_cycle reads both:
+// a cycle runs both ways. Null for the other functions.
+struct GraphReach {
+  Function function;
+  bool suppliers;
+  bool dependents;
+};
+const GraphReach* graph_reach(Function function);
 
 // What a rule reads beyond its own subject's attributes, through its lets,
 // `when`, message, severity and the file constants it uses.
