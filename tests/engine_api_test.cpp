@@ -232,3 +232,30 @@ TEST_CASE("Engine: overlays one after another answer as each does on a fresh eng
   CHECK(reused.entity_count() == 4);
   CHECK(reused.evaluate("2026-06-30").findings.size() == 2);
 }
+
+// The same through the engine's kept copies: random overlays one after
+// another over the sample portfolio answer as each does on a fresh engine.
+TEST_CASE("Engine: random overlays one after another answer as on a fresh engine", "[api]") {
+  vigil::test::TempDir dir;
+  auto db = (dir.path / "v.db").string();
+  REQUIRE(vigil::test::run_vigil({"import", vigil::test::source_dir() + "/samples/portfolio", "--db", db, "-q"}).exit_code == 0);
+  auto engine_on_samples = [&] {
+    auto engine = std::make_unique<vigil::Engine>();
+    engine->load_database(db);
+    engine->add_rules_from(vigil::test::source_dir() + "/rules");
+    return engine;
+  };
+  auto answer = [](const vigil::Engine& engine, const std::string& overlay) {
+    std::vector<std::string> got;
+    for (const auto& f : engine.evaluate_overlay(overlay, "2026-11-01").findings)
+      got.push_back(f.rule + " " + f.entity.value_or("") + ": " + f.message + " " + f.evidence_json);
+    return got;
+  };
+  auto reused = engine_on_samples();
+  std::mt19937 random(7);
+  for (int round = 0; round < 50; ++round) {
+    std::string overlay = vigil::test::random_overlay(random, round);
+    INFO(overlay);
+    CHECK(answer(*reused, overlay) == answer(*engine_on_samples(), overlay));
+  }
+}

@@ -3,10 +3,6 @@
 // answer a whole evaluation of the overlaid portfolio gives.
 #include <catch2/catch.hpp>
 
-#include <random>
-
-#include <nlohmann/json.hpp>
-
 #include "engine/eval/overlay_scope.hpp"
 #include "engine/facts/import_error.hpp"
 #include "engine/facts/portfolio_import.hpp"
@@ -124,31 +120,10 @@ TEST_CASE("an overlay evaluated where it can change something answers as a whole
 // evidence after deciding) is the whole evaluation's, findings with their evidence.
 TEST_CASE("random overlays answer as whole evaluations of the overlaid portfolio do", "[overlay]") {
   std::mt19937 random(20261207);
-  auto pick = [&](std::vector<std::string> options) { return options[random() % options.size()]; };
-  auto loaded_vendor = [&] { return fmt::format("V{:03}", 1 + random() % 40); };
   for (int round = 0; round < 100; ++round) {
-    nlohmann::json overlay{{"entities", nlohmann::json::array()}, {"edges", nlohmann::json::array()}};
-    std::vector<std::string> vendors;
-    for (unsigned i = 0, n = random() % 3; i < n; ++i) {
-      vendors.push_back(fmt::format("VR{}{}", round, i));
-      nlohmann::json attributes{{"name", "Candidate"}, {"category", pick({"cloud", "payments", "hr", "data"})},
-                                {"tier", pick({"critical", "high", "low"})}, {"status", pick({"active", "active", "offboarded"})},
-                                {"country", pick({"GB", "US", "IN", "CN"})}, {"data_access", pick({"restricted", "none"})}};
-      if (random() % 4) attributes["annual_spend"] = random() % 2 ? double(random() % 9000000) : (random() % 1000) + 0.25;
-      if (random() % 2) attributes["irp_last_tested"] = pick({"2026-09-01", "2024-01-01"});
-      overlay["entities"].push_back({{"id", vendors.back()}, {"kind", "vendor"}, {"attributes", attributes}});
-    }
-    if (random() % 3 == 0)
-      overlay["entities"].push_back({{"id", loaded_vendor()}, {"kind", "vendor"},
-                                     {"attributes", {{"name", "Replaced"}, {"status", pick({"active", "offboarded"})}}}});
-    auto any_vendor = [&] { return vendors.empty() || random() % 2 ? loaded_vendor() : vendors[random() % vendors.size()]; };
-    for (unsigned i = 0, n = random() % 5; i < n; ++i) {
-      bool service = random() % 2;
-      overlay["edges"].push_back({{"from", service ? fmt::format("S{:02}", 1 + random() % 10) : any_vendor()},
-                                  {"to", any_vendor()}, {"kind", service ? "depends_on" : "subcontracts"}});
-    }
-    INFO(overlay.dump());
-    Answers got = answers(overlay.dump());
+    std::string overlay = test::random_overlay(random, round);
+    INFO(overlay);
+    Answers got = answers(overlay);
     CHECK(got.scoped == got.whole);
   }
 }

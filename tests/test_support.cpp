@@ -116,4 +116,30 @@ CommandResult run_vigil(const std::vector<std::string>& args, const std::filesys
   return {code, read_file(capture.path / "out"), read_file(capture.path / "err")};
 }
 
+std::string random_overlay(std::mt19937& random, int round) {
+  auto pick = [&](std::vector<std::string> options) { return options[random() % options.size()]; };
+  auto loaded_vendor = [&] { return fmt::format("V{:03}", 1 + random() % 40); };
+  nlohmann::json overlay{{"entities", nlohmann::json::array()}, {"edges", nlohmann::json::array()}};
+  std::vector<std::string> vendors;
+  for (unsigned i = 0, n = random() % 3; i < n; ++i) {
+    vendors.push_back(fmt::format("VR{}{}", round, i));
+    nlohmann::json attributes{{"name", "Candidate"}, {"category", pick({"cloud", "payments", "hr", "data"})},
+                              {"tier", pick({"critical", "high", "low"})}, {"status", pick({"active", "active", "offboarded"})},
+                              {"country", pick({"GB", "US", "IN", "CN"})}, {"data_access", pick({"restricted", "none"})}};
+    if (random() % 4) attributes["annual_spend"] = random() % 2 ? double(random() % 9000000) : (random() % 1000) + 0.25;
+    if (random() % 2) attributes["irp_last_tested"] = pick({"2026-09-01", "2024-01-01"});
+    overlay["entities"].push_back({{"id", vendors.back()}, {"kind", "vendor"}, {"attributes", attributes}});
+  }
+  if (random() % 3 == 0)
+    overlay["entities"].push_back({{"id", loaded_vendor()}, {"kind", "vendor"},
+                                   {"attributes", {{"name", "Replaced"}, {"status", pick({"active", "offboarded"})}}}});
+  auto any_vendor = [&] { return vendors.empty() || random() % 2 ? loaded_vendor() : vendors[random() % vendors.size()]; };
+  for (unsigned i = 0, n = random() % 5; i < n; ++i) {
+    bool service = random() % 2;
+    overlay["edges"].push_back({{"from", service ? fmt::format("S{:02}", 1 + random() % 10) : any_vendor()},
+                                {"to", any_vendor()}, {"kind", service ? "depends_on" : "subcontracts"}});
+  }
+  return overlay.dump();
+}
+
 }  // namespace vigil::test

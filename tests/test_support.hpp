@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,11 @@ std::string value_of(const std::string& expr, const Portfolio& portfolio = Portf
 
 EvaluationResult evaluate(const std::string& rules, const Portfolio& portfolio, const char* today = "2026-06-30");
 std::vector<std::string> fired(const EvaluationResult& result);  // "RULE:ENTITY" for each finding
+
+// A random overlay over samples/portfolio (JSON): up to two candidate vendors
+// with random attributes (whole and fractional spends among them), maybe a
+// replaced loaded vendor, up to four edges from services and vendors.
+std::string random_overlay(std::mt19937& random, int round);
 
 struct TempDir {
   TempDir();
