@@ -232,7 +232,8 @@ EvaluationResult overlay_answer(Evaluator& evaluator, const RuleSet& rules, cons
   EvaluationResult answer = overlay_changes(base, std::move(decided), overlay_ids);
   evaluator.set_evidence(true);
   if (answer.findings.empty()) return answer;
-  EvaluationResult detailed = evaluator.evaluate_scoped(scopes_of_findings(rules, evaluator.portfolio(), answer.findings));
+  // The findings it answers, a few subjects: one thread (starting another costs more than they do).
+  EvaluationResult detailed = evaluator.evaluate_scoped(scopes_of_findings(rules, evaluator.portfolio(), answer.findings), 1);
   annotate(detailed.findings);
   return answered_findings(std::move(detailed), answer);
 }
