@@ -120,9 +120,19 @@ std::optional<KeptAggregate> plan_of(const Expr& e) {
   return plan;
 }
 
-void plan_all(const Expr& e, std::vector<std::optional<KeptAggregate>>& plans) {
-  if (e.kind == ExprKind::aggregate) plans[e.id] = plan_of(e);
-  for_each_child(e, [&](const Expr& child) { plan_all(child, plans); });
+bool reads_constant(const Expr& e) {
+  if (e.kind == ExprKind::variable && e.binding == Binding::constant) return true;
+  bool found = false;
+  for_each_child(e, [&](const Expr& child) { found = found || reads_constant(child); });
+  return found;
+}
+
+void plan_all(const Expr& e, std::vector<std::optional<KeptAggregate>>& plans, std::vector<bool>& filter_reads_constants) {
+  if (e.kind == ExprKind::aggregate) {
+    plans[e.id] = plan_of(e);
+    filter_reads_constants[e.id] = e.filter && reads_constant(*e.filter);
+  }
+  for_each_child(e, [&](const Expr& child) { plan_all(child, plans, filter_reads_constants); });
 }
 
 template <class T>
@@ -156,9 +166,29 @@ bool append_key(std::string& key, const Value& v) {
 
 }  // namespace
 
-AggregateMemo::AggregateMemo(const RuleSet& rules) : plans_(rules.node_count) {
+AggregateMemo::AggregateMemo(const RuleSet& rules)
+    : plans_(rules.node_count), filter_reads_constants_(rules.node_count, false), kept_answers_(rules.node_count) {
   for (const auto& file : rules.files)
-    for_each_expression_root(file, [&](const ExprPtr& root) { plan_all(*root, plans_); });
+    for_each_expression_root(file, [&](const ExprPtr& root) { plan_all(*root, plans_, filter_reads_constants_); });
+}
+
+void AggregateMemo::keep_answers(const std::vector<std::vector<std::uint8_t>>& answers) {
+  std::unique_lock lock(mutex_);
+  for (std::size_t node = 0; node < answers.size() && node < kept_answers_.size(); ++node) {
+    if (answers[node].empty() || filter_reads_constants_[node]) continue;
+    auto& kept = kept_answers_[node];
+    if (kept.empty()) {
+      kept = answers[node];
+      continue;
+    }
+    for (std::size_t e = 0; e < kept.size() && e < answers[node].size(); ++e)
+      if (kept[e] == 0) kept[e] = answers[node][e];  // 0: not known yet
+  }
+}
+
+std::vector<std::uint8_t> AggregateMemo::kept_answers(const Expr& aggregate) const {
+  std::shared_lock lock(mutex_);
+  return kept_answers_[aggregate.id];
 }
 
 std::optional<std::string> AggregateMemo::key(const KeptAggregate& plan, Context& c) {

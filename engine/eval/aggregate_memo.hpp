@@ -59,6 +59,15 @@ class AggregateMemo {
  public:
   explicit AggregateMemo(const RuleSet& rules);
 
+  // The answers the loaded evaluation remembered for a `where` that reads
+  // only its element (one byte per entity and aggregate, see
+  // remembered_answers in evaluator.cpp), kept for overlays: CONC-001 asks
+  // the same of tens of thousands of services for every vendor it visits
+  // again. Not for a `where` that reads a file constant (an overlay may change those).
+  void keep_answers(const std::vector<std::vector<std::uint8_t>>& answers);
+  std::vector<std::uint8_t> kept_answers(const Expr& aggregate) const;
+  bool filter_reads_constants(const Expr& aggregate) const { return filter_reads_constants_[aggregate.id]; }
+
   const KeptAggregate* plan(const Expr& aggregate) const {
     const auto& found = plans_[aggregate.id];
     return found ? &*found : nullptr;
@@ -77,6 +86,8 @@ class AggregateMemo {
   // keyed by its rule's subject would otherwise keep one per entity).
   static constexpr std::size_t kMaxKeptPerAggregate = 256;
   std::unordered_map<std::uint32_t, std::unordered_map<std::string, std::shared_ptr<const AggregateTotals>>> kept_;
+  std::vector<bool> filter_reads_constants_;            // per node id
+  std::vector<std::vector<std::uint8_t>> kept_answers_;  // per node id
   mutable std::shared_mutex mutex_;
 };
 
@@ -97,6 +108,9 @@ class OverlayDelta {
   // result cannot be used.
   std::optional<std::vector<EntityIndex>> to_visit(const KeptAggregate& plan, const Portfolio& overlaid,
                                                    const LazyGraph& graph) const;
+  // Whether the loaded evaluation's remembered `where` answers of this
+  // aggregate hold on the overlay: it reads no constant, and no entity was replaced.
+  bool answers_hold(const Expr& aggregate) const { return !replaced_any_ && !base_->filter_reads_constants(aggregate); }
   std::size_t base_entity_count() const { return base_entity_count_; }
 
  private:

@@ -327,7 +327,10 @@ enum RememberedAnswer : std::uint8_t { kNotYet, kFalse, kTrue, kMissing };
 
 std::vector<std::uint8_t>& remembered_answers(const Expr& e, Context& c) {
   auto& answers = c.element_filter_cache[e.id];
-  if (answers.empty()) answers.assign(c.portfolio.entity_count(), kNotYet);
+  if (answers.empty()) {
+    if (c.overlay_delta && c.overlay_delta->answers_hold(e)) answers = c.overlay_delta->base().kept_answers(e);
+    answers.resize(c.portfolio.entity_count(), kNotYet);
+  }
   return answers;
 }
 
@@ -948,6 +951,7 @@ EvaluationResult Evaluator::Impl::run_tasks(std::vector<Task> tasks, unsigned th
         ++done;
         if (t == 0 && progress) progress(done, tasks.size());  // one thread reports, so the callback need not lock
       }
+      if (kept) kept->keep_answers(c.element_filter_cache);
     } catch (...) {
       failures[t] = std::current_exception();
     }
