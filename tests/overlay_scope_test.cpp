@@ -214,6 +214,34 @@ rule SHARE {
   }
 }
 
+// A `where` that looks entities up is answered again on an overlay, not
+// taken from the loaded evaluation: a new vendor changes len(entities("vendor")).
+TEST_CASE("an overlay answers again a where that looks entities up", "[overlay]") {
+  test::TestPortfolio t;
+  for (const char* id : {"V1", "V2"}) t.add("vendor", id);
+  for (const char* id : {"S1", "S2", "S3"}) t.add("service", id);
+  Portfolio& base = t.portfolio;
+  base.add_edge(*base.find("S1"), *base.find("V1"), "k");
+  RuleSet rules = test::compile(R"(
+rule LOOKUP {
+  severity low
+  for vendor v
+  when count(s in dependents*(v) where len(entities("vendor")) > 2 or present(entity("V3"))) > 0
+  message "{v.id}"
+}
+)");
+  Date today = test::date("2026-06-30");
+  Evaluator loaded(rules, base, today, Evaluator::Overlays::kept);
+  BaseKeys before(loaded.evaluate_all());
+  for (const char* json : {R"({"entities": [{"id": "V3", "kind": "vendor"}], "edges": [{"from": "S2", "to": "V3", "kind": "k"}]})",
+                           R"({"entities": [{"id": "V9", "kind": "vendor"}], "edges": [{"from": "V9", "to": "V1", "kind": "k"}]})"}) {
+    INFO(json);
+    Answers got = answers_on(rules, base, loaded, before, today, json);
+    CHECK(got.scoped == got.whole);
+    CHECK_FALSE(got.whole.empty());
+  }
+}
+
 // An aggregate whose elements' graph answers the overlay changes resumes
 // too: the loaded elements it changes are taken out and visited again.
 TEST_CASE("an overlay resumes aggregates over graph answers, visiting again the elements it changes", "[overlay]") {

@@ -1,7 +1,6 @@
 #include "engine/eval/aggregate_memo.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <mutex>
 
 #include "dsl/functions.hpp"
@@ -120,19 +119,23 @@ std::optional<KeptAggregate> plan_of(const Expr& e) {
   return plan;
 }
 
-bool reads_constant(const Expr& e) {
+// What an overlay can change beyond the entity asked about: a file constant
+// (`active_spend`), or the entities of a kind or of an id.
+bool reads_what_overlays_change(const Expr& e) {
   if (e.kind == ExprKind::variable && e.binding == Binding::constant) return true;
+  if (e.kind == ExprKind::call && (e.function == static_cast<int>(Function::entities) || e.function == static_cast<int>(Function::entity)))
+    return true;
   bool found = false;
-  for_each_child(e, [&](const Expr& child) { found = found || reads_constant(child); });
+  for_each_child(e, [&](const Expr& child) { found = found || reads_what_overlays_change(child); });
   return found;
 }
 
-void plan_all(const Expr& e, std::vector<std::optional<KeptAggregate>>& plans, std::vector<bool>& filter_reads_constants) {
+void plan_all(const Expr& e, std::vector<std::optional<KeptAggregate>>& plans, std::vector<bool>& filter_may_change) {
   if (e.kind == ExprKind::aggregate) {
     plans[e.id] = plan_of(e);
-    filter_reads_constants[e.id] = e.filter && reads_constant(*e.filter);
+    filter_may_change[e.id] = e.filter && reads_what_overlays_change(*e.filter);
   }
-  for_each_child(e, [&](const Expr& child) { plan_all(child, plans, filter_reads_constants); });
+  for_each_child(e, [&](const Expr& child) { plan_all(child, plans, filter_may_change); });
 }
 
 template <class T>
@@ -167,15 +170,15 @@ bool append_key(std::string& key, const Value& v) {
 }  // namespace
 
 AggregateMemo::AggregateMemo(const RuleSet& rules)
-    : plans_(rules.node_count), filter_reads_constants_(rules.node_count, false), kept_answers_(rules.node_count) {
+    : plans_(rules.node_count), filter_may_change_(rules.node_count, false), kept_answers_(rules.node_count) {
   for (const auto& file : rules.files)
-    for_each_expression_root(file, [&](const ExprPtr& root) { plan_all(*root, plans_, filter_reads_constants_); });
+    for_each_expression_root(file, [&](const ExprPtr& root) { plan_all(*root, plans_, filter_may_change_); });
 }
 
 void AggregateMemo::keep_answers(const std::vector<std::vector<std::uint8_t>>& answers) {
   std::unique_lock lock(mutex_);
   for (std::size_t node = 0; node < answers.size() && node < kept_answers_.size(); ++node) {
-    if (answers[node].empty() || filter_reads_constants_[node]) continue;
+    if (answers[node].empty() || filter_may_change_[node]) continue;
     auto& kept = kept_answers_[node];
     if (kept.empty()) {
       kept = answers[node];

@@ -35,7 +35,8 @@ struct AggregateTotals {
   bool decided = false, saw_missing = false;
   Value sum, extreme;
   List items;                       // list(): the elements, in order
-  std::vector<EntityIndex> listed;  // list(), when kept: the entity each element came from
+  // When kept: the entity each element came from (lists, and counts and sums over graph answers).
+  std::vector<EntityIndex> listed;
   // sum(): every number added was a whole number and every partial sum stayed
   // below 2^53, so the total does not depend on the order of the additions.
   bool exact = true;
@@ -63,10 +64,11 @@ class AggregateMemo {
   // only its element (one byte per entity and aggregate, see
   // remembered_answers in evaluator.cpp), kept for overlays: CONC-001 asks
   // the same of tens of thousands of services for every vendor it visits
-  // again. Not for a `where` that reads a file constant (an overlay may change those).
+  // again. Not for a `where` that reads a file constant or looks entities up
+  // (entities(), entity()): an overlay may change those.
   void keep_answers(const std::vector<std::vector<std::uint8_t>>& answers);
   std::vector<std::uint8_t> kept_answers(const Expr& aggregate) const;
-  bool filter_reads_constants(const Expr& aggregate) const { return filter_reads_constants_[aggregate.id]; }
+  bool filter_may_change(const Expr& aggregate) const { return filter_may_change_[aggregate.id]; }
 
   const KeptAggregate* plan(const Expr& aggregate) const {
     const auto& found = plans_[aggregate.id];
@@ -86,7 +88,7 @@ class AggregateMemo {
   // keyed by its rule's subject would otherwise keep one per entity).
   static constexpr std::size_t kMaxKeptPerAggregate = 256;
   std::unordered_map<std::uint32_t, std::unordered_map<std::string, std::shared_ptr<const AggregateTotals>>> kept_;
-  std::vector<bool> filter_reads_constants_;            // per node id
+  std::vector<bool> filter_may_change_;                 // per node id
   std::vector<std::vector<std::uint8_t>> kept_answers_;  // per node id
   mutable std::shared_mutex mutex_;
 };
@@ -109,8 +111,9 @@ class OverlayDelta {
   std::optional<std::vector<EntityIndex>> to_visit(const KeptAggregate& plan, const Portfolio& overlaid,
                                                    const LazyGraph& graph) const;
   // Whether the loaded evaluation's remembered `where` answers of this
-  // aggregate hold on the overlay: it reads no constant, and no entity was replaced.
-  bool answers_hold(const Expr& aggregate) const { return !replaced_any_ && !base_->filter_reads_constants(aggregate); }
+  // aggregate hold on the overlay: it reads nothing the overlay may change,
+  // and no entity was replaced.
+  bool answers_hold(const Expr& aggregate) const { return !replaced_any_ && !base_->filter_may_change(aggregate); }
   std::size_t base_entity_count() const { return base_entity_count_; }
 
  private:
