@@ -56,10 +56,7 @@ Value days(const Expr& e, const Args& args, Context& c) {
 Value round(const Expr& e, const Args& args, Context& c) {
   double digits = args.size() > 1 ? expect(e, args[1], ValueType::number, c).as_number() : 0;
   if (digits < 0 || digits > 15 || std::trunc(digits) != digits) fail(e, "round() takes 0 to 15 digits");
-  // Powers of ten are exact in a double: a table, not pow() (SPEND-001 rounds once per vendor).
-  static constexpr double kScales[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  double scale = kScales[static_cast<std::size_t>(digits)];
-  return Value::number(std::round(expect(e, args[0], ValueType::number, c).as_number() * scale) / scale);
+  return Value::number(round_to_digits(expect(e, args[0], ValueType::number, c).as_number(), digits));
 }
 
 // The Herfindahl-Hirschman index in points (0..10000); missing sizes are left out.
@@ -334,6 +331,13 @@ constexpr std::array<Builtin, kCallCount> kBuiltins{
 static_assert(kBuiltins.size() == kCallCount, "one builtin function per call row of dsl/functions.cpp");
 
 }  // namespace
+
+double round_to_digits(double value, double digits) {
+  // Powers of ten are exact in a double: a table, not pow() (SPEND-001 rounds once per vendor).
+  static constexpr double kScales[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  double scale = kScales[static_cast<std::size_t>(digits)];
+  return std::round(value * scale) / scale;
+}
 
 // Values with a join key (strings, numbers, dates, bools, entities) are
 // found in a hash set: a list of 100,000 country codes takes one pass, not

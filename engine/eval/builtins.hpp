@@ -14,6 +14,9 @@ namespace vigil {
 // missing unless the function's row says it takes missing values.
 Value call_builtin(const Expr& call, std::span<const Value> args, Context& c);
 
+// round(value, digits) for digits a whole number from 0 to 15 (round() checks them).
+double round_to_digits(double value, double digits);
+
 // The list without repeated values (as same_value() compares), first occurrences in order.
 List distinct_values(const ListData& items);
 

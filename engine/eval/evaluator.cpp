@@ -20,6 +20,7 @@
 #include "engine/eval/context.hpp"
 #include "engine/eval/evidence.hpp"
 #include "engine/eval/overlay_scope.hpp"
+#include "engine/eval/quick_when.hpp"
 
 namespace vigil {
 namespace {
@@ -739,6 +740,7 @@ struct Evaluator::Impl {
   }
 
   std::unordered_map<const Rule*, std::vector<const Expr*>> lazy_lets;  // filled once, read concurrently
+  std::unordered_map<const Rule*, std::optional<QuickWhen>> quick_whens;  // likewise
 
   void index_lets() {
     for (const auto& file : rules.files)
@@ -746,6 +748,7 @@ struct Evaluator::Impl {
         auto& table = lazy_lets[&rule];
         table.assign(static_cast<std::size_t>(rule.slot_count), nullptr);
         for (const auto& let : rule.lets) table[static_cast<std::size_t>(let.slot)] = let.value.get();
+        quick_whens[&rule] = QuickWhen::of(rule, table, portfolio);
       }
   }
 
@@ -807,6 +810,10 @@ struct Evaluator::Impl {
 
   void evaluate(const Rule& rule, const RuleFile& file, std::optional<EntityIndex> entity, Context& c,
                 EvaluationResult& out, const Value* element = nullptr) const {
+    if (entity && !c.recorded) {  // most subjects do not fire: said without the interpreter where it can
+      const auto& quick = quick_whens.at(&rule);
+      if (quick && quick->surely_quiet(*entity, c)) return;
+    }
     reset_context(rule, c);
     if (entity) c.locals[0] = Value::entity(*entity);
     if (element) c.locals[0] = *element;
