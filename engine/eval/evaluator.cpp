@@ -188,13 +188,8 @@ Value eval_binary(const Expr& e, Context& c) {
   }
   Value a = eval(*e.args[0], c);
   Value b = eval(*e.args[1], c);
+  if (is_comparison(e.op)) return eval_comparison(e, a, b, c);
   switch (e.op) {
-    case Op::eq:
-    case Op::ne:
-    case Op::lt:
-    case Op::le:
-    case Op::gt:
-    case Op::ge: return eval_comparison(e, a, b, c);
     case Op::in:
     case Op::not_in: return eval_membership(e, a, b, c);
     default: return eval_arithmetic(e, a, b, c);

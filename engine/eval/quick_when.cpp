@@ -172,15 +172,7 @@ Quick QuickWhen::binary(const Expr& e, EntityIndex subject, const Context& c, in
   }
   Quick b = eval(*e.args[1], subject, c, depth);
   if (!known(b)) return unknown();
-  switch (e.op) {
-    case Op::eq:
-    case Op::ne:
-    case Op::lt:
-    case Op::le:
-    case Op::gt:
-    case Op::ge: return compare(e.op, a, b);
-    default: return arithmetic(e.op, a, b);
-  }
+  return is_comparison(e.op) ? compare(e.op, a, b) : arithmetic(e.op, a, b);
 }
 
 // missing(), present() and round(): as the builtins give them.
