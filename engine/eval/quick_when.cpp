@@ -80,6 +80,18 @@ bool is_subject(const Expr& e, int slot) {
   return e.kind == ExprKind::variable && e.binding == Binding::local && e.slot == slot;
 }
 
+// The attributes of the subject read by `e` and the lets it uses, each with its column.
+void collect_columns(const Expr& e, const std::vector<const Expr*>& lets, const KindTable& table, int subject_slot, int depth,
+                     std::vector<std::pair<const Expr*, int>>& columns) {
+  if (depth > kMaxQuickDepth) return;
+  if (e.kind == ExprKind::member && e.builtin == Expr::Builtin::none && is_subject(*e.args[0], subject_slot))
+    columns.emplace_back(&e, table.column(e.text));
+  if (e.kind == ExprKind::variable && e.binding == Binding::local && static_cast<std::size_t>(e.slot) < lets.size() &&
+      lets[static_cast<std::size_t>(e.slot)])
+    collect_columns(*lets[static_cast<std::size_t>(e.slot)], lets, table, subject_slot, depth + 1, columns);
+  for_each_child(e, [&](const Expr& child) { collect_columns(child, lets, table, subject_slot, depth + 1, columns); });
+}
+
 }  // namespace
 
 std::optional<QuickWhen> QuickWhen::of(const Rule& rule, const std::vector<const Expr*>& lets, const Portfolio& portfolio) {
@@ -98,7 +110,14 @@ std::optional<QuickWhen> QuickWhen::of(const Rule& rule, const std::vector<const
   quick.lets_ = &lets;
   quick.kind_ = static_cast<KindId>(table - portfolio.kinds().data());
   quick.portfolio_ = &portfolio;
+  collect_columns(*rule.when, lets, *table, quick.subject_slot_, 0, quick.columns_);
   return quick;
+}
+
+int QuickWhen::column_of(const Expr& member) const {
+  for (const auto& [node, column] : columns_)
+    if (node == &member) return column;
+  return portfolio_->kinds()[kind_].column(member.text);  // not reached: every member read is collected
 }
 
 bool QuickWhen::surely_quiet(EntityIndex subject, const Context& c) const {
@@ -124,7 +143,7 @@ Quick QuickWhen::eval(const Expr& e, EntityIndex subject, const Context& c, int 
       if (!is_subject(*e.args[0], subject_slot_)) return unknown();
       if (e.builtin == Expr::Builtin::id) return {Kind::text, false, 0, portfolio_->id(subject)};
       if (e.builtin == Expr::Builtin::kind) return {Kind::text, false, 0, portfolio_->kind_name(subject)};
-      return quick_of(portfolio_->attribute(subject, portfolio_->kinds()[kind_].column(e.text)));
+      return quick_of(portfolio_->attribute(subject, column_of(e)));
     }
     case ExprKind::unary: {
       Quick v = eval(*e.args[0], subject, c, depth + 1);
