@@ -85,6 +85,19 @@ Answers answers(const std::string& overlay_json) {
   return answers_on(rules, base, loaded, before, today, overlay_json);
 }
 
+// Each overlay over `base`, on an evaluation that keeps its aggregates, answers
+// as a whole evaluation does, and answers something.
+void check_overlays_answer_as_whole(const RuleSet& rules, const Portfolio& base, Date today, const std::vector<std::string>& overlays) {
+  Evaluator loaded(rules, base, today, Evaluator::Overlays::kept);
+  BaseKeys before(loaded.evaluate_all());
+  for (const auto& json : overlays) {
+    INFO(json);
+    Answers got = answers_on(rules, base, loaded, before, today, json);
+    CHECK(got.scoped == got.whole);
+    CHECK_FALSE(got.whole.empty());
+  }
+}
+
 TEST_CASE("an overlay evaluated where it can change something answers as a whole evaluation does") {
   const char* overlays[] = {
       // A candidate vendor relied on by three services, subcontracting to two vendors.
@@ -196,22 +209,14 @@ rule SHARE {
 }
 )");
   Date today = test::date("2026-06-30");
-  Evaluator loaded(rules, base, today, Evaluator::Overlays::kept);
-  BaseKeys before(loaded.evaluate_all());
-  const char* overlays[] = {
+  check_overlays_answer_as_whole(rules, base, today, {
       R"({"entities": [{"id": "V355", "kind": "vendor", "attributes": {"spend": 2000, "status": "active"}}]})",
       R"({"entities": [{"id": "V355", "kind": "vendor", "attributes": {"spend": 0.5, "status": "active"}}]})",
       R"({"entities": [{"id": "V355", "kind": "vendor", "attributes": {"spend": 7, "units": 0, "status": "active"}}]})",
       R"({"entities": [{"id": "V69", "kind": "vendor", "attributes": {"spend": 5, "status": "exited"}}]})",
       R"({"entities": [{"id": "A1", "kind": "vendor", "attributes": {"spend": 1, "status": "active"}},
                        {"id": "Z9", "kind": "vendor", "attributes": {"spend": 650, "status": "active"}}]})",
-  };
-  for (const char* json : overlays) {
-    INFO(json);
-    Answers got = answers_on(rules, base, loaded, before, today, json);
-    CHECK(got.scoped == got.whole);
-    CHECK_FALSE(got.whole.empty());
-  }
+  });
 }
 
 // A `where` that looks entities up is answered again on an overlay, not
@@ -231,15 +236,10 @@ rule LOOKUP {
 }
 )");
   Date today = test::date("2026-06-30");
-  Evaluator loaded(rules, base, today, Evaluator::Overlays::kept);
-  BaseKeys before(loaded.evaluate_all());
-  for (const char* json : {R"({"entities": [{"id": "V3", "kind": "vendor"}], "edges": [{"from": "S2", "to": "V3", "kind": "k"}]})",
-                           R"({"entities": [{"id": "V9", "kind": "vendor"}], "edges": [{"from": "V9", "to": "V1", "kind": "k"}]})"}) {
-    INFO(json);
-    Answers got = answers_on(rules, base, loaded, before, today, json);
-    CHECK(got.scoped == got.whole);
-    CHECK_FALSE(got.whole.empty());
-  }
+  check_overlays_answer_as_whole(rules, base, today, {
+      R"({"entities": [{"id": "V3", "kind": "vendor"}], "edges": [{"from": "S2", "to": "V3", "kind": "k"}]})",
+      R"({"entities": [{"id": "V9", "kind": "vendor"}], "edges": [{"from": "V9", "to": "V1", "kind": "k"}]})",
+  });
 }
 
 // An aggregate whose elements' graph answers the overlay changes resumes
@@ -265,9 +265,7 @@ rule GRAPH {
 }
 )");
   Date today = test::date("2026-06-30");
-  Evaluator loaded(rules, base, today, Evaluator::Overlays::kept);
-  BaseKeys before(loaded.evaluate_all());
-  const char* overlays[] = {
+  check_overlays_answer_as_whole(rules, base, today, {
       // A new vendor between a service and P2: P2 gains dependents, the new one has its own.
       R"({"entities": [{"id": "V25", "kind": "vendor", "attributes": {"status": "active"}}],
           "edges": [{"from": "S1", "to": "V25", "kind": "k"}, {"from": "V25", "to": "P2", "kind": "k"}]})",
@@ -276,13 +274,7 @@ rule GRAPH {
                                     {"from": "P3", "to": "P1", "kind": "k"}]})",
       // A replaced service: no longer critical (every graph aggregate is evaluated in full).
       R"({"entities": [{"id": "S2", "kind": "service", "attributes": {"critical": false}}]})",
-  };
-  for (const char* json : overlays) {
-    INFO(json);
-    Answers got = answers_on(rules, base, loaded, before, today, json);
-    CHECK(got.scoped == got.whole);
-    CHECK_FALSE(got.whole.empty());
-  }
+  });
 }
 
 // Everything an overlay can change in a portfolio, as text.

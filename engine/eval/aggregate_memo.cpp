@@ -234,7 +234,7 @@ OverlayDelta::OverlayDelta(const AggregateMemo& memo, const Portfolio& overlaid,
     else added_[overlaid.kind_of(e)].push_back(e);
   }
   for (auto& [kind, entities] : added_)
-    std::sort(entities.begin(), entities.end(), [&](EntityIndex a, EntityIndex b) { return overlaid.id(a) < overlaid.id(b); });
+    std::sort(entities.begin(), entities.end(), overlaid.by_id());
 }
 
 std::optional<std::vector<EntityIndex>> OverlayDelta::to_visit(const KeptAggregate& plan, const Portfolio& overlaid,
@@ -247,7 +247,7 @@ std::optional<std::vector<EntityIndex>> OverlayDelta::to_visit(const KeptAggrega
   auto added = added_.find(kind);
   std::vector<EntityIndex> visit = added == added_.end() ? std::vector<EntityIndex>{} : added->second;
   if (!plan.per_element()) return visit;
-  auto by_id = [&](EntityIndex a, EntityIndex b) { return overlaid.id(a) < overlaid.id(b); };
+  auto by_id = overlaid.by_id();
   std::call_once(affected_once_, [&] {
     Affected affected = affected_entities(graph.get(), overlay_entities_, base_edge_count_);
     affected_.assign(overlaid.entity_count(), 0);

@@ -438,6 +438,15 @@ class AggregateLoop {
     return state.add(element, predicate, keep_source ? std::optional(item.as_entity()) : std::nullopt);
   }
 
+  Value result() {
+    Value result = state.result();
+    if (deciding_ && (function_ == Function::min || function_ == Function::max))  // only the extreme decided it
+      std::erase_if(*deciding_, [&](const auto& d) {
+        return d.second.is_missing() || !result.is(d.second.type()) || order_values(d.second, result) != 0;
+      });
+    return result;
+  }
+
   AggregateState state;
 
  private:
@@ -472,7 +481,7 @@ std::optional<std::vector<std::size_t>> kept_positions(const AggregateTotals& ke
   std::vector<std::size_t> positions;
   if (std::none_of(visit.begin(), visit.end(), [&](EntityIndex e) { return e < base_entity_count; })) return positions;
   if (function != Function::count && function != Function::sum && function != Function::list) return std::nullopt;
-  auto by_id = [&](EntityIndex a, EntityIndex b) { return portfolio.id(a) < portfolio.id(b); };
+  auto by_id = portfolio.by_id();
   for (EntityIndex entity : visit) {
     if (entity >= base_entity_count) continue;
     auto at = std::lower_bound(kept.listed.begin(), kept.listed.end(), entity, by_id);
@@ -488,11 +497,11 @@ std::optional<AggregateTotals> totals_without(const AggregateTotals& kept, Funct
   start.count = kept.count - (function == Function::count ? dropped.size() : 0);
   start.decided = kept.decided, start.saw_missing = kept.saw_missing, start.exact = kept.exact;
   start.sum = kept.sum, start.extreme = kept.extreme;
-  for (std::size_t i : dropped)
-    if (function == Function::sum) {
-      if (!kept.items[i].is(ValueType::number) || !start.sum.is(ValueType::number)) return std::nullopt;
-      start.sum = Value::number(start.sum.as_number() - kept.items[i].as_number());
-    }
+  if (function != Function::sum) return start;
+  for (std::size_t i : dropped) {
+    if (!kept.items[i].is(ValueType::number) || !start.sum.is(ValueType::number)) return std::nullopt;
+    start.sum = Value::number(start.sum.as_number() - kept.items[i].as_number());
+  }
   return start;
 }
 
@@ -500,7 +509,7 @@ std::optional<AggregateTotals> totals_without(const AggregateTotals& kept, Funct
 // listed put where their entities' ids sort, as the loop over entities("K") visits them.
 List merged_list(const AggregateTotals& kept, const std::vector<std::size_t>& dropped, AggregateTotals& visited,
                  const Portfolio& portfolio) {
-  auto by_id = [&](EntityIndex a, EntityIndex b) { return portfolio.id(a) < portfolio.id(b); };
+  auto by_id = portfolio.by_id();
   List merged;
   merged.reserve(kept.items.size() - dropped.size() + visited.items.size());
   std::size_t next_drop = 0, from = 0;
@@ -553,7 +562,7 @@ std::optional<Value> resume_kept(const Expr& e, const KeptAggregate& kept, const
   AggregateTotals& t = loop.state.totals();
   if (!t.exact) return std::nullopt;
   if (function == Function::list) return Value::list(merged_list(*totals, *dropped, t, c.portfolio));
-  return loop.state.result();
+  return loop.result();
 }
 
 Value eval_aggregate(const Expr& e, Context& c) {
@@ -605,12 +614,7 @@ Value eval_aggregate(const Expr& e, Context& c) {
       resuming = false;
     }
   }
-  Value result = loop.state.result();
-  auto* deciding = c.recorded ? &(*c.recorded)[e.id].deciding : nullptr;
-  if (deciding && (function == Function::min || function == Function::max))  // only the extreme decided it
-    std::erase_if(*deciding, [&](const auto& d) {
-      return d.second.is_missing() || !result.is(d.second.type()) || order_values(d.second, result) != 0;
-    });
+  Value result = loop.result();
   if (recording && loop.state.totals().exact) c.memo_record->record(e, std::move(*key), std::move(loop.state.totals()));
   return result;
 }
@@ -734,20 +738,24 @@ struct Evaluator::Impl {
     }
   }
 
-  std::unordered_map<const Rule*, std::vector<const Expr*>> lazy_lets;  // filled once, read concurrently
-  std::unordered_map<const Rule*, std::optional<QuickWhen>> quick_whens;  // likewise
+  // What evaluating a rule for a subject needs beyond the rule: found once per subject.
+  struct RuleTables {
+    std::vector<const Expr*> lazy_lets;  // per local slot: the let's expression, or null
+    std::optional<QuickWhen> quick;      // its `when` decided without the interpreter, where it can be
+  };
+  std::unordered_map<const Rule*, RuleTables> rule_tables;  // filled once, read concurrently
 
   void index_lets() {
     for (const auto& file : rules.files)
       for (const auto& rule : file.rules) {
-        auto& table = lazy_lets[&rule];
-        table.assign(static_cast<std::size_t>(rule.slot_count), nullptr);
-        for (const auto& let : rule.lets) table[static_cast<std::size_t>(let.slot)] = let.value.get();
-        quick_whens[&rule] = QuickWhen::of(rule, table, portfolio);
+        auto& tables = rule_tables[&rule];  // a node of its own: `quick` keeps the address of `lazy_lets`
+        tables.lazy_lets.assign(static_cast<std::size_t>(rule.slot_count), nullptr);
+        for (const auto& let : rule.lets) tables.lazy_lets[static_cast<std::size_t>(let.slot)] = let.value.get();
+        tables.quick = QuickWhen::of(rule, tables.lazy_lets, portfolio);
       }
   }
 
-  const std::vector<const Expr*>& lazy_lets_of(const Rule& rule) const { return lazy_lets.at(&rule); }
+  const RuleTables& tables_of(const Rule& rule) const { return rule_tables.at(&rule); }
 
   const std::vector<Value>& constants_of(const Rule& rule) const {
     for (std::size_t f = 0; f < rules.files.size(); ++f)
@@ -768,10 +776,10 @@ struct Evaluator::Impl {
     return *severity;
   }
 
-  void reset_context(const Rule& rule, Context& c) const {
+  void reset_context(const Rule& rule, const RuleTables& tables, Context& c) const {
     c.locals.assign(static_cast<std::size_t>(rule.slot_count), Value());
     c.evaluated.assign(static_cast<std::size_t>(rule.slot_count), 0);
-    c.lazy_lets = &lazy_lets_of(rule);
+    c.lazy_lets = &tables.lazy_lets;
     c.reads.clear();
     c.reads_truncated = !c.evidence;  // without evidence, remembered `where`s serve from the first element
     c.paths.clear();
@@ -787,7 +795,7 @@ struct Evaluator::Impl {
 
   // The distinct, present elements of a `for each` rule's list, in list order.
   List each_elements(const Rule& rule, const RuleFile& file, Context& c, EvaluationResult& out) const {
-    reset_context(rule, c);
+    reset_context(rule, tables_of(rule), c);
     List elements;
     try {
       Value list = eval(*rule.each_collection, c);
@@ -805,11 +813,10 @@ struct Evaluator::Impl {
 
   void evaluate(const Rule& rule, const RuleFile& file, std::optional<EntityIndex> entity, Context& c,
                 EvaluationResult& out, const Value* element = nullptr) const {
-    if (entity && !c.recorded) {  // most subjects do not fire: said without the interpreter where it can
-      const auto& quick = quick_whens.at(&rule);
-      if (quick && quick->surely_quiet(*entity, c)) return;
-    }
-    reset_context(rule, c);
+    const RuleTables& tables = tables_of(rule);
+    // Most subjects do not fire: said without the interpreter where it can be.
+    if (entity && !c.recorded && tables.quick && tables.quick->surely_quiet(*entity, c)) return;
+    reset_context(rule, tables, c);
     if (entity) c.locals[0] = Value::entity(*entity);
     if (element) c.locals[0] = *element;
     // Named only for a finding or an error: most subjects give neither.

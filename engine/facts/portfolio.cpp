@@ -269,15 +269,16 @@ std::shared_ptr<const ListData> Portfolio::entities_of_kind(std::string_view kin
   if (cached != kind_lists_.end()) return cached->second;
   std::vector<EntityIndex> members;
   if (const KindTable* table = find_kind(kind)) members = table->members;
-  auto by_id = [&](EntityIndex a, EntityIndex b) { return ids_[a] < ids_[b]; };
+  auto by_id = this->by_id();
+  auto loaded_list = copied_from_ && copied_from_->find_kind(kind) ? copied_from_->entities_of_kind(kind) : nullptr;
   std::shared_ptr<const ListData> shared;
-  if (copied_from_ && copied_from_->find_kind(kind) && !copied_from_->entities_of_kind(kind)->added()) {
+  if (loaded_list && !loaded_list->added()) {
     // An overlay copy: the loaded portfolio's list, shared, with the
     // overlay's new entities merged in (sorting 100,000 ids again cost
     // more than the rest of an overlay's evaluation).
     std::erase_if(members, [&](EntityIndex e) { return e < copied_from_->entity_count(); });
     std::sort(members.begin(), members.end(), by_id);
-    const auto& loaded = copied_from_->entities_of_kind(kind)->shared_entities();
+    const auto& loaded = loaded_list->shared_entities();
     auto added = std::make_shared<AddedEntities>();
     for (std::size_t i = 0; i < members.size(); ++i) {
       auto before = std::lower_bound(loaded->begin(), loaded->end(), members[i], by_id) - loaded->begin();
@@ -356,9 +357,8 @@ std::shared_ptr<const std::vector<EntityIndex>> Portfolio::join_group(std::strin
     if (own.empty()) return loaded;
     auto group = std::make_shared<std::vector<EntityIndex>>(*loaded);
     std::erase_if(*group, [&](EntityIndex e) { return std::find(replaced_.begin(), replaced_.end(), e) != replaced_.end(); });
-    auto by_id = [&](EntityIndex a, EntityIndex b) { return ids_[a] < ids_[b]; };
     for (EntityIndex e : own)
-      if (join_key(attribute(e, name)) == key) group->insert(std::lower_bound(group->begin(), group->end(), e, by_id), e);
+      if (join_key(attribute(e, name)) == key) group->insert(std::lower_bound(group->begin(), group->end(), e, by_id()), e);
     return group;
   }
   auto index = join_index(kind, name);
@@ -370,7 +370,7 @@ std::shared_ptr<const std::vector<EntityIndex>> Portfolio::join_group(std::strin
 std::vector<EntityIndex> Portfolio::entities_sorted_by_id() const {
   std::vector<EntityIndex> all(ids_.size());
   for (EntityIndex e = 0; e < all.size(); ++e) all[e] = e;
-  std::sort(all.begin(), all.end(), [&](EntityIndex a, EntityIndex b) { return ids_[a] < ids_[b]; });
+  std::sort(all.begin(), all.end(), by_id());
   return all;
 }
 

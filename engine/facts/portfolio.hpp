@@ -125,6 +125,10 @@ class Portfolio {
   // Reading.
   std::size_t entity_count() const { return ids_.size(); }
   const std::string& id(EntityIndex entity) const { return ids_[entity]; }
+  // Orders entities by id (the order of entities("K") and of join groups).
+  auto by_id() const {
+    return [this](EntityIndex a, EntityIndex b) { return ids_[a] < ids_[b]; };
+  }
   KindId kind_of(EntityIndex entity) const { return kind_of_[entity]; }
   const std::string& kind_name(EntityIndex entity) const { return kinds_[kind_of_[entity]].name; }
   std::optional<EntityIndex> find(std::string_view id) const;
