@@ -96,7 +96,8 @@ int run_command(const Args& args) {
   // Only JSON output shows the evidence (and a stored run keeps it).
   bool shows_evidence = options.format == OutputFormat::json || options.format == OutputFormat::jsonl;
   RunSettings settings{
-      .as_of = options.as_of, .store = options.store, .evidence = shows_evidence, .threads = options.threads, .progress = {}};
+      .as_of = options.as_of, .store = options.store, .evidence = shows_evidence, .threads = options.threads, .progress = {},
+      .process_exits_after = true};
   ProgressLine progress("evaluating");
   settings.progress = [&](std::size_t done, std::size_t total) { progress.update(done, "slices of work", total); };
   auto write = [&](std::ostream& out, const EvaluationResult& result, std::size_t table_width) {

@@ -140,14 +140,15 @@ struct Engine::Impl {
     std::lock_guard lock(prepare_mutex);
     auto found = base_results.find(date);
     if (found == base_results.end())
-      found = base_results.emplace(date, BaseKeys(annotated(ready.evaluate_all(), date))).first;
+      found = base_results.emplace(date, BaseKeys(ready.evaluate_all(0, {}, annotation(date)))).first;
     return found->second;
   }
 
   // Findings as every output shows them: title, tags, owner, waiver status.
-  EvaluationResult annotated(EvaluationResult result, Date date) const {
-    annotate_findings(result.findings, *rules, portfolio, date, owner_attribute);
-    return result;
+  Evaluator::Finish annotation(Date date) const {
+    return [this, date](std::vector<Finding>& findings) {
+      annotate_findings(findings, *rules, portfolio, date, owner_attribute);
+    };
   }
 
   std::string owner_attribute = kDefaultOwnerAttribute;
@@ -236,14 +237,16 @@ std::vector<Diagnostic> Engine::check() {
 EvaluationResult Engine::evaluate(const std::string& as_of) const {
   std::shared_lock reading(impl_->state);
   Date date = Impl::date_of(as_of);
-  return impl_->annotated(impl_->evaluator(date).evaluate_all(), date);
+  return impl_->evaluator(date).evaluate_all(0, {}, impl_->annotation(date));
 }
 
 EvaluationResult Engine::evaluate_entity(const std::string& id, const std::string& as_of) const {
   std::shared_lock reading(impl_->state);
   EntityIndex entity = impl_->entity(id);
   Date date = Impl::date_of(as_of);
-  return impl_->annotated(impl_->evaluator(date).evaluate_entity(entity), date);
+  EvaluationResult result = impl_->evaluator(date).evaluate_entity(entity);
+  impl_->annotation(date)(result.findings);
+  return result;
 }
 
 EvaluationResult Engine::evaluate_overlay(const std::string& overlay_json, const std::string& as_of) const {

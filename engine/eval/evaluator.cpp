@@ -894,7 +894,7 @@ struct Evaluator::Impl {
     return graph_tasks != tasks.end();
   }
 
-  EvaluationResult run_tasks(std::vector<Task> tasks, unsigned threads, const Progress& progress) const;
+  EvaluationResult run_tasks(std::vector<Task> tasks, unsigned threads, const Progress& progress, const Finish& finish) const;
 
   void run(const Task& task, Context& c, EvaluationResult& out) const {
     c.constants = &constants_of(*task.rule);
@@ -934,20 +934,22 @@ Evaluator::~Evaluator() = default;
 
 void Evaluator::set_evidence(bool on) { impl_->evidence = on; }
 
-EvaluationResult Evaluator::evaluate_all(unsigned threads, const Progress& progress) const {
-  return impl_->run_tasks(impl_->tasks(), threads, progress);
+EvaluationResult Evaluator::evaluate_all(unsigned threads, const Progress& progress, const Finish& finish) const {
+  return impl_->run_tasks(impl_->tasks(), threads, progress, finish);
 }
 
 EvaluationResult Evaluator::evaluate_scoped(const std::vector<RuleScope>& scopes, unsigned threads) const {
-  return impl_->run_tasks(impl_->tasks(scopes), threads, {});
+  return impl_->run_tasks(impl_->tasks(scopes), threads, {}, {});
 }
 
-EvaluationResult Evaluator::Impl::run_tasks(std::vector<Task> tasks, unsigned threads, const Progress& progress) const {
+EvaluationResult Evaluator::Impl::run_tasks(std::vector<Task> tasks, unsigned threads, const Progress& progress,
+                                            const Finish& finish) const {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, tasks.size())));
   bool build_graph_first = threads > 1 && graph_first(tasks);
-  // Each thread takes the next task and keeps its own context and results;
-  // sorting the merged results makes the output independent of scheduling.
+  // Each thread takes the next task and keeps its own context and results,
+  // which it sorts; merging the sorted results makes the output independent
+  // of scheduling.
   std::atomic<std::size_t> next{0}, done{0};
   std::vector<EvaluationResult> partial(threads);
   std::vector<std::exception_ptr> failures(threads);
@@ -961,6 +963,8 @@ EvaluationResult Evaluator::Impl::run_tasks(std::vector<Task> tasks, unsigned th
         if (t == 0 && progress) progress(done, tasks.size());  // one thread reports, so the callback need not lock
       }
       if (kept) kept->keep_answers(c.element_filter_cache);
+      if (finish) finish(partial[t].findings);
+      sort_result(partial[t]);
     } catch (...) {
       failures[t] = std::current_exception();
     }
@@ -973,14 +977,7 @@ EvaluationResult Evaluator::Impl::run_tasks(std::vector<Task> tasks, unsigned th
     if (failure) std::rethrow_exception(failure);
   EvaluationResult result;
   result.errors = constant_errors;
-  std::size_t total = 0;
-  for (const auto& part : partial) total += part.findings.size();
-  result.findings.reserve(total);
-  for (auto& part : partial) {
-    std::move(part.findings.begin(), part.findings.end(), std::back_inserter(result.findings));
-    std::move(part.errors.begin(), part.errors.end(), std::back_inserter(result.errors));
-  }
-  sort_result(result);
+  merge_sorted_results(partial, result);
   return result;
 }
 

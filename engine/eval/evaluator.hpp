@@ -38,9 +38,13 @@ class Evaluator {
   // Called now and then during evaluate_all with the work done and the work in all.
   using Progress = std::function<void(std::size_t done, std::size_t total)>;
 
+  // Applied by each thread to the findings it made, before they are merged:
+  // annotation (titles, owners, waivers) then runs on every thread.
+  using Finish = std::function<void(std::vector<Finding>&)>;
+
   // Every rule over every entity of its kind (and each portfolio rule once),
   // on `threads` threads (0: one per core). The result does not depend on it.
-  EvaluationResult evaluate_all(unsigned threads = 0, const Progress& progress = {}) const;
+  EvaluationResult evaluate_all(unsigned threads = 0, const Progress& progress = {}, const Finish& finish = {}) const;
   // One rule over every subject (`all`) or over the given entities only.
   struct RuleScope {
     const Rule* rule;

@@ -10,6 +10,10 @@ namespace vigil {
 
 // Sorts findings by rule id, then entity id (portfolio findings first), and errors likewise.
 void sort_result(EvaluationResult& result);
+// Appends the findings and errors of `parts`, each sorted by sort_result, to
+// `into` in that order: threads sort their own findings side by side, and only
+// this merge is left to one thread.
+void merge_sorted_results(std::vector<EvaluationResult>& parts, EvaluationResult& into);
 
 // Findings by severity (every severity present, 0 when none).
 std::map<Severity, std::size_t> count_by_severity(const std::vector<const Finding*>& findings);

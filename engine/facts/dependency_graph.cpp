@@ -393,15 +393,17 @@ struct GraphView::Impl {
       }
       for (std::uint32_t a = next.offsets[c]; a < next.offsets[c + 1]; ++a)
         while (!known(closure, next.targets[a])) std::this_thread::yield();
+      // When another thread has claimed c meanwhile, this one goes on with
+      // c's siblings instead of waiting: the parent waits for c only once it
+      // has nothing else to do (both threads mostly walk the same upstream).
       std::uint8_t unknown = kUnknown;
       if (closure.state[c].compare_exchange_strong(unknown, kComputing, std::memory_order_acq_rel)) {
         compute_one(closure, c, towards_suppliers, *scratch);
         closure.state[c].store(kKnown, std::memory_order_release);
-      } else {
-        while (!known(closure, c)) std::this_thread::yield();  // another thread is computing it
       }
       stack.pop_back();
     }
+    while (!known(closure, root)) std::this_thread::yield();  // another thread is computing it
   }
 
   Closure& allocated_closure(bool towards_suppliers) const {

@@ -1,6 +1,8 @@
 #include "engine/store/run_service.hpp"
 
 #include <chrono>
+#include <memory>
+#include <mutex>
 
 #include <spdlog/spdlog.h>
 
@@ -11,6 +13,16 @@
 
 namespace vigil {
 namespace {
+
+// Keeps `object` until the process exits, without ever freeing it. It stays
+// reachable from a global, so leak checkers do not report it.
+template <class T>
+void leave_to_exit(std::unique_ptr<T> object) {
+  static std::mutex guard;
+  static auto* kept = new std::vector<std::unique_ptr<T>>;  // never freed, on purpose
+  std::lock_guard lock(guard);
+  kept->push_back(std::move(object));
+}
 
 // Logs how long each phase took, for --verbose.
 class PhaseTimer {
@@ -77,10 +89,11 @@ RunOutcome execute_run(Database& db, const RunInputs& inputs, const RunSettings&
   run.started_at = utc_timestamp();
   run.as_of = format_date(settings.as_of);
   RunOutcome outcome;
-  Evaluator evaluator(inputs.rules, inputs.portfolio, settings.as_of);
-  evaluator.set_evidence(settings.evidence || settings.store);
-  outcome.result = evaluator.evaluate_all(settings.threads, settings.progress);
-  annotate_findings(outcome.result.findings, inputs.rules, inputs.portfolio, settings.as_of, inputs.owner_attribute);
+  auto evaluator = std::make_unique<Evaluator>(inputs.rules, inputs.portfolio, settings.as_of);
+  evaluator->set_evidence(settings.evidence || settings.store);
+  outcome.result = evaluator->evaluate_all(settings.threads, settings.progress, [&](std::vector<Finding>& findings) {
+    annotate_findings(findings, inputs.rules, inputs.portfolio, settings.as_of, inputs.owner_attribute);
+  });
   timer.done("evaluate");
 
   std::vector<std::string> ids;
@@ -100,6 +113,7 @@ RunOutcome execute_run(Database& db, const RunInputs& inputs, const RunSettings&
   timer.done("write findings");
   if (settings.store) outcome.run_id = store_run(db, run, outcome.result, &history);
   timer.done("store the run");
+  if (settings.process_exits_after) leave_to_exit(std::move(evaluator));
   return outcome;
 }
 
