@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Transaction.h>
 
 #include "engine/store/fact_store.hpp"
 #include "engine/facts/portfolio_import.hpp"
@@ -51,6 +52,31 @@ TEST_CASE("re-importing replaces the facts and keeps the runs", "[database]") {
   save_portfolio(db, second.portfolio);
   CHECK(load_portfolio(db).entity_count() == 1);
   CHECK(db.sql().execAndGet("SELECT count(*) FROM runs").getInt() == 1);
+}
+
+TEST_CASE("the first import writes without the log; every import leaves the database in WAL mode", "[database]") {
+  test::TempDir dir;
+  auto db_path = (dir.path / "v.db").string();
+  test::TestPortfolio facts;
+  facts.add("vendor", "V1");
+  auto journal = [](Database& db) { return db.sql().execAndGet("PRAGMA journal_mode").getString(); };
+  {
+    Database db(db_path, OpenMode::create_if_missing);
+    save_portfolio(db, facts.portfolio);  // first: a rollback journal while it writes
+    CHECK(journal(db) == "wal");
+    save_portfolio(db, facts.portfolio);  // facts there: the log all along
+    CHECK(journal(db) == "wal");
+  }
+  // A reader holding the empty database keeps the journal from changing: the import still succeeds.
+  auto empty_path = (dir.path / "empty.db").string();
+  Database db(empty_path, OpenMode::create_if_missing);
+  SQLite::Database reader(empty_path, SQLite::OPEN_READONLY);
+  SQLite::Transaction reading(reader);
+  CHECK(reader.execAndGet("SELECT count(*) FROM entities").getInt() == 0);
+  save_portfolio(db, facts.portfolio);
+  CHECK(journal(db) == "wal");
+  CHECK(reader.execAndGet("SELECT count(*) FROM entities").getInt() == 0);  // its snapshot
+  CHECK(load_portfolio(db).entity_count() == 1);
 }
 
 TEST_CASE("a database that a procurement system writes directly", "[database]") {

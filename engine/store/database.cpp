@@ -269,6 +269,12 @@ void Database::verify_or_create_schema(bool may_create) {
   int tables = db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt();
   if (application_id == 0 && tables == 0) {
     if (!may_create) throw Error(fmt::format("{}: empty database (import a portfolio first)", path_));
+    // Pages of 64 KiB, not SQLite's 4 KiB: an import writes 1,000,000 edges
+    // and 2,000,000 attributes at 100,000 vendors, and the facts' snapshot
+    // is a few parts of megabytes; bigger pages split less and chain fewer
+    // overflow pages (the 100k import took about a tenth less time; runs
+    // were no slower). It must be set before anything is written.
+    db_->exec("PRAGMA page_size = 65536");
     db_->exec("PRAGMA journal_mode = WAL");
     SQLite::Transaction transaction(*db_);
     db_->exec(kSchema);

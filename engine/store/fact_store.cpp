@@ -147,6 +147,16 @@ constexpr const char* kDropFactIndexes = "DROP INDEX IF EXISTS entities_by_kind;
 constexpr const char* kCreateFactIndexes =
     "CREATE INDEX entities_by_kind ON entities(kind); CREATE INDEX edges_by_target ON edges(to_id);";
 
+// Whether the database's journal is now `mode` (false when another connection
+// keeps it from changing).
+bool set_journal_mode(SQLite::Database& sql, const char* mode) {
+  try {
+    return sql.execAndGet(fmt::format("PRAGMA journal_mode = {}", mode)).getString() == mode;
+  } catch (const SQLite::Exception&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 void save_portfolio(Database& db, const Portfolio& portfolio, const std::function<void(const std::string&)>& step) {
@@ -159,6 +169,18 @@ void save_portfolio(Database& db, const Portfolio& portfolio, const std::functio
   // the pragma cannot change inside a transaction, so it is set around it.
   // SQLite may sort for the indexes built after the load on a second thread.
   sql.exec("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384; PRAGMA threads = 2");
+  // The first import into a database is written with a rollback journal, not
+  // the write-ahead log, which would take every page once more and copy it
+  // back at the checkpoint (a twelfth of the import at 100,000 vendors).
+  // Nobody can be reading facts that are not there yet; a database that has
+  // facts keeps its log, so that runs and the service read the old facts
+  // while a new import writes.
+  bool first_import = sql.execAndGet("SELECT NOT EXISTS (SELECT 1 FROM entities)").getInt() == 1;
+  bool journal_switched = first_import && set_journal_mode(sql, "delete");
+  auto restore = [&] {
+    sql.exec("PRAGMA foreign_keys = ON");
+    if (journal_switched) set_journal_mode(sql, "wal");
+  };
   try {
     SQLite::Transaction transaction(sql);
     // The snapshot's triggers are off while the import itself writes the
@@ -180,10 +202,10 @@ void save_portfolio(Database& db, const Portfolio& portfolio, const std::functio
     sql.exec(snapshot_trigger_sql(true));
     transaction.commit();
   } catch (...) {
-    sql.exec("PRAGMA foreign_keys = ON");
+    restore();
     throw;
   }
-  sql.exec("PRAGMA foreign_keys = ON");
+  restore();
 }
 
 Schema load_schema(Database& db) {
