@@ -79,9 +79,12 @@ int Portfolio::declare_attribute(KindId kind, std::string_view name, ValueType t
 
 EntityIndex Portfolio::add_entity(std::string_view id, KindId kind) {
   auto index = static_cast<EntityIndex>(ids_.size());
-  if ((copied_from_ && copied_from_->find(id)) || !index_of_.emplace(std::string(id), index).second)
-    throw Error(fmt::format("duplicate entity id '{}'", id));
+  if (copied_from_ && copied_from_->find(id)) throw Error(fmt::format("duplicate entity id '{}'", id));
   ids_.emplace_back(id);
+  if (!index_of_.insert(index, ids_)) {
+    ids_.pop_back();
+    throw Error(fmt::format("duplicate entity id '{}'", id));
+  }
   kind_of_.push_back(kind);
   auto& table = kinds_.at(kind);
   row_of_.push_back(static_cast<std::uint32_t>(table.members.size()));
@@ -171,7 +174,7 @@ void truncate(std::vector<T>& items, std::size_t size) {
 }
 
 void Portfolio::roll_back(const Mark& mark) {
-  for (EntityIndex e = static_cast<EntityIndex>(mark.entities); e < ids_.size(); ++e) index_of_.erase(ids_[e]);
+  for (EntityIndex e = static_cast<EntityIndex>(mark.entities); e < ids_.size(); ++e) index_of_.erase(e, ids_);
   truncate(ids_, mark.entities);
   truncate(kind_of_, mark.entities);
   truncate(row_of_, mark.entities);
@@ -227,7 +230,7 @@ void Portfolio::reserve_entities(std::size_t count) {
   ids_.reserve(count);
   kind_of_.reserve(count);
   row_of_.reserve(count);
-  index_of_.reserve(count);
+  index_of_.reserve(count, ids_);
 }
 
 std::string_view Portfolio::intern(std::string_view text) {
@@ -240,9 +243,8 @@ std::string_view Portfolio::intern(std::string_view text) {
 }
 
 std::optional<EntityIndex> Portfolio::find(std::string_view id) const {
-  auto it = index_of_.find(id);
-  if (it == index_of_.end()) return copied_from_ ? copied_from_->find(id) : std::nullopt;
-  return it->second;
+  if (auto found = index_of_.find(id, ids_)) return found;
+  return copied_from_ ? copied_from_->find(id) : std::nullopt;
 }
 
 const KindTable* Portfolio::find_kind(std::string_view name) const {

@@ -16,6 +16,7 @@
 #include <vigil/finding.hpp>
 
 #include "dsl/schema.hpp"
+#include "engine/facts/id_index.hpp"
 #include "engine/facts/value.hpp"
 
 namespace vigil {
@@ -170,7 +171,7 @@ class Portfolio {
   std::vector<std::string> ids_;
   std::vector<KindId> kind_of_;
   std::vector<std::uint32_t> row_of_;
-  StringMap<EntityIndex> index_of_;
+  IdIndex index_of_;  // positions in ids_
   std::vector<KindTable> kinds_;
   std::vector<Edge> edges_;
   std::vector<std::string> edge_kinds_;
