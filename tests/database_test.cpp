@@ -5,6 +5,7 @@
 
 #include "engine/store/fact_store.hpp"
 #include "engine/facts/portfolio_import.hpp"
+#include "engine/store/row_feed.hpp"
 #include "engine/store/run_store.hpp"
 #include "engine/facts/value_format.hpp"
 #include "test_support.hpp"
@@ -202,4 +203,35 @@ TEST_CASE("strings that look like numbers are stored as given", "[database]") {
   Portfolio loaded = load_portfolio(db);
   for (const char* text : {"+1", "007", "1.50", "1e3"})
     CHECK(display_value(loaded.attribute(*loaded.find(std::string("V") + text), 0), loaded) == text);
+}
+
+TEST_CASE("rows fed from memory are inserted as one statement, with the tables' storage classes", "[database]") {
+  SQLite::Database sql(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  sql.exec("CREATE TABLE t (id TEXT NOT NULL PRIMARY KEY, value)");
+  std::vector<std::pair<std::string, Value>> rows = {
+      {"a", Value::number(1.5)}, {"b", Value::boolean(true)}, {"c", Value::date(*parse_iso_date("2026-01-31"))},
+      {"d", Value::string_view("007")}, {"e", Value::missing()}};
+  auto feed = [&](std::size_t row, int column, sqlite3_context* out) {
+    if (column == 0) put_text(out, rows[row].first);
+    else put_value(out, rows[row].second);
+  };
+  insert_rows(sql, "t", "id, value", 2, rows.size(), feed);
+  auto stored = [&](const char* id) {
+    SQLite::Statement query(sql, "SELECT typeof(value) || ':' || coalesce(value, '') FROM t WHERE id = ?");
+    query.bind(1, id);
+    return query.executeStep() ? query.getColumn(0).getString() : std::string("(none)");
+  };
+  CHECK(stored("a") == "real:1.5");
+  CHECK(stored("b") == "integer:1");
+  CHECK(stored("c") == "text:2026-01-31");
+  CHECK(stored("d") == "text:007");
+  CHECK(stored("e") == "null:");
+  // A failing insert throws, inserts nothing, and the next one works.
+  CHECK_THROWS_AS(insert_rows(sql, "t", "id, value", 2, 2, feed), SQLite::Exception);  // "a" is there already
+  CHECK(sql.execAndGet("SELECT count(*) FROM t").getInt() == 5);
+  sql.exec("DELETE FROM t");
+  insert_rows(sql, "t", "id, value", 2, 0, feed);
+  CHECK(sql.execAndGet("SELECT count(*) FROM t").getInt() == 0);
+  insert_rows(sql, "t", "id, value", 2, rows.size(), feed);
+  CHECK(sql.execAndGet("SELECT count(*) FROM t").getInt() == 5);
 }

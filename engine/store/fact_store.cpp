@@ -11,21 +11,12 @@
 #include "dsl/diagnostic.hpp"
 #include "engine/facts/cell_types.hpp"
 #include "engine/store/fact_snapshot.hpp"
+#include "engine/store/row_feed.hpp"
 
 namespace vigil {
 namespace {
 
 const char* stored_type_name(ValueType type) { return type == ValueType::boolean ? "bool" : type_name(type); }
-
-void bind_value(SQLite::Statement& insert, int index, const Value& value) {
-  switch (value.type()) {
-    case ValueType::number: insert.bind(index, value.as_number()); break;
-    case ValueType::boolean: insert.bind(index, value.as_bool() ? 1 : 0); break;
-    case ValueType::date: insert.bind(index, format_date(value.as_date())); break;
-    case ValueType::string: insert.bind(index, std::string(value.as_string())); break;
-    default: insert.bind(index); break;
-  }
-}
 
 // A stored cell as a value of its declared type, accepting what direct
 // writers naturally store (INTEGER 0/1 for bools, numbers as INTEGER or REAL).
@@ -67,9 +58,14 @@ void insert_attribute_types(SQLite::Database& sql, const Portfolio& portfolio) {
     }
 }
 
+// Entities and attributes in id order, edges in (from, to, kind) order: the
+// rows reach the B-trees keyed that way in key order (appends, not random
+// inserts). Each table is one INSERT ... SELECT from the rows in memory.
 void insert_entities(SQLite::Database& sql, const Portfolio& portfolio, const FactOrder& order) {
-  SQLite::Statement insert_entity(sql, "INSERT INTO entities (id, kind) VALUES (?, ?)");
-  SQLite::Statement insert_attribute(sql, "INSERT INTO attributes (entity_id, name, value) VALUES (?, ?, ?)");
+  insert_rows(sql, "entities", "id, kind", 2, order.entities.size(), [&](std::size_t row, int column, sqlite3_context* out) {
+    EntityIndex entity = order.entities[row];
+    put_text(out, column == 0 ? std::string_view(portfolio.id(entity)) : portfolio.kind_name(entity));
+  });
   // Each kind's columns by name: an entity's attributes in key order.
   std::vector<std::vector<std::size_t>> columns_by_name;
   for (const auto& kind : portfolio.kinds()) {
@@ -78,40 +74,37 @@ void insert_entities(SQLite::Database& sql, const Portfolio& portfolio, const Fa
     std::sort(columns.begin(), columns.end(),
               [&](std::size_t a, std::size_t b) { return kind.attribute_names[a] < kind.attribute_names[b]; });
   }
-  // In id order, so that rows reach the B-trees keyed by id in key order
-  // (appends, not random inserts).
-  for (EntityIndex entity : order.entities) {
-    const KindTable& kind = portfolio.kinds()[portfolio.kind_of(entity)];
-    const std::string& id = portfolio.id(entity);
-    insert_entity.bindNoCopy(1, id);
-    insert_entity.bindNoCopy(2, kind.name);
-    insert_entity.exec();
-    insert_entity.reset();
-    for (std::size_t c : columns_by_name[portfolio.kind_of(entity)]) {
-      Value value = portfolio.attribute(entity, static_cast<int>(c));
-      if (value.is_missing()) continue;
-      insert_attribute.bindNoCopy(1, id);
-      insert_attribute.bindNoCopy(2, kind.attribute_names[c]);
-      bind_value(insert_attribute, 3, value);
-      insert_attribute.exec();
-      insert_attribute.reset();
-    }
-  }
+  struct Cell {
+    EntityIndex entity;
+    std::uint32_t column;
+  };
+  std::vector<Cell> present;  // missing values have no row
+  for (EntityIndex entity : order.entities)
+    for (std::size_t c : columns_by_name[portfolio.kind_of(entity)])
+      if (!portfolio.attribute(entity, static_cast<int>(c)).is_missing())
+        present.push_back({entity, static_cast<std::uint32_t>(c)});
+  insert_rows(sql, "attributes", "entity_id, name, value", 3, present.size(), [&](std::size_t row, int column, sqlite3_context* out) {
+    auto [entity, c] = present[row];
+    if (column == 0) put_text(out, portfolio.id(entity));
+    else if (column == 1) put_text(out, portfolio.kinds()[portfolio.kind_of(entity)].attribute_names[c]);
+    else put_value(out, portfolio.attribute(entity, static_cast<int>(c)));
+  });
 }
 
 void insert_edges(SQLite::Database& sql, const Portfolio& portfolio, const FactOrder& order) {
   const auto& edges = portfolio.edges();
-  SQLite::Statement insert_edge(sql, "INSERT INTO edges (from_id, to_id, kind, attributes) VALUES (?, ?, ?, ?)");
-  for (std::size_t i : order.edges) {
-    const auto& edge = edges[i];
-    insert_edge.bindNoCopy(1, portfolio.id(edge.from));
-    insert_edge.bindNoCopy(2, portfolio.id(edge.to));
-    insert_edge.bindNoCopy(3, portfolio.edge_kinds()[edge.kind]);
-    if (edge.attributes == 0) insert_edge.bind(4);
-    else insert_edge.bind(4, std::string(portfolio.edge_attributes(edge)));
-    insert_edge.exec();
-    insert_edge.reset();
-  }
+  insert_rows(sql, "edges", "from_id, to_id, kind, attributes", 4, order.edges.size(),
+              [&](std::size_t row, int column, sqlite3_context* out) {
+                const Edge& edge = edges[order.edges[row]];
+                switch (column) {
+                  case 0: put_text(out, portfolio.id(edge.from)); break;
+                  case 1: put_text(out, portfolio.id(edge.to)); break;
+                  case 2: put_text(out, portfolio.edge_kinds()[edge.kind]); break;
+                  default:
+                    if (edge.attributes == 0) put_null(out);
+                    else put_text(out, portfolio.edge_attributes(edge));
+                }
+              });
 }
 
 void insert_waivers(SQLite::Database& sql, const Portfolio& portfolio) {
