@@ -215,7 +215,7 @@ TEST_CASE("rows fed from memory are inserted as one statement, with the tables' 
     if (column == 0) put_text(out, rows[row].first);
     else put_value(out, rows[row].second);
   };
-  insert_rows(sql, "t", "id, value", 2, rows.size(), feed);
+  insert_rows(sql, "t", "id, value", rows.size(), feed);
   auto stored = [&](const char* id) {
     SQLite::Statement query(sql, "SELECT typeof(value) || ':' || coalesce(value, '') FROM t WHERE id = ?");
     query.bind(1, id);
@@ -227,11 +227,11 @@ TEST_CASE("rows fed from memory are inserted as one statement, with the tables' 
   CHECK(stored("d") == "text:007");
   CHECK(stored("e") == "null:");
   // A failing insert throws, inserts nothing, and the next one works.
-  CHECK_THROWS_AS(insert_rows(sql, "t", "id, value", 2, 2, feed), SQLite::Exception);  // "a" is there already
+  CHECK_THROWS_AS(insert_rows(sql, "t", "id, value", 2, feed), SQLite::Exception);  // "a" is there already
   CHECK(sql.execAndGet("SELECT count(*) FROM t").getInt() == 5);
   sql.exec("DELETE FROM t");
-  insert_rows(sql, "t", "id, value", 2, 0, feed);
+  insert_rows(sql, "t", "id, value", 0, feed);
   CHECK(sql.execAndGet("SELECT count(*) FROM t").getInt() == 0);
-  insert_rows(sql, "t", "id, value", 2, rows.size(), feed);
+  insert_rows(sql, "t", "id, value", rows.size(), feed);
   CHECK(sql.execAndGet("SELECT count(*) FROM t").getInt() == 5);
 }

@@ -62,7 +62,7 @@ void insert_attribute_types(SQLite::Database& sql, const Portfolio& portfolio) {
 // rows reach the B-trees keyed that way in key order (appends, not random
 // inserts). Each table is one INSERT ... SELECT from the rows in memory.
 void insert_entities(SQLite::Database& sql, const Portfolio& portfolio, const FactOrder& order) {
-  insert_rows(sql, "entities", "id, kind", 2, order.entities.size(), [&](std::size_t row, int column, sqlite3_context* out) {
+  insert_rows(sql, "entities", "id, kind", order.entities.size(), [&](std::size_t row, int column, sqlite3_context* out) {
     EntityIndex entity = order.entities[row];
     put_text(out, column == 0 ? std::string_view(portfolio.id(entity)) : portfolio.kind_name(entity));
   });
@@ -74,26 +74,27 @@ void insert_entities(SQLite::Database& sql, const Portfolio& portfolio, const Fa
     std::sort(columns.begin(), columns.end(),
               [&](std::size_t a, std::size_t b) { return kind.attribute_names[a] < kind.attribute_names[b]; });
   }
-  struct Cell {
+  struct PresentValue {
     EntityIndex entity;
     std::uint32_t column;
   };
-  std::vector<Cell> present;  // missing values have no row
+  std::vector<PresentValue> present;  // missing values have no row
   for (EntityIndex entity : order.entities)
     for (std::size_t c : columns_by_name[portfolio.kind_of(entity)])
       if (!portfolio.attribute(entity, static_cast<int>(c)).is_missing())
         present.push_back({entity, static_cast<std::uint32_t>(c)});
-  insert_rows(sql, "attributes", "entity_id, name, value", 3, present.size(), [&](std::size_t row, int column, sqlite3_context* out) {
+  auto value_row = [&](std::size_t row, int column, sqlite3_context* out) {
     auto [entity, c] = present[row];
     if (column == 0) put_text(out, portfolio.id(entity));
     else if (column == 1) put_text(out, portfolio.kinds()[portfolio.kind_of(entity)].attribute_names[c]);
     else put_value(out, portfolio.attribute(entity, static_cast<int>(c)));
-  });
+  };
+  insert_rows(sql, "attributes", "entity_id, name, value", present.size(), value_row);
 }
 
 void insert_edges(SQLite::Database& sql, const Portfolio& portfolio, const FactOrder& order) {
   const auto& edges = portfolio.edges();
-  insert_rows(sql, "edges", "from_id, to_id, kind, attributes", 4, order.edges.size(),
+  insert_rows(sql, "edges", "from_id, to_id, kind, attributes", order.edges.size(),
               [&](std::size_t row, int column, sqlite3_context* out) {
                 const Edge& edge = edges[order.edges[row]];
                 switch (column) {

@@ -1,5 +1,7 @@
 #include "engine/store/row_feed.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <SQLiteCpp/Exception.h>
 
@@ -107,10 +109,11 @@ void check(sqlite3* db, int code) {
 
 }  // namespace
 
-void insert_rows(SQLite::Database& sql, std::string_view table, std::string_view columns, int column_count,
-                 std::size_t count, const RowSource& source) {
+void insert_rows(SQLite::Database& sql, std::string_view table, std::string_view columns, std::size_t count,
+                 const RowSource& source) {
   static const sqlite3_module module = feed_module();
   sqlite3* db = sql.getHandle();
+  int column_count = 1 + static_cast<int>(std::count(columns.begin(), columns.end(), ','));
   Feed feed{column_count, count, &source};
   check(db, sqlite3_create_module_v2(db, kFeedModule, &module, &feed, nullptr));
   std::string selected;

@@ -23,10 +23,11 @@ namespace vigil {
 // with the put_* helpers below.
 using RowSource = std::function<void(std::size_t row, int column, sqlite3_context* out)>;
 
-// INSERT INTO `table` (`columns`) the `count` rows of `source`, in row order,
-// as one statement of the caller's transaction. Throws SQLite::Exception.
-void insert_rows(SQLite::Database& sql, std::string_view table, std::string_view columns, int column_count,
-                 std::size_t count, const RowSource& source);
+// INSERT INTO `table` (`columns`, comma-separated) the `count` rows of
+// `source`, in row order, as one statement of the caller's transaction.
+// Throws SQLite::Exception.
+void insert_rows(SQLite::Database& sql, std::string_view table, std::string_view columns, std::size_t count,
+                 const RowSource& source);
 
 // Texts must outlive the statement (the portfolio's ids, names and pool do).
 void put_text(sqlite3_context* out, std::string_view text);

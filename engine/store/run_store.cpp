@@ -106,7 +106,7 @@ void insert_findings(SQLite::Database& sql, std::int64_t id, const std::string& 
                      const RuleHistory& history) {
   static constexpr const char* kColumns =
       "run_id, rule, entity, kind, severity, message, evidence, first_seen, status, waiver, owner";
-  insert_rows(sql, "findings", kColumns, 11, findings.size(), [&](std::size_t row, int column, sqlite3_context* out) {
+  insert_rows(sql, "findings", kColumns, findings.size(), [&](std::size_t row, int column, sqlite3_context* out) {
     const Finding& f = findings[row];
     auto optional_text = [&](const std::optional<std::string>& text) {
       if (text) put_text(out, *text);
