@@ -16,7 +16,8 @@ void sort_result(EvaluationResult& result) {
   auto& findings = result.findings;
   std::vector<std::size_t> order(findings.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return order_key(findings[a]) < order_key(findings[b]); });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return order_key(findings[a]) < order_key(findings[b]); });
   std::vector<Finding> sorted;
   sorted.reserve(findings.size());
   for (std::size_t i : order) sorted.push_back(std::move(findings[i]));

@@ -62,10 +62,11 @@ void insert_attribute_types(SQLite::Database& sql, const Portfolio& portfolio) {
 // rows reach the B-trees keyed that way in key order (appends, not random
 // inserts). Each table is one INSERT ... SELECT from the rows in memory.
 void insert_entities(SQLite::Database& sql, const Portfolio& portfolio, const FactOrder& order) {
-  insert_rows(sql, "entities", "id, kind", order.entities.size(), [&](std::size_t row, int column, sqlite3_context* out) {
+  auto entity_row = [&](std::size_t row, int column, sqlite3_context* out) {
     EntityIndex entity = order.entities[row];
     put_text(out, column == 0 ? std::string_view(portfolio.id(entity)) : portfolio.kind_name(entity));
-  });
+  };
+  insert_rows(sql, "entities", "id, kind", order.entities.size(), entity_row);
   // Each kind's columns by name: an entity's attributes in key order.
   std::vector<std::vector<std::size_t>> columns_by_name;
   for (const auto& kind : portfolio.kinds()) {
