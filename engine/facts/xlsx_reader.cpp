@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <string_view>
 #include <functional>
 #include <map>
 #include <memory>
@@ -72,11 +73,33 @@ class Package {
 // ---- XML (expat) --------------------------------------------------------------------
 
 // Element callbacks by local name (namespace prefixes dropped), with the text inside.
+// The local part of a qualified name ("r:id" -> "id").
+std::string_view local_name(const char* name) {
+  const char* colon = std::strrchr(name, ':');
+  return colon ? colon + 1 : name;
+}
+
 class XmlWalk {
  public:
-  using Attributes = std::map<std::string, std::string>;
-  std::function<void(const std::string& name, const Attributes&)> open;
-  std::function<void(const std::string& name)> close;
+  // An element's attributes as expat gives them (name, value, ..., null),
+  // looked up by local name: a sheet has millions of cells, and a map of
+  // copied strings per element was most of the time of reading one.
+  class Attributes {
+   public:
+    explicit Attributes(const char** pairs) : pairs_(pairs) {}
+    // The value of the last attribute with this local name, or "".
+    std::string_view operator[](std::string_view name) const {
+      std::string_view found;
+      for (int i = 0; pairs_[i]; i += 2)
+        if (local_name(pairs_[i]) == name) found = pairs_[i + 1];
+      return found;
+    }
+
+   private:
+    const char** pairs_;
+  };
+  std::function<void(std::string_view name, const Attributes&)> open;
+  std::function<void(std::string_view name)> close;
   std::function<void(const char*, int)> text;
 
   void parse(const Package& package, const std::string& part, const std::string& book) {
@@ -93,10 +116,6 @@ class XmlWalk {
   }
 
  private:
-  static std::string local(const char* name) {
-    const char* colon = std::strrchr(name, ':');
-    return colon ? colon + 1 : name;
-  }
   // Exceptions must not cross expat's C frames: kept, then rethrown after XML_Parse returns.
   template <typename F>
   static void guarded(void* self, F&& f) {
@@ -110,15 +129,12 @@ class XmlWalk {
   }
   static void on_open(void* self, const char* name, const char** attributes) {
     guarded(self, [&](XmlWalk& walk) {
-      if (!walk.open) return;
-      Attributes map;
-      for (int i = 0; attributes[i]; i += 2) map[local(attributes[i])] = attributes[i + 1];
-      walk.open(local(name), map);
+      if (walk.open) walk.open(local_name(name), Attributes(attributes));
     });
   }
   static void on_close(void* self, const char* name) {
     guarded(self, [&](XmlWalk& walk) {
-      if (walk.close) walk.close(local(name));
+      if (walk.close) walk.close(local_name(name));
     });
   }
   static void on_text(void* self, const char* text, int length) {
@@ -130,10 +146,7 @@ class XmlWalk {
   std::exception_ptr failure;
 };
 
-std::string attribute(const XmlWalk::Attributes& attributes, const char* name) {
-  auto found = attributes.find(name);
-  return found == attributes.end() ? std::string() : found->second;
-}
+std::string attribute(const XmlWalk::Attributes& attributes, const char* name) { return std::string(attributes[name]); }
 
 // ---- the workbook's parts -------------------------------------------------------------
 
@@ -158,7 +171,7 @@ Workbook read_workbook(const Package& package, const std::string& book) {
   std::map<std::string, std::string> targets;  // relationship id -> part
   Workbook workbook;
   XmlWalk relationships;
-  relationships.open = [&](const std::string& name, const XmlWalk::Attributes& a) {
+  relationships.open = [&](std::string_view name, const XmlWalk::Attributes& a) {
     if (name != "Relationship") return;
     std::string type = attribute(a, "Type"), target = part_name(attribute(a, "Target"));
     targets[attribute(a, "Id")] = target;
@@ -169,7 +182,7 @@ Workbook read_workbook(const Package& package, const std::string& book) {
     throw ImportError(book, 0, "not an .xlsx workbook: no xl/workbook.xml (save it as Excel Workbook, .xlsx)");
   relationships.parse(package, "xl/_rels/workbook.xml.rels", book);
   XmlWalk sheets;
-  sheets.open = [&](const std::string& name, const XmlWalk::Attributes& a) {
+  sheets.open = [&](std::string_view name, const XmlWalk::Attributes& a) {
     if (name == "workbookPr") workbook.date1904 = attribute(a, "date1904") == "1" || attribute(a, "date1904") == "true";
     if (name != "sheet") return;
     auto target = targets.find(attribute(a, "id"));
@@ -188,12 +201,12 @@ std::vector<std::string> read_shared_strings(const Package& package, const Workb
   bool in_text = false;
   int phonetic = 0;
   XmlWalk walk;
-  walk.open = [&](const std::string& name, const XmlWalk::Attributes&) {
+  walk.open = [&](std::string_view name, const XmlWalk::Attributes&) {
     if (name == "si") strings.emplace_back();
     if (name == "rPh") ++phonetic;
     if (name == "t") in_text = phonetic == 0 && !strings.empty();
   };
-  walk.close = [&](const std::string& name) {
+  walk.close = [&](std::string_view name) {
     if (name == "rPh") --phonetic;
     if (name == "t") in_text = false;
   };
@@ -231,7 +244,7 @@ std::vector<bool> read_date_styles(const Package& package, const Workbook& workb
   std::map<int, std::string> codes;
   bool in_cell_formats = false;
   XmlWalk walk;
-  walk.open = [&](const std::string& name, const XmlWalk::Attributes& a) {
+  walk.open = [&](std::string_view name, const XmlWalk::Attributes& a) {
     if (name == "numFmt") codes[std::atoi(attribute(a, "numFmtId").c_str())] = attribute(a, "formatCode");
     if (name == "cellXfs") in_cell_formats = true;
     if (name == "xf" && in_cell_formats) {
@@ -239,7 +252,7 @@ std::vector<bool> read_date_styles(const Package& package, const Workbook& workb
       dates.push_back(is_date_format(id, codes.count(id) ? codes[id] : std::string()));
     }
   };
-  walk.close = [&](const std::string& name) {
+  walk.close = [&](std::string_view name) {
     if (name == "cellXfs") in_cell_formats = false;
   };
   walk.parse(package, workbook.styles_part, book);
@@ -283,8 +296,8 @@ class SheetReader {
 
   CsvTable read(const Package& package) {
     XmlWalk walk;
-    walk.open = [&](const std::string& name, const XmlWalk::Attributes& a) { open(name, a); };
-    walk.close = [&](const std::string& name) { close(name); };
+    walk.open = [&](std::string_view name, const XmlWalk::Attributes& a) { open(name, a); };
+    walk.close = [&](std::string_view name) { close(name); };
     walk.text = [&](const char* text, int length) {
       if (in_value_) value_.append(text, static_cast<std::size_t>(length));
     };
@@ -297,7 +310,7 @@ class SheetReader {
     throw ImportError(cell_file(table_.path, true, column_), row_, message);
   }
 
-  void open(const std::string& name, const XmlWalk::Attributes& a) {
+  void open(std::string_view name, const XmlWalk::Attributes& a) {
     if (name == "row") {
       std::string r = attribute(a, "r");
       row_ = r.empty() ? row_ + 1 : static_cast<std::size_t>(std::atol(r.c_str()));
@@ -325,7 +338,7 @@ class SheetReader {
     }
   }
 
-  void close(const std::string& name) {
+  void close(std::string_view name) {
     if (name == "v" || name == "t") in_value_ = false;
     if (name == "c") store_cell();
     if (name == "row") store_row();
