@@ -295,12 +295,14 @@ class EdgeTable {
       if (index == std::string::npos)
         throw ImportError(at_column(table_, 0), table_.header_line,
                           fmt::format("no '{}' column in the header (edges have from,to,kind)", name));
+    at_ = {at_column(table_, from_), 0};
   }
 
   void add(const CsvRow& row) {
+    at_.line = row.line;  // the file part is made once: a million rows would each copy it
     builder_.add_edge(row.fields[from_], row.fields[to_], row.fields[kind_],
                       edge_attributes_json(table_, row, columns_, {from_, to_, kind_}, builder_.portfolio, options_.cells),
-                      {at_column(table_, from_), row.line});
+                      at_);
   }
 
   void add_rows() {
@@ -315,6 +317,7 @@ class EdgeTable {
   const ImportOptions& options_;
   TypedColumns columns_;
   std::size_t from_ = 0, to_ = 0, kind_ = 0;
+  Location at_;  // the 'from' column's file, and the row's line
 };
 
 // Undeclared attribute columns are typed from all their cells, so then the
