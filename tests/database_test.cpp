@@ -142,6 +142,8 @@ TEST_CASE("runs are stored with their findings and errors", "[database]") {
   CHECK(db.sql().execAndGet("SELECT finding_count || '/' || error_count FROM runs WHERE id = 1").getString() == "2/1");
   CHECK(db.sql().execAndGet("SELECT count(*) FROM findings WHERE run_id = 1 AND entity IS NULL").getInt() == 1);
   CHECK(db.sql().execAndGet("SELECT attribute FROM evaluation_errors").getString() == "tier");
+  CHECK(db.sql().execAndGet("SELECT run_id || '|' || rule || '|' || entity || '|' || location || '|' || message "
+                            "FROM evaluation_errors").getString() == "1|R1|V2|x.vigil:1:1|bad");
 }
 
 TEST_CASE("a version 1 database is migrated in place when opened", "[database]") {

@@ -2,11 +2,11 @@
 
 #include <cmath>
 #include <cstring>
-#include <string_view>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include <expat.h>
 #include <fmt/format.h>
@@ -72,13 +72,13 @@ class Package {
 
 // ---- XML (expat) --------------------------------------------------------------------
 
-// Element callbacks by local name (namespace prefixes dropped), with the text inside.
 // The local part of a qualified name ("r:id" -> "id").
 std::string_view local_name(const char* name) {
   const char* colon = std::strrchr(name, ':');
   return colon ? colon + 1 : name;
 }
 
+// Element callbacks by local name (namespace prefixes dropped), with the text inside.
 class XmlWalk {
  public:
   // An element's attributes as expat gives them (name, value, ..., null),

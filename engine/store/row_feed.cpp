@@ -130,17 +130,24 @@ void put_text(sqlite3_context* out, std::string_view text) {
   sqlite3_result_text(out, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
+void put_optional_text(sqlite3_context* out, const std::optional<std::string>& text) {
+  if (text) put_text(out, *text);
+  else put_null(out);
+}
+
+void put_text_copy(sqlite3_context* out, std::string_view text) {
+  sqlite3_result_text(out, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+void put_integer(sqlite3_context* out, std::int64_t number) { sqlite3_result_int64(out, number); }
+
 void put_null(sqlite3_context* out) { sqlite3_result_null(out); }
 
 void put_value(sqlite3_context* out, const Value& value) {
   switch (value.type()) {
     case ValueType::number: sqlite3_result_double(out, value.as_number()); break;
     case ValueType::boolean: sqlite3_result_int(out, value.as_bool() ? 1 : 0); break;
-    case ValueType::date: {
-      std::string day = format_date(value.as_date());
-      sqlite3_result_text(out, day.data(), static_cast<int>(day.size()), SQLITE_TRANSIENT);
-      break;
-    }
+    case ValueType::date: put_text_copy(out, format_date(value.as_date())); break;
     case ValueType::string: put_text(out, value.as_string()); break;
     default: sqlite3_result_null(out); break;
   }

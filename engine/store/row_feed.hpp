@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +33,11 @@ void insert_rows(SQLite::Database& sql, std::string_view table, std::string_view
 
 // Texts must outlive the statement (the portfolio's ids, names and pool do).
 void put_text(sqlite3_context* out, std::string_view text);
+// None as NULL.
+void put_optional_text(sqlite3_context* out, const std::optional<std::string>& text);
+// A text made for this cell only: SQLite copies it.
+void put_text_copy(sqlite3_context* out, std::string_view text);
+void put_integer(sqlite3_context* out, std::int64_t number);
 // As the tables store values: numbers as REAL, booleans as 0/1, dates as
 // YYYY-MM-DD text, strings as text, missing as NULL.
 void put_value(sqlite3_context* out, const Value& value);

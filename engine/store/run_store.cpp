@@ -21,13 +21,6 @@ std::string utc_timestamp() {
 
 namespace {
 
-void bind_optional(SQLite::Statement& statement, int index, const std::optional<std::string>& text) {
-  if (text) statement.bind(index, *text);
-  else statement.bind(index);
-}
-
-
-
 
 std::vector<std::string> tags_from_json(const std::string& text) {
   std::vector<std::string> tags;
@@ -108,14 +101,10 @@ void insert_findings(SQLite::Database& sql, std::int64_t id, const std::string& 
       "run_id, rule, entity, kind, severity, message, evidence, first_seen, status, waiver, owner";
   insert_rows(sql, "findings", kColumns, findings.size(), [&](std::size_t row, int column, sqlite3_context* out) {
     const Finding& f = findings[row];
-    auto optional_text = [&](const std::optional<std::string>& text) {
-      if (text) put_text(out, *text);
-      else put_null(out);
-    };
     switch (column) {
-      case 0: sqlite3_result_int64(out, id); break;
+      case 0: put_integer(out, id); break;
       case 1: put_text(out, f.rule); break;
-      case 2: optional_text(f.entity); break;
+      case 2: put_optional_text(out, f.entity); break;
       case 3: put_text(out, f.kind); break;
       case 4: put_text(out, severity_name(f.severity)); break;
       case 5: put_text(out, f.message); break;
@@ -126,33 +115,29 @@ void insert_findings(SQLite::Database& sql, std::int64_t id, const std::string& 
         break;
       }
       case 8: put_text(out, status_name(f.status)); break;
-      case 9: {
-        if (!f.waiver) put_null(out);
-        else {
-          std::string json = waiver_to_json(*f.waiver);
-          sqlite3_result_text(out, json.data(), static_cast<int>(json.size()), SQLITE_TRANSIENT);
-        }
+      case 9:
+        if (f.waiver) put_text_copy(out, waiver_to_json(*f.waiver));
+        else put_null(out);
         break;
-      }
-      default: optional_text(f.owner);
+      default: put_optional_text(out, f.owner);
     }
   });
 }
 
+// As the findings: a rule that fails for every entity gives an error each.
 void insert_errors(SQLite::Database& sql, std::int64_t id, const std::vector<EvaluationError>& errors) {
-  SQLite::Statement insert(sql,
-                           "INSERT INTO evaluation_errors (run_id, rule, entity, attribute, location, message) "
-                           "VALUES (?, ?, ?, ?, ?, ?)");
-  for (const auto& e : errors) {
-    insert.bind(1, id);
-    insert.bind(2, e.rule);
-    bind_optional(insert, 3, e.entity);
-    insert.bind(4, e.attribute);
-    insert.bind(5, e.location);
-    insert.bind(6, e.message);
-    insert.exec();
-    insert.reset();
-  }
+  insert_rows(sql, "evaluation_errors", "run_id, rule, entity, attribute, location, message", errors.size(),
+              [&](std::size_t row, int column, sqlite3_context* out) {
+                const EvaluationError& e = errors[row];
+                switch (column) {
+                  case 0: put_integer(out, id); break;
+                  case 1: put_text(out, e.rule); break;
+                  case 2: put_optional_text(out, e.entity); break;
+                  case 3: put_text(out, e.attribute); break;
+                  case 4: put_text(out, e.location); break;
+                  default: put_text(out, e.message);
+                }
+              });
 }
 
 }  // namespace
