@@ -187,6 +187,10 @@ TEST_CASE("Engine: evaluation with an overlay changes nothing and answers what t
                     "<overlay>:1: edge to 'V7' is not a known entity id");
   CHECK_THROWS_WITH(engine.evaluate_overlay(R"({"entities": [{"id": "V1", "kind": "vendor", "attributes": {"tested": "soon"}}]})"),
                     "<overlay>:1: attribute 'tested' holds dates in the loaded portfolio: give an ISO date (YYYY-MM-DD)");
+  CHECK_THROWS_WITH(engine.evaluate_overlay(R"({"entities": [{"id": "V2", "kind": "vendor", "attributes": {"spend": "a lot"}}]})"),
+                    "<overlay>:1: attribute 'spend' is a number in the loaded portfolio but a string here");
+  CHECK_THROWS_WITH(engine.evaluate_overlay(R"({"entities": [{"id": "V2", "kind": "vendor", "attributes": {"active": "yes"}}]})"),
+                    "<overlay>:1: attribute 'active' is a bool in the loaded portfolio but a string here");
   // A finding of another entity that the overlay removes is not reported (only additions and changes are).
   auto replaced = engine.evaluate_overlay(R"({"entities": [{"id": "V1", "kind": "vendor", "attributes": {"name": "Acme"}}]})",
                                           "2026-06-30");

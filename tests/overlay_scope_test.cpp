@@ -219,6 +219,32 @@ rule SHARE {
   });
 }
 
+// Blocks of vendors passed over from the loaded columns' ranges (ColumnZones)
+// when the overlay changes the total: those it makes fire, those it makes
+// quiet, and the blocks it replaces a vendor in, as a whole evaluation.
+TEST_CASE("an overlay that changes a constant passes over only the blocks of subjects that cannot fire", "[overlay]") {
+  test::TestPortfolio t;
+  for (int i = 0; i < 300; ++i)
+    t.add("vendor", fmt::format("V{:03}", i), {{"spend", Value::number(i * 10)}, {"status", Value::string(i % 3 == 0 ? "exited" : "active")}});
+  RuleSet rules = test::compile(R"(
+let total = sum(v.spend for v in entities("vendor") where v.status == "active")
+rule SHARE {
+  severity low
+  for vendor v
+  let share = round(100 * v.spend / total, 2)
+  when v.status == "active" and share > 0.9
+  message "{v.id}: {share}%"
+}
+)");
+  check_overlays_answer_as_whole(rules, t.portfolio, test::date("2026-06-30"), {
+      R"({"entities": [{"id": "VNEW", "kind": "vendor", "attributes": {"spend": 100000, "status": "active"}}]})",
+      R"({"entities": [{"id": "VNEW", "kind": "vendor", "attributes": {"spend": -200000, "status": "active"}}]})",
+      R"({"entities": [{"id": "V150", "kind": "vendor", "attributes": {"spend": 90000, "status": "active"}}]})",
+      R"({"entities": [{"id": "V299", "kind": "vendor", "attributes": {"spend": 1, "status": "active"}}]})",
+      R"({"entities": [{"id": "V100", "kind": "vendor", "attributes": {"status": "active"}}]})",
+  });
+}
+
 // A `where` that looks entities up is answered again on an overlay, not
 // taken from the loaded evaluation: a new vendor changes len(entities("vendor")).
 TEST_CASE("an overlay answers again a where that looks entities up", "[overlay]") {

@@ -3,6 +3,8 @@
 // rule gives what `explain` (which always runs the interpreter) gives.
 #include <catch2/catch.hpp>
 
+#include "engine/eval/context.hpp"
+#include "engine/eval/quick_when.hpp"
 #include "engine/facts/portfolio_import.hpp"
 #include "test_support.hpp"
 
@@ -29,42 +31,120 @@ void check_against_interpreter(const RuleSet& rules, const Portfolio& portfolio,
   }
 }
 
-TEST_CASE("a when decided without the interpreter gives every finding and error the interpreter gives") {
+// Three vendors: a number column with a zero, texts, a date, a boolean, and missing values.
+test::TestPortfolio three_vendors() {
   test::TestPortfolio t;
   t.add("vendor", "A", {{"spend", Value::number(100)}, {"units", Value::number(0)}, {"status", Value::string("active")},
                         {"tier", Value::string("critical")}, {"tested", Value::date(test::date("2026-01-01"))}});
   t.add("vendor", "B", {{"spend", Value::number(5)}, {"units", Value::number(2)}, {"status", Value::string("exited")},
                         {"flag", Value::boolean(true)}});
   t.add("vendor", "C", {});
-  const char* conditions[] = {
-      "v.status == \"active\" and v.spend / total > 0.5",
-      "v.spend / v.units > 1",                       // division by zero for A: an error
-      "v.status == \"active\" and v.spend / v.units > 1",
-      "v.status == \"exited\" or v.spend / v.units > 1",
-      "v.spend > \"x\"",                             // numbers and texts: an error
-      "v.status > \"a\"",                            // texts ordered by the interpreter
-      "v.flag",                                      // missing for A and C
-      "not v.flag",
-      "v.flag and v.spend > 1",
-      "v.spend ?? 0 < 10",
-      "(v.spend ?? 0) < 10",
-      "v.tier in important",
-      "v.tier not in important and present(v.tier)",
-      "missing(v.tested) or v.tested < today - 1y",  // date arithmetic: left to the interpreter
-      "v.tested < 2026-06-01",
-      "round(100 * v.spend / total, 1) > 50",
-      "round(v.spend, 20) > 1",                      // too many digits: an error
-      "v.status == 3",                               // a text and a number: an error
-      "v.id == \"B\" and -v.spend < 0",
-      "v.spend % 2 == 0",
-      "share > 10 and v.kind == \"vendor\"",
-  };
-  for (const char* condition : conditions) {
+  return t;
+}
+
+RuleSet rule_when(const std::string& condition) {
+  return test::compile(std::string("let important = [\"critical\", \"high\"]\nlet total = 105\n") +
+                       "rule R {\n severity low\n for vendor v\n let share = 100 * v.spend / total\n when " + condition +
+                       "\n message \"{v.id}\"\n}\n");
+}
+
+const char* const kConditions[] = {
+  "v.status == \"active\" and v.spend / total > 0.5",
+  "v.spend / v.units > 1",                       // division by zero for A: an error
+  "v.status == \"active\" and v.spend / v.units > 1",
+  "v.status == \"exited\" or v.spend / v.units > 1",
+  "v.spend > \"x\"",                             // numbers and texts: an error
+  "v.status > \"a\"",                            // texts ordered by the interpreter
+  "v.flag",                                      // missing for A and C
+  "not v.flag",
+  "v.flag and v.spend > 1",
+  "v.spend ?? 0 < 10",
+  "(v.spend ?? 0) < 10",
+  "v.tier in important",
+  "v.tier not in important and present(v.tier)",
+  "missing(v.tested) or v.tested < today - 1y",  // date arithmetic: left to the interpreter
+  "v.tested < 2026-06-01",
+  "round(100 * v.spend / total, 1) > 50",
+  "round(v.spend, 20) > 1",                      // too many digits: an error
+  "v.status == 3",                               // a text and a number: an error
+  "v.id == \"B\" and -v.spend < 0",
+  "v.spend % 2 == 0",
+  "share > 10 and v.kind == \"vendor\"",
+};
+
+TEST_CASE("a when decided without the interpreter gives every finding and error the interpreter gives") {
+  test::TestPortfolio t = three_vendors();
+  for (const char* condition : kConditions) {
     INFO(condition);
-    RuleSet rules = test::compile(std::string("let important = [\"critical\", \"high\"]\nlet total = 105\n") +
-                                  "rule R {\n severity low\n for vendor v\n let share = 100 * v.spend / total\n when " + condition +
-                                  "\n message \"{v.id}\"\n}\n");
-    check_against_interpreter(rules, t.portfolio, "2026-06-30");
+    check_against_interpreter(rule_when(condition), t.portfolio, "2026-06-30");
+  }
+}
+
+// What QuickWhen::block_quiet says of the rule R over the portfolio's vendors, one block.
+bool quiet_block(const RuleSet& rules, const Portfolio& portfolio, const char* today) {
+  const Rule& rule = *rules.rules().front();
+  std::vector<const Expr*> lets(static_cast<std::size_t>(rule.slot_count), nullptr);
+  for (const auto& let : rule.lets) lets[static_cast<std::size_t>(let.slot)] = let.value.get();
+  auto quick = QuickWhen::of(rule, lets, portfolio);
+  if (!quick) return false;
+  LazyGraph graph(portfolio);
+  Context c{.portfolio = portfolio, .graph = graph, .today = test::date(today)};
+  c.column_cache.assign(rules.node_count, {0, -1});
+  c.element_filter_cache.resize(rules.node_count);
+  std::vector<Value> constants;
+  c.constants = &constants;
+  for (const auto& constant : rules.files[0].constants) constants.push_back(eval(*constant.value, c));
+  ColumnZones zones(portfolio);
+  return quick->block_quiet(0, zones, c);
+}
+
+TEST_CASE("a block of subjects said quiet from its columns' ranges gives no finding and no error for any of them") {
+  test::TestPortfolio t = three_vendors();
+  for (const char* condition : kConditions) {
+    INFO(condition);
+    RuleSet rules = rule_when(condition);
+    if (!quiet_block(rules, t.portfolio, "2026-06-30")) continue;
+    Evaluator evaluator(rules, t.portfolio, test::date("2026-06-30"));
+    for (EntityIndex entity : t.portfolio.find_kind("vendor")->members)
+      CHECK(outcome(evaluator.explain(*rules.rules().front(), entity).result) == "nothing");
+  }
+  // Spend 100, 5 and missing; units 0, 2 and missing; statuses active and exited; tier critical; tested 2026-01-01; flag true.
+  const std::pair<const char*, bool> cases[] = {
+      {"v.spend > 1000", true},
+      {"v.spend > 50", false},
+      {"v.spend >= 100", false},
+      {"v.spend < 5", true},
+      {"-v.spend > 0", true},
+      {"round(100 * v.spend / total, 1) > 95", false},  // 95.2 at most
+      {"round(100 * v.spend / total, 1) > 95.1", false},
+      {"round(100 * v.spend / total, 1) > 95.2", true},
+      {"round(100 * v.spend / total, 1) >= 95.2", false},
+      {"share > 96", true},
+      {"v.spend / v.units > 1000", false},              // a division by zero may fail
+      {"v.spend > \"x\"", false},                       // numbers and texts: an error
+      {"v.status == \"gone\"", false},                  // texts other than one are not told apart
+      {"v.tier == \"high\"", true},                     // one text: critical
+      {"v.tier in important", false},
+      {"v.tier not in important", true},
+      {"v.tested < 2026-01-01", true},
+      {"v.tested <= 2026-01-01", false},
+      {"v.flag and v.spend > 1000", true},
+      {"v.spend > 1000 or v.flag", false},
+      {"not v.flag", true},
+      {"(v.spend ?? 0) > 200", true},
+      {"(v.spend ?? 500) > 200", false},
+      {"present(v.name)", true},
+      {"missing(v.name)", false},
+      {"v.spend + v.units > 102", true},
+      {"v.spend - v.units < 3", true},
+      {"v.spend * v.units > 200", true},
+      {"v.kind == \"service\"", true},
+      {"v.id == \"A\" and v.spend > 1000", true},
+      {"v.id == \"A\"", false},
+  };
+  for (const auto& [condition, quiet] : cases) {
+    INFO(condition);
+    CHECK(quiet_block(rule_when(condition), t.portfolio, "2026-06-30") == quiet);
   }
 }
 

@@ -6,6 +6,7 @@
 #include "dsl/functions.hpp"
 #include "engine/eval/context.hpp"
 #include "engine/eval/overlay_scope.hpp"
+#include "engine/eval/quick_when.hpp"
 
 namespace vigil {
 
@@ -225,16 +226,25 @@ std::shared_ptr<const AggregateTotals> AggregateMemo::find(const Expr& aggregate
   return found == kept->second.end() ? nullptr : found->second;
 }
 
-OverlayDelta::OverlayDelta(const AggregateMemo& memo, const Portfolio& overlaid, std::size_t base_entity_count,
-                           std::vector<EntityIndex> overlay_entities, std::size_t base_edge_count)
-    : base_(&memo), base_entity_count_(base_entity_count), base_edge_count_(base_edge_count),
+OverlayDelta::OverlayDelta(const AggregateMemo& memo, const ColumnZones* zones, const Portfolio& overlaid,
+                           std::size_t base_entity_count, std::vector<EntityIndex> overlay_entities, std::size_t base_edge_count)
+    : base_(&memo), zones_(zones), base_entity_count_(base_entity_count), base_edge_count_(base_edge_count),
       overlay_entities_(std::move(overlay_entities)), replaced_kind_(overlaid.kinds().size(), false) {
   for (EntityIndex e : overlay_entities_) {
-    if (e < base_entity_count) replaced_kind_[overlaid.kind_of(e)] = true, replaced_any_ = true;
-    else added_[overlaid.kind_of(e)].push_back(e);
+    if (e < base_entity_count) {
+      replaced_kind_[overlaid.kind_of(e)] = true, replaced_any_ = true;
+      replaced_rows_.emplace_back(overlaid.kind_of(e), overlaid.row(e));
+    } else added_[overlaid.kind_of(e)].push_back(e);
   }
   for (auto& [kind, entities] : added_)
     std::sort(entities.begin(), entities.end(), overlaid.by_id());
+}
+
+const ColumnZones* OverlayDelta::zones_for(KindId kind, std::size_t begin, std::size_t end) const {
+  if (!zones_ || end > zones_->rows(kind)) return nullptr;
+  for (const auto& [replaced_kind, row] : replaced_rows_)
+    if (replaced_kind == kind && row >= begin && row < end) return nullptr;
+  return zones_;
 }
 
 std::optional<std::vector<EntityIndex>> OverlayDelta::to_visit(const KeptAggregate& plan, const Portfolio& overlaid,

@@ -56,6 +56,8 @@ struct KeptAggregate {
   bool per_element() const { return follows_suppliers || follows_dependents; }
 };
 
+class ColumnZones;
+
 class AggregateMemo {
  public:
   explicit AggregateMemo(const RuleSet& rules);
@@ -100,7 +102,7 @@ class AggregateMemo {
 // answers it changes.
 class OverlayDelta {
  public:
-  OverlayDelta(const AggregateMemo& memo, const Portfolio& overlaid, std::size_t base_entity_count,
+  OverlayDelta(const AggregateMemo& memo, const ColumnZones* zones, const Portfolio& overlaid, std::size_t base_entity_count,
                std::vector<EntityIndex> overlay_entities, std::size_t base_edge_count);
 
   const AggregateMemo& base() const { return *base_; }
@@ -115,9 +117,15 @@ class OverlayDelta {
   // and no entity was replaced.
   bool answers_hold(const Expr& aggregate) const { return !replaced_any_ && !base_->filter_may_change(aggregate); }
   std::size_t base_entity_count() const { return base_entity_count_; }
+  // The loaded portfolio's zones, for rows `begin` to `end` of a kind's table
+  // when the overlay has none of them (it adds rows after the loaded ones and
+  // replaces some); null otherwise.
+  const ColumnZones* zones_for(KindId kind, std::size_t begin, std::size_t end) const;
 
  private:
   const AggregateMemo* base_;
+  const ColumnZones* zones_;
+  std::vector<std::pair<KindId, std::size_t>> replaced_rows_;
   std::size_t base_entity_count_, base_edge_count_;
   std::vector<EntityIndex> overlay_entities_;
   std::map<KindId, std::vector<EntityIndex>> added_;

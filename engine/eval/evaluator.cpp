@@ -703,6 +703,7 @@ struct Evaluator::Impl {
   std::vector<std::vector<Value>> constants;  // per file
   std::vector<EvaluationError> constant_errors;
   std::unique_ptr<AggregateMemo> kept;        // for Overlays::kept: what overlays resume
+  std::unique_ptr<ColumnZones> zones;         // likewise: what overlays pass over
   std::optional<OverlayDelta> overlay_delta;  // for an overlay on an evaluator that keeps them
 
   Impl(const RuleSet& r, const Portfolio& p, Date d, const LazyGraph* base_graph, std::size_t base_edge_count)
@@ -906,13 +907,36 @@ struct Evaluator::Impl {
       evaluate(*task.rule, *task.file, std::nullopt, c, out);
       return;
     }
-    for (std::size_t i = task.begin; i < task.end; ++i) evaluate(*task.rule, *task.file, (*task.entities)[i], c, out);
+    for (std::size_t i = task.begin; i < task.end;) {
+      std::size_t quiet_end = quiet_block_end(task, i, c);
+      if (quiet_end > i) {
+        i = quiet_end;
+        continue;
+      }
+      evaluate(*task.rule, *task.file, (*task.entities)[i], c, out);
+      ++i;
+    }
+  }
+
+  // Where the block of subjects from `i` on ends when none of them can fire
+  // (QuickWhen::block_quiet on the loaded portfolio's zones), else `i`: an
+  // overlay that changes a file constant runs a rule for every subject again.
+  std::size_t quiet_block_end(const Task& task, std::size_t i, const Context& c) const {
+    if (!c.overlay_delta || c.recorded || i % ColumnZones::kBlock != 0) return i;
+    const auto& quick = tables_of(*task.rule).quick;
+    if (!quick || task.entities != &portfolio.kinds()[quick->kind()].members) return i;
+    std::size_t end = std::min(i + ColumnZones::kBlock, task.end);
+    const ColumnZones* as_loaded = c.overlay_delta->zones_for(quick->kind(), i, end);
+    return as_loaded && quick->block_quiet(i / ColumnZones::kBlock, *as_loaded, c) ? end : i;
   }
 };
 
 Evaluator::Evaluator(const RuleSet& rules, const Portfolio& portfolio, Date today, Overlays overlays)
     : impl_(std::make_unique<Impl>(rules, portfolio, today, nullptr, 0)) {
-  if (overlays == Overlays::kept) impl_->kept = std::make_unique<AggregateMemo>(rules);
+  if (overlays == Overlays::kept) {
+    impl_->kept = std::make_unique<AggregateMemo>(rules);
+    impl_->zones = std::make_unique<ColumnZones>(portfolio);
+  }
   impl_->index_lets();
   impl_->evaluate_constants();
 }
@@ -921,7 +945,7 @@ Evaluator::Evaluator(const RuleSet& rules, const Portfolio& overlaid, Date today
                      std::size_t base_edge_count, const std::vector<EntityIndex>& overlay_entities)
     : impl_(std::make_unique<Impl>(rules, overlaid, today, &base.impl_->graph, base_edge_count)) {
   if (base.impl_->kept)
-    impl_->overlay_delta.emplace(*base.impl_->kept, overlaid, base.impl_->portfolio.entity_count(), overlay_entities,
+    impl_->overlay_delta.emplace(*base.impl_->kept, base.impl_->zones.get(), overlaid, base.impl_->portfolio.entity_count(), overlay_entities,
                                  base_edge_count);
   impl_->index_lets();
   impl_->evaluate_constants();

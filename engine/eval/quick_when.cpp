@@ -1,5 +1,6 @@
 #include "engine/eval/quick_when.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "dsl/functions.hpp"
@@ -90,6 +91,128 @@ void collect_columns(const Expr& e, const std::vector<const Expr*>& lets, const 
       lets[static_cast<std::size_t>(e.slot)])
     collect_columns(*lets[static_cast<std::size_t>(e.slot)], lets, table, subject_slot, depth + 1, columns);
   for_each_child(e, [&](const Expr& child) { collect_columns(child, lets, table, subject_slot, depth + 1, columns); });
+}
+
+// Ranges: what a part of `when` may be over a block of subjects. Each
+// operation allows every value it gives for some pair of values its operands
+// allow; undecided wherever the subject by subject evaluation above could
+// give unknown. Rounding keeps the bounds: +, -, *, / and round() are
+// monotone in each operand, so their results at the bounds bound the rest.
+using Range = ValueRange;
+using RangeKind = ValueRange::Kind;
+
+Range undecided() { return {.undecided = true}; }
+Range only_missing() { return {.may_be_missing = true}; }
+Range truth_range(bool may_be_true, bool may_be_false, bool may_be_missing) {
+  return {.may_be_missing = may_be_missing, .kind = (may_be_true || may_be_false) ? RangeKind::boolean : RangeKind::none,
+          .may_be_true = may_be_true, .may_be_false = may_be_false};
+}
+Range number_range(double low, double high, bool may_be_missing) {
+  if (!std::isfinite(low) || !std::isfinite(high)) return undecided();  // the interpreter fails: out of range
+  return {.may_be_missing = may_be_missing, .kind = RangeKind::number, .low = low, .high = high};
+}
+
+Range range_of(const Quick& q) {
+  switch (q.kind) {
+    case Kind::missing: return only_missing();
+    case Kind::boolean: return truth_range(q.flag, !q.flag, false);
+    case Kind::number: return number_range(q.number, q.number, false);
+    case Kind::text: return {.kind = RangeKind::text, .one_text = true, .text = q.text};
+    case Kind::date: return {.kind = RangeKind::date, .low = double(q.day), .high = double(q.day)};
+    default: return undecided();
+  }
+}
+
+bool present(const Range& r) { return r.kind != RangeKind::none; }
+bool exact(const Range& r) {
+  switch (r.kind) {
+    case RangeKind::boolean: return r.may_be_true != r.may_be_false;
+    case RangeKind::text: return r.one_text;
+    default: return r.low == r.high;
+  }
+}
+
+// Every value of either.
+Range either(const Range& a, const Range& b) {
+  if (a.undecided || b.undecided) return undecided();
+  if (!present(a) || !present(b)) {
+    Range r = present(a) ? a : b;
+    r.may_be_missing = a.may_be_missing || b.may_be_missing;
+    return r;
+  }
+  if (a.kind != b.kind) return undecided();
+  Range r = a;
+  r.may_be_missing = a.may_be_missing || b.may_be_missing;
+  r.may_be_true = a.may_be_true || b.may_be_true, r.may_be_false = a.may_be_false || b.may_be_false;
+  r.low = std::min(a.low, b.low), r.high = std::max(a.high, b.high);
+  r.one_text = a.one_text && b.one_text && a.text == b.text;
+  return r;
+}
+
+// `a OP b` for a comparison of ranges decided: both of one kind (or missing).
+Range compare_ranges(Op op, const Range& a, const Range& b) {
+  bool missing = a.may_be_missing || b.may_be_missing;
+  if (!present(a) || !present(b)) return only_missing();
+  if (a.kind != b.kind) return undecided();
+  if (op == Op::eq || op == Op::ne) {
+    bool may_equal, may_differ;
+    if (a.kind == RangeKind::boolean) {
+      may_equal = (a.may_be_true && b.may_be_true) || (a.may_be_false && b.may_be_false);
+      may_differ = (a.may_be_true && b.may_be_false) || (a.may_be_false && b.may_be_true);
+    } else if (a.kind == RangeKind::text) {
+      may_equal = !(a.one_text && b.one_text) || a.text == b.text;
+      may_differ = !(a.one_text && b.one_text) || a.text != b.text;
+    } else {
+      may_equal = a.low <= b.high && b.low <= a.high;
+      may_differ = !(exact(a) && exact(b) && a.low == b.low);
+    }
+    return op == Op::eq ? truth_range(may_equal, may_differ, missing) : truth_range(may_differ, may_equal, missing);
+  }
+  if (a.kind != RangeKind::number && a.kind != RangeKind::date) return undecided();
+  switch (op) {
+    case Op::lt: return truth_range(a.low < b.high, a.high >= b.low, missing);
+    case Op::le: return truth_range(a.low <= b.high, a.high > b.low, missing);
+    case Op::gt: return truth_range(a.high > b.low, a.low <= b.high, missing);
+    default: return truth_range(a.high >= b.low, a.low < b.high, missing);
+  }
+}
+
+Range arithmetic_ranges(Op op, const Range& a, const Range& b) {
+  bool missing = a.may_be_missing || b.may_be_missing;
+  if (!present(a) || !present(b)) return only_missing();
+  if (a.kind != RangeKind::number || b.kind != RangeKind::number) return undecided();
+  auto hull = [&](std::initializer_list<double> corners) {
+    return number_range(std::min(corners), std::max(corners), missing);
+  };
+  switch (op) {
+    case Op::add: return number_range(a.low + b.low, a.high + b.high, missing);
+    case Op::sub: return number_range(a.low - b.high, a.high - b.low, missing);
+    case Op::mul: return hull({a.low * b.low, a.low * b.high, a.high * b.low, a.high * b.high});
+    case Op::div:
+      if (b.low <= 0 && b.high >= 0) return undecided();  // a division by zero fails
+      return hull({a.low / b.low, a.low / b.high, a.high / b.low, a.high / b.high});
+    default: return undecided();
+  }
+}
+
+// `a in LIST` against a file constant's list, as QuickWhen::binary decides it.
+Range in_range(const Expr& e, const Range& a, const Context& c) {
+  const Expr& list = *e.args[1];
+  if (list.kind != ExprKind::variable || list.binding != Binding::constant) return undecided();
+  const Value& values = (*c.constants)[static_cast<std::size_t>(list.slot)];
+  if (!present(a) || values.is_missing()) return only_missing();
+  if (!values.is(ValueType::list)) return undecided();
+  bool may_be_found = false, may_be_left_out = !exact(a);
+  for (const Value& candidate : values.as_list()) {
+    Range q = range_of(quick_of(candidate));
+    if (q.undecided) return undecided();
+    if (q.kind != a.kind) continue;
+    Range same = compare_ranges(Op::eq, a, q);
+    may_be_found = may_be_found || same.may_be_true;
+  }
+  may_be_left_out = may_be_left_out || !may_be_found;
+  return e.op == Op::in ? truth_range(may_be_found, may_be_left_out, a.may_be_missing)
+                        : truth_range(may_be_left_out, may_be_found, a.may_be_missing);
 }
 
 }  // namespace
@@ -211,6 +334,129 @@ Quick QuickWhen::call(const Expr& e, EntityIndex subject, const Context& c, int 
   if (x.kind != Kind::number || digits.kind != Kind::number) return unknown();
   if (digits.number < 0 || digits.number > 15 || std::trunc(digits.number) != digits.number) return unknown();
   return number(round_to_digits(x.number, digits.number));
+}
+
+bool QuickWhen::block_quiet(std::size_t block, const ColumnZones& zones, const Context& c) const {
+  Range result = range(*when_, block, zones, c, 0);
+  return !result.undecided && !result.may_be_true && (!present(result) || result.kind == RangeKind::boolean);
+}
+
+Range QuickWhen::range(const Expr& e, std::size_t block, const ColumnZones& zones, const Context& c, int depth) const {
+  if (depth > kMaxQuickDepth) return undecided();
+  switch (e.kind) {
+    case ExprKind::variable: {
+      auto slot = static_cast<std::size_t>(e.slot);
+      if (e.binding == Binding::local && slot < lets_->size() && (*lets_)[slot])
+        return range(*(*lets_)[slot], block, zones, c, depth + 1);
+      if (e.binding == Binding::constant) break;
+      return undecided();
+    }
+    case ExprKind::member:
+      if (!is_subject(*e.args[0], subject_slot_)) return undecided();
+      if (e.builtin == Expr::Builtin::id) return {.kind = RangeKind::text};
+      if (e.builtin == Expr::Builtin::kind) return {.kind = RangeKind::text, .one_text = true, .text = portfolio_->kinds()[kind_].name};
+      return zones.zone(kind_, column_of(e), block);
+    case ExprKind::unary: {
+      Range v = range(*e.args[0], block, zones, c, depth + 1);
+      if (v.undecided || !present(v)) return v;
+      if (e.op == Op::not_) return v.kind == RangeKind::boolean ? truth_range(v.may_be_false, v.may_be_true, v.may_be_missing) : undecided();
+      return v.kind == RangeKind::number ? number_range(-v.high, -v.low, v.may_be_missing) : undecided();
+    }
+    case ExprKind::binary: return range_binary(e, block, zones, c, depth + 1);
+    case ExprKind::call: return range_call(e, block, zones, c, depth + 1);
+    default: break;
+  }
+  // Literals, file constants and today: one value, as eval gives it.
+  return range_of(eval(e, 0, c, depth));
+}
+
+Range QuickWhen::range_binary(const Expr& e, std::size_t block, const ColumnZones& zones, const Context& c, int depth) const {
+  auto operand = [&](int i) { return range(*e.args[static_cast<std::size_t>(i)], block, zones, c, depth); };
+  if (e.op == Op::and_ || e.op == Op::or_) {
+    bool deciding = e.op == Op::or_;
+    auto may_be = [](const Range& r, bool value) { return value ? r.may_be_true : r.may_be_false; };
+    auto truth_or_missing = [](const Range& r) { return !r.undecided && (!present(r) || r.kind == RangeKind::boolean); };
+    Range lhs = operand(0);
+    if (!truth_or_missing(lhs)) return undecided();
+    if (!lhs.may_be_missing && !may_be(lhs, !deciding)) return lhs;  // the right side is never evaluated
+    Range rhs = operand(1);
+    if (!truth_or_missing(rhs)) return undecided();
+    bool may_decide = may_be(lhs, deciding) || may_be(rhs, deciding);
+    bool may_not = may_be(lhs, !deciding) && may_be(rhs, !deciding);
+    bool missing = lhs.may_be_missing || rhs.may_be_missing;
+    return deciding ? truth_range(may_decide, may_not, missing) : truth_range(may_not, may_decide, missing);
+  }
+  if (e.op == Op::coalesce) {
+    Range lhs = operand(0);
+    if (lhs.undecided || !lhs.may_be_missing) return lhs;
+    Range rhs = operand(1);
+    if (!present(lhs)) return rhs;
+    lhs.may_be_missing = false;
+    return either(lhs, rhs);
+  }
+  Range a = operand(0);
+  if (a.undecided) return a;
+  if (e.op == Op::in || e.op == Op::not_in) return in_range(e, a, c);
+  Range b = operand(1);
+  if (b.undecided) return b;
+  return is_comparison(e.op) ? compare_ranges(e.op, a, b) : arithmetic_ranges(e.op, a, b);
+}
+
+Range QuickWhen::range_call(const Expr& e, std::size_t block, const ColumnZones& zones, const Context& c, int depth) const {
+  if (e.function < 0 || !e.option_names.empty()) return undecided();
+  auto function = static_cast<Function>(e.function);
+  if (function == Function::missing || function == Function::present) {
+    Range v = range(*e.args[0], block, zones, c, depth);
+    if (v.undecided) return v;
+    bool is_missing = function == Function::missing;
+    return truth_range(is_missing ? v.may_be_missing : present(v), is_missing ? present(v) : v.may_be_missing, false);
+  }
+  if (function != Function::round) return undecided();
+  Range x = range(*e.args[0], block, zones, c, depth);
+  Range digits = e.args.size() > 1 ? range(*e.args[1], block, zones, c, depth) : number_range(0, 0, false);
+  if (x.undecided || digits.undecided) return undecided();
+  if (!present(x) || !present(digits)) return only_missing();
+  if (x.kind != RangeKind::number || digits.kind != RangeKind::number || !exact(digits)) return undecided();
+  if (digits.low < 0 || digits.low > 15 || std::trunc(digits.low) != digits.low) return undecided();
+  return number_range(round_to_digits(x.low, digits.low), round_to_digits(x.high, digits.low),
+                      x.may_be_missing || digits.may_be_missing);
+}
+
+const ColumnZones::Zone& ColumnZones::zone(KindId kind, int column, std::size_t block) const {
+  static const Zone kNeverPresent = only_missing();
+  if (column < 0) return kNeverPresent;
+  const auto& zones = this->column(kind, column);
+  return block < zones.size() ? zones[block] : kNeverPresent;
+}
+
+std::size_t ColumnZones::rows(KindId kind) const {
+  return kind < portfolio_.kinds().size() ? portfolio_.kinds()[kind].members.size() : 0;
+}
+
+namespace {
+
+// A cell as a range of one value.
+Range range_of_cell(const std::vector<Cell>* cells, std::size_t row) {
+  return range_of(quick_of(cells && row < cells->size() ? (*cells)[row].value() : Value::missing()));
+}
+
+}  // namespace
+
+const std::vector<ColumnZones::Zone>& ColumnZones::column(KindId kind, int column) const {
+  std::lock_guard lock(mutex_);
+  auto [found, added] = zones_.try_emplace({kind, column});
+  if (!added) return found->second;
+  const KindTable& table = portfolio_.kinds()[kind];
+  auto index = static_cast<std::size_t>(column);
+  const std::vector<Cell>* cells = index < table.columns.size() ? &table.columns[index] : nullptr;
+  std::size_t rows = table.members.size();
+  for (std::size_t begin = 0; begin < rows; begin += kBlock) {
+    Zone zone = range_of_cell(cells, begin);
+    for (std::size_t row = begin + 1; row < std::min(begin + kBlock, rows) && !zone.undecided; ++row)
+      zone = either(zone, range_of_cell(cells, row));
+    found->second.push_back(zone);
+  }
+  return found->second;
 }
 
 }  // namespace vigil

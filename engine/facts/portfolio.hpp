@@ -131,6 +131,7 @@ class Portfolio {
     return [this](EntityIndex a, EntityIndex b) { return ids_[a] < ids_[b]; };
   }
   KindId kind_of(EntityIndex entity) const { return kind_of_[entity]; }
+  std::size_t row(EntityIndex entity) const { return row_of_[entity]; }  // in its kind's table
   const std::string& kind_name(EntityIndex entity) const { return kinds_[kind_of_[entity]].name; }
   std::optional<EntityIndex> find(std::string_view id) const;
   const std::vector<KindTable>& kinds() const { return kinds_; }

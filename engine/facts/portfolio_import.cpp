@@ -562,7 +562,8 @@ void assign_json_attributes(PortfolioBuilder& builder, const std::vector<JsonAtt
     ValueType type = column.type == ValueType::string && column.all_dates ? ValueType::date : column.type;
     // Over a loaded portfolio, a string attribute the portfolio has as text stays text, one it has as dates must be dates.
     auto loaded = builder.loaded_type(key.first, key.second);
-    if (loaded && column.type != ValueType::string && *loaded != column.type)
+    bool text_for_text = loaded && column.type == ValueType::string && (*loaded == ValueType::string || *loaded == ValueType::date);
+    if (loaded && *loaded != column.type && !text_for_text)
       throw ImportError(column.first.file, column.first.line,
                         fmt::format("attribute '{}' is {} in the loaded portfolio but {} here", key.second,
                                     type_with_article(*loaded), type_with_article(column.type)));
