@@ -245,6 +245,43 @@ rule SHARE {
   });
 }
 
+// distinct() of a kept list on an overlay: the kept distinct elements with
+// the overlay's, in the order of their first occurrence in the whole list.
+TEST_CASE("an overlay resumes distinct() of a kept list as a whole evaluation answers it", "[overlay]") {
+  test::TestPortfolio t;
+  const char* countries[] = {"DE", "FR", "GB", "US", "FR", "IE"};
+  for (int i = 0; i < 120; ++i)
+    t.add("vendor", fmt::format("V{:03}", i), {{"country", Value::string(countries[i % 6])}, {"spend", Value::number(i)},
+                                               {"status", Value::string(i % 5 == 0 ? "exited" : "active")}});
+  RuleSet rules = test::compile(R"(
+rule ORDER {
+  severity low
+  for portfolio
+  let countries = distinct(list(v.country for v in entities("vendor") where v.status == "active"))
+  when len(countries) > 0
+  message "{countries}"
+}
+rule EACH {
+  severity low
+  for each country in distinct(list(v.country for v in entities("vendor") where v.status == "active"))
+  let spend = sum(v.spend for v in entities("vendor") where v.country == country)
+  when spend > 1500
+  message "{country}: {spend}"
+}
+)");
+  check_overlays_answer_as_whole(rules, t.portfolio, test::date("2026-06-30"), {
+      R"({"entities": [{"id": "A1", "kind": "vendor", "attributes": {"country": "NL", "spend": 5000, "status": "active"}}]})",
+      R"({"entities": [{"id": "A1", "kind": "vendor", "attributes": {"country": "US", "spend": 5000, "status": "active"}}]})",
+      R"({"entities": [{"id": "V0505", "kind": "vendor", "attributes": {"country": "NL", "spend": 5000, "status": "active"}},
+                       {"id": "V0006", "kind": "vendor", "attributes": {"country": "NL", "spend": 1, "status": "active"}},
+                       {"id": "V0001", "kind": "vendor", "attributes": {"country": "IE", "spend": 1, "status": "active"}}]})",
+      R"({"entities": [{"id": "V001", "kind": "vendor", "attributes": {"country": "NL", "spend": 5000, "status": "active"}}]})",
+      R"({"entities": [{"id": "A2", "kind": "vendor", "attributes": {"spend": 5000, "status": "active"}},
+                       {"id": "A3", "kind": "vendor", "attributes": {"country": "PL", "spend": 5000, "status": "exited"}},
+                       {"id": "Z9", "kind": "vendor", "attributes": {"country": "PT", "spend": 5000, "status": "active"}}]})",
+  });
+}
+
 // A `where` that looks entities up is answered again on an overlay, not
 // taken from the loaded evaluation: a new vendor changes len(entities("vendor")).
 TEST_CASE("an overlay answers again a where that looks entities up", "[overlay]") {

@@ -226,6 +226,24 @@ std::shared_ptr<const AggregateTotals> AggregateMemo::find(const Expr& aggregate
   return found == kept->second.end() ? nullptr : found->second;
 }
 
+std::shared_ptr<const AggregateMemo::FirstOccurrences> AggregateMemo::first_occurrences(const AggregateTotals& kept) const {
+  {
+    std::shared_lock lock(mutex_);
+    if (auto found = first_occurrences_.find(&kept); found != first_occurrences_.end()) return found->second;
+  }
+  auto firsts = std::make_shared<FirstOccurrences>();
+  for (std::size_t p = 0; p < kept.items.size(); ++p) {
+    std::string key = Portfolio::join_key(kept.items[p]);
+    if (key.empty()) {
+      firsts = nullptr;
+      break;
+    }
+    if (firsts->index_of.try_emplace(std::move(key), firsts->positions.size()).second) firsts->positions.push_back(p);
+  }
+  std::unique_lock lock(mutex_);
+  return first_occurrences_.try_emplace(&kept, std::move(firsts)).first->second;
+}
+
 OverlayDelta::OverlayDelta(const AggregateMemo& memo, const ColumnZones* zones, const Portfolio& overlaid,
                            std::size_t base_entity_count, std::vector<EntityIndex> overlay_entities, std::size_t base_edge_count)
     : base_(&memo), zones_(zones), base_entity_count_(base_entity_count), base_edge_count_(base_edge_count),

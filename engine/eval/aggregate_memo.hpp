@@ -80,6 +80,15 @@ class AggregateMemo {
   // nullopt when an input fails to evaluate or has a value that makes no key (a map).
   static std::optional<std::string> key(const KeptAggregate& plan, Context& c);
 
+  // Each distinct element of a kept list (distinct() of it): its first
+  // position in `items`, by join key; made on first use and kept. Null when
+  // an element has no join key.
+  struct FirstOccurrences {
+    std::vector<std::size_t> positions;                    // increasing
+    std::unordered_map<std::string, std::size_t> index_of;  // join key -> index into positions
+  };
+  std::shared_ptr<const FirstOccurrences> first_occurrences(const AggregateTotals& kept) const;
+
   // Thread-safe: the loaded portfolio's evaluations record, overlays read.
   void record(const Expr& aggregate, std::string key, AggregateTotals totals);
   std::shared_ptr<const AggregateTotals> find(const Expr& aggregate, const std::string& key) const;
@@ -90,6 +99,7 @@ class AggregateMemo {
   // keyed by its rule's subject would otherwise keep one per entity).
   static constexpr std::size_t kMaxKeptPerAggregate = 256;
   std::unordered_map<std::uint32_t, std::unordered_map<std::string, std::shared_ptr<const AggregateTotals>>> kept_;
+  mutable std::unordered_map<const AggregateTotals*, std::shared_ptr<const FirstOccurrences>> first_occurrences_;
   std::vector<bool> filter_may_change_;                 // per node id
   std::vector<std::vector<std::uint8_t>> kept_answers_;  // per node id
   mutable std::shared_mutex mutex_;

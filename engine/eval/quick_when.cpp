@@ -422,41 +422,47 @@ Range QuickWhen::range_call(const Expr& e, std::size_t block, const ColumnZones&
                       x.may_be_missing || digits.may_be_missing);
 }
 
+ColumnZones::ColumnZones(const Portfolio& portfolio) : portfolio_(portfolio) {
+  for (const auto& table : portfolio.kinds()) columns_.push_back(std::make_unique<Column[]>(table.columns.size()));
+}
+
 const ColumnZones::Zone& ColumnZones::zone(KindId kind, int column, std::size_t block) const {
-  static const Zone kNeverPresent = only_missing();
-  if (column < 0) return kNeverPresent;
-  const auto& zones = this->column(kind, column);
-  return block < zones.size() ? zones[block] : kNeverPresent;
+  static const Zone kNeverPresent = only_missing();  // an attribute the kind has no column for, or a row past the last
+  const std::vector<Zone>* zones = this->column(kind, column);
+  return zones && block < zones->size() ? (*zones)[block] : kNeverPresent;
 }
 
 std::size_t ColumnZones::rows(KindId kind) const {
-  return kind < portfolio_.kinds().size() ? portfolio_.kinds()[kind].members.size() : 0;
+  return kind < columns_.size() ? portfolio_.kinds()[kind].members.size() : 0;
 }
 
 namespace {
 
 // A cell as a range of one value.
-Range range_of_cell(const std::vector<Cell>* cells, std::size_t row) {
-  return range_of(quick_of(cells && row < cells->size() ? (*cells)[row].value() : Value::missing()));
+Range range_of_cell(const std::vector<Cell>& cells, std::size_t row) {
+  return range_of(quick_of(row < cells.size() ? cells[row].value() : Value::missing()));
 }
 
 }  // namespace
 
-const std::vector<ColumnZones::Zone>& ColumnZones::column(KindId kind, int column) const {
-  std::lock_guard lock(mutex_);
-  auto [found, added] = zones_.try_emplace({kind, column});
-  if (!added) return found->second;
-  const KindTable& table = portfolio_.kinds()[kind];
+const std::vector<ColumnZones::Zone>* ColumnZones::column(KindId kind, int column) const {
+  const KindTable* table = kind < columns_.size() ? &portfolio_.kinds()[kind] : nullptr;
   auto index = static_cast<std::size_t>(column);
-  const std::vector<Cell>* cells = index < table.columns.size() ? &table.columns[index] : nullptr;
-  std::size_t rows = table.members.size();
+  if (!table || column < 0 || index >= table->columns.size()) return nullptr;
+  Column& slot = columns_[kind][index];
+  if (const auto* ready = slot.ready.load(std::memory_order_acquire)) return ready;
+  std::lock_guard lock(making_);
+  if (const auto* ready = slot.ready.load(std::memory_order_relaxed)) return ready;
+  const std::vector<Cell>& cells = table->columns[index];
+  std::size_t rows = table->members.size();
   for (std::size_t begin = 0; begin < rows; begin += kBlock) {
     Zone zone = range_of_cell(cells, begin);
     for (std::size_t row = begin + 1; row < std::min(begin + kBlock, rows) && !zone.undecided; ++row)
       zone = either(zone, range_of_cell(cells, row));
-    found->second.push_back(zone);
+    slot.zones.push_back(zone);
   }
-  return found->second;
+  slot.ready.store(&slot.zones, std::memory_order_release);
+  return &slot.zones;
 }
 
 }  // namespace vigil

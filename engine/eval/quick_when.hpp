@@ -9,7 +9,8 @@
 // arithmetic on them say so with a few loads and compares.
 #pragma once
 
-#include <map>
+#include <atomic>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -98,17 +99,23 @@ class QuickWhen {
 class ColumnZones {
  public:
   static constexpr std::size_t kBlock = 64;
-  explicit ColumnZones(const Portfolio& portfolio) : portfolio_(portfolio) {}
+  explicit ColumnZones(const Portfolio& portfolio);
   using Zone = ValueRange;
   const Zone& zone(KindId kind, int column, std::size_t block) const;
   // The rows of the kind the zones cover (the portfolio's, not an overlay's).
   std::size_t rows(KindId kind) const;
 
  private:
-  const std::vector<Zone>& column(KindId kind, int column) const;
+  // One column's zones, made by the first to ask and then read without a
+  // lock (every block of every rule asks).
+  struct Column {
+    std::atomic<const std::vector<Zone>*> ready{nullptr};
+    std::vector<Zone> zones;
+  };
+  const std::vector<Zone>* column(KindId kind, int column) const;
   const Portfolio& portfolio_;
-  mutable std::mutex mutex_;
-  mutable std::map<std::pair<KindId, int>, std::vector<Zone>> zones_;  // nodes stay put: references are handed out
+  std::vector<std::unique_ptr<Column[]>> columns_;  // per kind, per column
+  mutable std::mutex making_;
 };
 
 }  // namespace vigil

@@ -104,6 +104,21 @@ class RankSet {
   std::vector<std::uint32_t> marked_;
 };
 
+// A RankSet per thread and use, reused across queries (take_sorted leaves it
+// empty): a bitmap of every entity, zeroed for each query, cost more than
+// an overlay's whole closure of a vendor.
+enum ScratchUse { kClosureScratch, kOverlayScratch };
+template <ScratchUse>
+RankSet& scratch_rank_set(std::size_t size) {
+  thread_local std::unique_ptr<RankSet> scratch;
+  thread_local std::size_t scratch_size = 0;
+  if (!scratch || scratch_size < size) {
+    scratch = std::make_unique<RankSet>(size);
+    scratch_size = size;
+  }
+  return *scratch;
+}
+
 // A shortest chain from -> ... -> to (for from == to, a shortest cycle), or
 // empty: breadth-first, each entity's suppliers in the order `for_each_next(u,
 // visit)` gives them (visit returns true to stop). Evidence asks for thousands
@@ -371,13 +386,7 @@ struct GraphView::Impl {
   // iterative depth-first walk (supply chains can be deeper than the stack).
   void ensure_closure(Closure& closure, Component root, bool towards_suppliers) const {
     if (known(closure, root)) return;
-    // Scratch space per thread, reused across queries (take_sorted leaves it empty).
-    thread_local std::unique_ptr<RankSet> scratch;
-    thread_local std::size_t scratch_size = 0;
-    if (!scratch || scratch_size < by_rank.size()) {
-      scratch = std::make_unique<RankSet>(by_rank.size());
-      scratch_size = by_rank.size();
-    }
+    RankSet& scratch = scratch_rank_set<kClosureScratch>(by_rank.size());
     const Adjacency& next = towards_suppliers ? successors : predecessors;
     std::vector<std::pair<Component, std::uint32_t>> stack{{root, next.offsets[root]}};  // component, next arc
     while (!stack.empty()) {
@@ -398,7 +407,7 @@ struct GraphView::Impl {
       // has nothing else to do (both threads mostly walk the same upstream).
       std::uint8_t unknown = kUnknown;
       if (closure.state[c].compare_exchange_strong(unknown, kComputing, std::memory_order_acq_rel)) {
-        compute_one(closure, c, towards_suppliers, *scratch);
+        compute_one(closure, c, towards_suppliers, scratch);
         closure.state[c].store(kKnown, std::memory_order_release);
       }
       stack.pop_back();
@@ -581,7 +590,8 @@ struct GraphView::Overlay {
     }
     ListPtr loaded_list = loaded(x) ? loaded_closure(x, towards_suppliers) : nullptr;
     bool cycle = loaded(x) && base.in_cycle(x);
-    RankSet added(order.by_rank.size());
+    // Not the loaded graph's scratch: loaded_closure() below may compute a closure meanwhile.
+    RankSet& added = scratch_rank_set<kOverlayScratch>(order.by_rank.size());
     auto is_reached = [&](EntityIndex e) {
       return e == x ? cycle : (loaded_list && in_list(*loaded_list, e)) || added.has(order.rank[e]);
     };

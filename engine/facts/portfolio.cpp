@@ -269,16 +269,16 @@ std::shared_ptr<const ListData> Portfolio::entities_of_kind(std::string_view kin
   std::lock_guard lock(*kind_lists_mutex_);
   auto cached = kind_lists_.find(std::string(kind));
   if (cached != kind_lists_.end()) return cached->second;
-  std::vector<EntityIndex> members;
-  if (const KindTable* table = find_kind(kind)) members = table->members;
+  const KindTable* table = find_kind(kind);
   auto by_id = this->by_id();
   auto loaded_list = copied_from_ && copied_from_->find_kind(kind) ? copied_from_->entities_of_kind(kind) : nullptr;
   std::shared_ptr<const ListData> shared;
   if (loaded_list && !loaded_list->added()) {
     // An overlay copy: the loaded portfolio's list, shared, with the
-    // overlay's new entities merged in (sorting 100,000 ids again cost
-    // more than the rest of an overlay's evaluation).
-    std::erase_if(members, [&](EntityIndex e) { return e < copied_from_->entity_count(); });
+    // overlay's new entities (its rows after the loaded ones) merged in
+    // (sorting 100,000 ids again cost more than the rest of an overlay's evaluation).
+    std::size_t loaded_rows = copied_from_->find_kind(kind)->members.size();
+    std::vector<EntityIndex> members(table->members.begin() + static_cast<std::ptrdiff_t>(loaded_rows), table->members.end());
     std::sort(members.begin(), members.end(), by_id);
     const auto& loaded = loaded_list->shared_entities();
     auto added = std::make_shared<AddedEntities>();
@@ -289,6 +289,8 @@ std::shared_ptr<const ListData> Portfolio::entities_of_kind(std::string_view kin
     added->entities = std::move(members);
     shared = std::make_shared<const ListData>(loaded, std::move(added), std::nullopt, nullptr);
   } else {
+    std::vector<EntityIndex> members;
+    if (table) members = table->members;
     std::sort(members.begin(), members.end(), by_id);
     shared = std::make_shared<const ListData>(std::move(members));
   }
