@@ -245,9 +245,10 @@ rule SHARE {
   });
 }
 
-// distinct() of a kept list on an overlay: the kept distinct elements with
-// the overlay's, in the order of their first occurrence in the whole list.
-TEST_CASE("an overlay resumes distinct() of a kept list as a whole evaluation answers it", "[overlay]") {
+// distinct() and hhi() of a kept list on an overlay: the kept distinct
+// elements with the overlay's, in the order of their first occurrence in the
+// whole list; the shares added in the whole list's order.
+TEST_CASE("an overlay resumes distinct() and hhi() of a kept list as a whole evaluation answers them", "[overlay]") {
   test::TestPortfolio t;
   const char* countries[] = {"DE", "FR", "GB", "US", "FR", "IE"};
   for (int i = 0; i < 120; ++i)
@@ -260,6 +261,13 @@ rule ORDER {
   let countries = distinct(list(v.country for v in entities("vendor") where v.status == "active"))
   when len(countries) > 0
   message "{countries}"
+}
+rule HHI {
+  severity low
+  for portfolio
+  let index = hhi(list(v.spend for v in entities("vendor") where v.status == "active"))
+  when index > 0
+  message "{index}"
 }
 rule EACH {
   severity low
@@ -279,6 +287,8 @@ rule EACH {
       R"({"entities": [{"id": "A2", "kind": "vendor", "attributes": {"spend": 5000, "status": "active"}},
                        {"id": "A3", "kind": "vendor", "attributes": {"country": "PL", "spend": 5000, "status": "exited"}},
                        {"id": "Z9", "kind": "vendor", "attributes": {"country": "PT", "spend": 5000, "status": "active"}}]})",
+      R"({"entities": [{"id": "A4", "kind": "vendor", "attributes": {"country": "DE", "spend": -5, "status": "active"}}]})",
+      R"({"entities": [{"id": "A5", "kind": "vendor", "attributes": {"country": "DE", "spend": 0.1, "status": "active"}}]})",
   });
 }
 

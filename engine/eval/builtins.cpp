@@ -62,19 +62,17 @@ Value round(const Expr& e, const Args& args, Context& c) {
 // The Herfindahl-Hirschman index in points (0..10000); missing sizes are left out.
 Value hhi(const Expr& e, const Args& args, Context& c) {
   if (args[0].is_missing()) return args[0];
-  double total = 0;
   std::vector<double> values;
   for (const auto& item : expect(e, args[0], ValueType::list, c).as_list()) {
     if (item.is_missing()) continue;
     if (!item.is(ValueType::number) || item.as_number() < 0)
       fail(e, fmt::format("hhi() needs non-negative numbers but got {}", describe_value(item, c.portfolio)));
     values.push_back(item.as_number());
-    total += item.as_number();
   }
-  if (total == 0) return Value::missing();
-  double index = 0;
-  for (double v : values) index += (100 * v / total) * (100 * v / total);
-  return Value::number(index);
+  auto index = hhi_points([&](auto&& f) {
+    for (double v : values) f(v);
+  });
+  return index ? Value::number(*index) : Value::missing();
 }
 
 Value entities(const Expr& e, const Args& args, Context& c) {

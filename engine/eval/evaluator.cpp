@@ -213,10 +213,24 @@ Value eval_unary(const Expr& e, Context& c) {
 // Arguments on the stack: a rule such as SPOF-001 calls reaches() for every
 // element of a supply chain, and allocating them was a tenth of its time.
 std::optional<Value> distinct_of_kept_list(const Expr& call, Context& c);
+std::optional<Value> hhi_of_kept_list(const Expr& call, Context& c);
+
+// Functions of a whole list that an overlay answers from a kept list
+// without making the list again (100,000 spends or countries, for a vendor).
+struct KeptListFunction {
+  Function function;
+  std::optional<Value> (*resume)(const Expr& call, Context& c);
+};
+constexpr KeptListFunction kKeptListFunctions[] = {
+    {Function::distinct, distinct_of_kept_list},
+    {Function::hhi, hhi_of_kept_list},
+};
 
 Value eval_call(const Expr& e, Context& c) {
-  if (c.overlay_delta && e.function == static_cast<int>(Function::distinct))
-    if (auto resumed = distinct_of_kept_list(e, c)) return std::move(*resumed);
+  if (c.overlay_delta)
+    for (const auto& kept : kKeptListFunctions)
+      if (e.function == static_cast<int>(kept.function))
+        if (auto resumed = kept.resume(e, c)) return std::move(*resumed);
   boost::container::small_vector<Value, 4> args;
   for (const auto& arg : e.args) args.push_back(eval(*arg, c));
   return call_builtin(e, {args.data(), args.size()}, c);
@@ -509,26 +523,32 @@ std::optional<AggregateTotals> totals_without(const AggregateTotals& kept, Funct
   return start;
 }
 
-// The kept list without the elements at `dropped`, with the ones the visits
-// listed put where their entities' ids sort, as the loop over entities("K") visits them.
-List merged_list(const AggregateTotals& kept, const std::vector<std::size_t>& dropped, AggregateTotals& visited,
-                 const Portfolio& portfolio) {
+// f(element) for the kept list without the elements at `dropped`, with the
+// ones the visits listed put where their entities' ids sort, as the loop over entities("K") visits them.
+template <class F>
+void for_each_merged(const AggregateTotals& kept, const std::vector<std::size_t>& dropped, const AggregateTotals& visited,
+                     const Portfolio& portfolio, F&& f) {
   auto by_id = portfolio.by_id();
-  List merged;
-  merged.reserve(kept.items.size() - dropped.size() + visited.items.size());
   std::size_t next_drop = 0, from = 0;
-  auto copy_kept_until = [&](std::size_t end) {
+  auto kept_until = [&](std::size_t end) {
     for (; from < end; ++from) {
       if (next_drop < dropped.size() && dropped[next_drop] == from) ++next_drop;
-      else merged.push_back(kept.items[from]);
+      else f(kept.items[from]);
     }
   };
   for (std::size_t v = 0; v < visited.items.size(); ++v) {
-    copy_kept_until(static_cast<std::size_t>(std::lower_bound(kept.listed.begin(), kept.listed.end(), visited.listed[v], by_id) -
-                                             kept.listed.begin()));
-    merged.push_back(std::move(visited.items[v]));
+    kept_until(static_cast<std::size_t>(std::lower_bound(kept.listed.begin(), kept.listed.end(), visited.listed[v], by_id) -
+                                        kept.listed.begin()));
+    f(visited.items[v]);
   }
-  copy_kept_until(kept.items.size());
+  kept_until(kept.items.size());
+}
+
+List merged_list(const AggregateTotals& kept, const std::vector<std::size_t>& dropped, const AggregateTotals& visited,
+                 const Portfolio& portfolio) {
+  List merged;
+  merged.reserve(kept.items.size() - dropped.size() + visited.items.size());
+  for_each_merged(kept, dropped, visited, portfolio, [&](const Value& element) { merged.push_back(element); });
   return merged;
 }
 
@@ -587,18 +607,24 @@ std::optional<Value> resume_kept(const Expr& e, const KeptAggregate& kept, const
   return Value::list(merged_list(*resumed->kept, resumed->dropped, resumed->totals, c.portfolio));
 }
 
-// distinct(list(... for x in entities("K") ...)) on an overlay, from the kept
-// list's distinct elements (AggregateMemo::first_occurrences) and the
-// overlay's elements put where merged_list puts them: CONC-003 lists the
-// country of every vendor, and the distinct countries of 100,000 of them
-// were most of an overlay's time. Nullopt (distinct() of the whole list)
-// when the overlay drops a kept element or an element has no join key.
-std::optional<Value> distinct_of_kept_list(const Expr& call, Context& c) {
+// f(list(... for x in entities("K") ...)) on an overlay, for a function f
+// of the whole list: the kept list resumed, not yet merged (merged_list).
+std::optional<Resumption> resumed_list_argument(const Expr& call, Context& c) {
   if (call.args.size() != 1 || !reads_complete(c)) return std::nullopt;
   const Expr& e = *call.args[0];
   const KeptAggregate* plan = e.kind == ExprKind::aggregate && e.function == static_cast<int>(Function::list) ? kept_plan(e, c) : nullptr;
   std::optional<std::string> key = plan ? AggregateMemo::key(*plan, c) : std::nullopt;
-  auto resumed = key ? resume(e, *plan, *key, c) : std::nullopt;
+  return key ? resume(e, *plan, *key, c) : std::nullopt;
+}
+
+// distinct() of a kept list, from the kept list's distinct elements
+// (AggregateMemo::first_occurrences) and the overlay's elements put where
+// merged_list puts them: CONC-003 lists the country of every vendor, and the
+// distinct countries of 100,000 of them were most of an overlay's time.
+// Nullopt (distinct() of the whole list) when the overlay drops a kept
+// element or an element has no join key.
+std::optional<Value> distinct_of_kept_list(const Expr& call, Context& c) {
+  auto resumed = resumed_list_argument(call, c);
   if (!resumed || !resumed->dropped.empty()) return std::nullopt;
   auto firsts = c.overlay_delta->base().first_occurrences(*resumed->kept);
   if (!firsts) return std::nullopt;
@@ -626,6 +652,25 @@ std::optional<Value> distinct_of_kept_list(const Expr& call, Context& c) {
   List distinct;
   for (auto& [position, value] : first) distinct.push_back(std::move(value));
   return Value::list(std::move(distinct));
+}
+
+// hhi() of a kept list, over the kept and the overlay's elements in the
+// order of the whole list (the shares are added in that order). Nullopt
+// (hhi() of the whole list, which says what is wrong) for an element that is
+// not a non-negative number.
+std::optional<Value> hhi_of_kept_list(const Expr& call, Context& c) {
+  auto resumed = resumed_list_argument(call, c);
+  if (!resumed) return std::nullopt;
+  bool all_sizes = true;
+  auto sizes = [&](auto&& f) {
+    for_each_merged(*resumed->kept, resumed->dropped, resumed->totals, c.portfolio, [&](const Value& v) {
+      if (v.is(ValueType::number) && v.as_number() >= 0) f(v.as_number());
+      else all_sizes = false;
+    });
+  };
+  auto index = hhi_points(sizes);
+  if (!all_sizes) return std::nullopt;
+  return index ? Value::number(*index) : Value::missing();
 }
 
 Value eval_aggregate(const Expr& e, Context& c) {
