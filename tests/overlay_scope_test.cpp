@@ -38,6 +38,10 @@ TEST_CASE("a rule's footprint: the kinds it lists and the directions it follows,
   CHECK(footprint(none, "count(dependents(v)) > 1 or len(links_in(v)) > 0") ==
         "kinds= every=false suppliers=false dependents=true");
   CHECK(footprint(none, "in_cycle(v)") == "kinds= every=false suppliers=true dependents=true");
+  RuleSet only_cycles = test::compile("rule R {\n severity low\n for vendor v\n when in_cycle(v) or in_cycle(v, kind: \"k\")\n message \"m\"\n}\n");
+  CHECK(footprint_of(only_cycles.files[0], only_cycles.files[0].rules[0]).only_in_cycle);
+  RuleSet cycles_and_more = test::compile("rule R {\n severity low\n for vendor v\n when in_cycle(v) and count(suppliers(v)) > 0\n message \"m\"\n}\n");
+  CHECK_FALSE(footprint_of(cycles_and_more.files[0], cycles_and_more.files[0].rules[0]).only_in_cycle);
   RuleSet both = test::compile("rule R {\n severity low\n for vendor v\n when count(x in suppliers*(v) where "
                                "count(dependents(x)) > 1) > 0 or in_cycle(v)\n message \"m\"\n}\n");
   CHECK(footprint_of(both.files[0], both.files[0].rules[0]).follows_both_ways);
@@ -147,6 +151,39 @@ TEST_CASE("an overlay leaves out the rules it cannot change") {
   CHECK(got.scoped == got.whole);
   // Every per-vendor rule runs (for VNEW); the services' and categories' rules that list no vendors do not.
   CHECK(got.rules_evaluated < load_rules({test::source_dir() + "/rules"}).rule_count());
+}
+
+// in_cycle() changes only where an overlay edge closes a cycle: a rule that
+// asks nothing else of the graph runs for the overlay's entities alone
+// otherwise, and for every entity the edges reach when one does.
+TEST_CASE("an overlay runs a rule that asks only in_cycle() again where an edge closes a cycle", "[overlay]") {
+  test::TestPortfolio t;
+  for (const char* id : {"A", "B", "C", "D"}) t.add("vendor", id);
+  Portfolio& base = t.portfolio;
+  base.add_edge(*base.find("A"), *base.find("B"), "k");
+  base.add_edge(*base.find("B"), *base.find("C"), "k");
+  RuleSet rules = test::compile("rule CYC {\n severity low\n for vendor v\n when in_cycle(v)\n message \"{v.id}\"\n}\n");
+  Date today = test::date("2026-06-30");
+  Evaluator loaded(rules, base, today, Evaluator::Overlays::kept);
+  BaseKeys before(loaded.evaluate_all());
+  auto scoped_subjects = [&](const std::string& json) {
+    Overlay overlay = overlay_portfolio_json(base, "<overlay>", json);
+    Evaluator scoped(rules, overlay.portfolio, today, loaded, base.edges().size(), overlay.entities);
+    auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size(), scoped.graph());
+    std::vector<std::string> ids;
+    for (const auto& scope : scopes)
+      for (EntityIndex e : scope.entities) ids.push_back(overlay.portfolio.id(e));
+    std::set<std::string> overlay_ids;
+    for (EntityIndex e : overlay.entities) overlay_ids.insert(overlay.portfolio.id(e));
+    return std::make_pair(ids, lines(overlay_answer(scoped, rules, scopes, before, overlay_ids, [](std::vector<Finding>&) {})));
+  };
+  auto [no_cycle, quiet] = scoped_subjects(R"({"entities": [{"id": "N", "kind": "vendor"}], "edges": [{"from": "N", "to": "A", "kind": "k"}, {"from": "C", "to": "D", "kind": "k"}]})");
+  CHECK(no_cycle == std::vector<std::string>{"N"});
+  CHECK(quiet.empty());
+  auto [cycle, found] = scoped_subjects(R"({"entities": [], "edges": [{"from": "C", "to": "A", "kind": "k"}]})");
+  CHECK(cycle == std::vector<std::string>{"A", "B", "C"});
+  CHECK(found == std::vector<std::string>{R"(CYC A A {"paths":[["A","B","C","A"]]})", R"(CYC B B {"paths":[["B","C","A","B"]]})",
+                                          R"(CYC C C {"paths":[["C","A","B","C"]]})"});
 }
 
 // A rule that reads one way from entities it reached the other way: a new

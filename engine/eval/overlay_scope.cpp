@@ -56,6 +56,7 @@ class FootprintWalk {
       // in_cycle reads both ways about one entity; other functions read one way from where they are asked.
       if (function != Function::in_cycle) one_way_suppliers_ |= reach->suppliers, one_way_dependents_ |= reach->dependents;
       footprint.follows_both_ways = one_way_suppliers_ && one_way_dependents_;
+      footprint.only_in_cycle = !one_way_suppliers_ && !one_way_dependents_;
     }
   }
 
@@ -199,6 +200,11 @@ std::vector<Evaluator::RuleScope> overlay_scopes(const RuleSet& rules, const Por
   for (const auto& file : rules.files)
     for (const auto& rule : file.rules) {
       RuleFootprint reads = footprint_of(file, rule);
+      // in_cycle() answers as the loaded graph does for every loaded entity
+      // unless an overlay edge is on a cycle: CYC-001 need not run again for
+      // each vendor the overlay's edges reach.
+      if (reads.only_in_cycle && graph_changed && !graph.get().view(DependencyGraph::kAllEdges).overlay_closes_a_cycle())
+        reads.follows_suppliers = reads.follows_dependents = false;
       bool follows_edges = reads.follows_suppliers || reads.follows_dependents;
       bool reads_touched_kind =
           reads.every_kind || std::any_of(reads.kinds.begin(), reads.kinds.end(),

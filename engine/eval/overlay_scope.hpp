@@ -34,6 +34,7 @@ struct RuleFootprint {
   bool follows_suppliers = false;  // suppliers, suppliers*, reaches, path, links, in_cycle
   bool follows_dependents = false; // dependents, dependents*, links_in, in_cycle
   bool follows_both_ways = false;  // functions of both directions, in_cycle aside
+  bool only_in_cycle = false;      // in_cycle is the only graph function
 };
 RuleFootprint footprint_of(const RuleFile& file, const Rule& rule);
 

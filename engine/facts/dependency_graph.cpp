@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -162,6 +163,39 @@ RankOrder::RankOrder(const Portfolio& portfolio, std::vector<EntityIndex> ordere
     if (r == 0 || portfolio.kind_of(by_rank[r]) != portfolio.kind_of(by_rank[r - 1]))
       kind_first_rank.emplace_back(portfolio.kind_of(by_rank[r]), r);
   }
+}
+
+// Made for every overlay: the loaded ranks are copied, and only those after
+// the first new entity are moved (a loop over 110,000 entities' kinds was
+// most of an overlay's graph).
+RankOrder::RankOrder(const Portfolio& overlaid, const RankOrder& loaded, const std::vector<EntityIndex>& added) {
+  auto before = [&](EntityIndex a, EntityIndex b) {
+    return std::forward_as_tuple(overlaid.kind_name(a), overlaid.id(a)) <
+           std::forward_as_tuple(overlaid.kind_name(b), overlaid.id(b));
+  };
+  by_rank.reserve(loaded.by_rank.size() + added.size());
+  auto next = loaded.by_rank.begin();
+  std::size_t first_moved = loaded.by_rank.size();
+  for (EntityIndex e : added) {
+    auto place = std::lower_bound(next, loaded.by_rank.end(), e, before);
+    by_rank.insert(by_rank.end(), next, place);
+    first_moved = std::min(first_moved, by_rank.size());
+    by_rank.push_back(e);
+    next = place;
+  }
+  by_rank.insert(by_rank.end(), next, loaded.by_rank.end());
+  rank = loaded.rank;
+  rank.resize(by_rank.size());
+  for (std::size_t r = first_moved; r < by_rank.size(); ++r) rank[by_rank[r]] = static_cast<std::uint32_t>(r);
+  // Each kind's first rank: its loaded first entity's, or a new entity's before it.
+  std::map<KindId, std::uint32_t> first;
+  for (auto [kind, r] : loaded.kind_first_rank) first[kind] = rank[loaded.by_rank[r]];
+  for (EntityIndex e : added) {
+    auto [at, fresh] = first.try_emplace(overlaid.kind_of(e), rank[e]);
+    if (!fresh) at->second = std::min(at->second, rank[e]);
+  }
+  for (auto [kind, r] : first) kind_first_rank.emplace_back(kind, r);
+  std::sort(kind_first_rank.begin(), kind_first_rank.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
 }
 
 std::vector<EntityIndex> RankOrder::entities_of(const std::vector<std::uint32_t>& ranks) const {
@@ -563,9 +597,21 @@ struct GraphView::Overlay {
     return loaded(x) ? loaded_closure(x, towards_suppliers) : none(x, towards_suppliers);
   }
   bool in_cycle(EntityIndex x) const {
-    if (changes[true][x]) return reach(x, true).cycle;
+    if (changes[true][x] && closes_a_cycle()) return reach(x, true).cycle;
     return loaded(x) && base.in_cycle(x);
   }
+  // Whether an overlay edge (from, to) lies on a cycle: `to` reaches `from`
+  // (a self-loop does). Otherwise every cycle is a loaded one: CYC-001 asks
+  // in_cycle() of each vendor the overlay's edges reach, a closure each.
+  bool closes_a_cycle() const {
+    std::call_once(cycles_checked, [&] {
+      for (auto [from, to] : edges)
+        if (from == to || in_list(*closure(to, true), from)) closes_cycle = true;
+    });
+    return closes_cycle;
+  }
+  mutable std::once_flag cycles_checked;
+  mutable bool closes_cycle = false;
   bool reaches(EntityIndex from, EntityIndex to) const {
     if (!changes[true][from]) return loaded(from) && loaded(to) && base.reaches(from, to);
     return from == to ? in_cycle(from) : in_list(*closure(from, true), to);
@@ -672,6 +718,8 @@ bool GraphView::in_cycle(EntityIndex x) const {
   return impl_->self_loop[x] || impl_->members[impl_->component[x]].size() > 1;
 }
 
+bool GraphView::overlay_closes_a_cycle() const { return overlay_ && overlay_->closes_a_cycle(); }
+
 bool GraphView::reaches(EntityIndex from, EntityIndex to) const {
   if (overlay_) return overlay_->reaches(from, to);
   if (impl_->component[from] == impl_->component[to]) return from == to ? in_cycle(from) : true;
@@ -713,25 +761,14 @@ DependencyGraph::DependencyGraph(const Portfolio& overlaid, const DependencyGrap
     : portfolio_(overlaid), slots_(std::make_unique<Slot[]>(overlaid.edge_kinds().size() + 2)), base_(&base),
       base_edge_count_(base_edge_count) {
   // The loaded order with the overlay's new entities each put in its place.
-  const auto& loaded = base.order_.by_rank;
   auto before = [&](EntityIndex a, EntityIndex b) {
     return std::forward_as_tuple(overlaid.kind_name(a), overlaid.id(a)) <
            std::forward_as_tuple(overlaid.kind_name(b), overlaid.id(b));
   };
-  std::vector<EntityIndex> added(overlaid.entity_count() - loaded.size());
-  std::iota(added.begin(), added.end(), static_cast<EntityIndex>(loaded.size()));
+  std::vector<EntityIndex> added(overlaid.entity_count() - base.order_.by_rank.size());
+  std::iota(added.begin(), added.end(), static_cast<EntityIndex>(base.order_.by_rank.size()));
   std::sort(added.begin(), added.end(), before);
-  std::vector<EntityIndex> ordered;
-  ordered.reserve(overlaid.entity_count());
-  auto next = loaded.begin();
-  for (EntityIndex e : added) {
-    auto place = std::lower_bound(next, loaded.end(), e, before);
-    ordered.insert(ordered.end(), next, place);
-    ordered.push_back(e);
-    next = place;
-  }
-  ordered.insert(ordered.end(), next, loaded.end());
-  order_ = RankOrder(overlaid, std::move(ordered));
+  order_ = RankOrder(overlaid, base.order_, added);
 }
 
 DependencyGraph::~DependencyGraph() = default;

@@ -33,6 +33,9 @@ struct RankOrder {
 
   RankOrder() = default;
   RankOrder(const Portfolio& portfolio, std::vector<EntityIndex> ordered);
+  // `loaded`'s order with `added` (entities of `overlaid` from loaded's count
+  // on, in (kind, id) order) each put in its place.
+  RankOrder(const Portfolio& overlaid, const RankOrder& loaded, const std::vector<EntityIndex>& added);
   std::vector<EntityIndex> entities_of(const std::vector<std::uint32_t>& ranks) const;
   // Where an entity of rank `wanted` is, or would be, in `entities` (sorted by rank).
   std::size_t rank_position(const std::vector<EntityIndex>& entities, std::uint32_t wanted) const;
@@ -86,6 +89,9 @@ class GraphView {
   ListPtr dependents_closure(EntityIndex x) const;   // transitively, x excluded
   bool reaches(EntityIndex from, EntityIndex to) const;  // a chain of one or more edges
   bool in_cycle(EntityIndex x) const;                // on a cycle (a self-loop counts)
+  // For an overlaid graph: whether one of the overlay's edges is on a cycle
+  // (otherwise in_cycle() answers as the loaded graph does). False for a loaded graph.
+  bool overlay_closes_a_cycle() const;
   // A shortest chain from -> ... -> to (ids in order; for from == to, a shortest cycle), or empty.
   std::vector<EntityIndex> path(EntityIndex from, EntityIndex to) const;
 
