@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -65,7 +66,15 @@ std::vector<Evaluator::RuleScope> overlay_scopes(const RuleSet& rules, const Por
 // made once for all the overlays laid over the same portfolio.
 struct BaseKeys {
   explicit BaseKeys(const EvaluationResult& base);
-  std::unordered_set<std::string> findings, errors;
+  // Whether the evaluation had `f` as it is (severity, message and, when `with_status`, status).
+  bool said(const Finding& f, bool with_status) const;
+  struct Said {
+    Severity severity;
+    std::string message;
+    FindingStatus status;
+  };
+  std::unordered_map<std::string, Said> findings;  // by rule and entity
+  std::unordered_set<std::string> errors;
 };
 
 // What an overlay's evaluation answers: every finding and error of the
@@ -79,8 +88,10 @@ EvaluationResult overlay_changes(const BaseKeys& base, EvaluationResult overlaid
 // values as JSON), and most findings of the scopes are the base evaluation's
 // again: this decides without evidence, keeps the changes, and evaluates
 // only the rules and subjects of those again, with evidence.
+// `waivers_as_loaded`: the overlay brings no waivers, so a loaded entity's
+// finding has the status it had (and is compared before it is annotated).
 EvaluationResult overlay_answer(Evaluator& evaluator, const RuleSet& rules, const std::vector<Evaluator::RuleScope>& scopes,
-                                const BaseKeys& base, const std::set<std::string>& overlay_ids,
+                                const BaseKeys& base, const std::set<std::string>& overlay_ids, bool waivers_as_loaded,
                                 const std::function<void(std::vector<Finding>&)>& annotate);
 
 }  // namespace vigil
