@@ -638,18 +638,29 @@ struct GraphView::Overlay {
     bool cycle = loaded(x) && base.in_cycle(x);
     // Not the loaded graph's scratch: loaded_closure() below may compute a closure meanwhile.
     RankSet& added = scratch_rank_set<kOverlayScratch>(order.by_rank.size());
-    auto is_reached = [&](EntityIndex e) {
-      return e == x ? cycle : (loaded_list && in_list(*loaded_list, e)) || added.has(order.rank[e]);
-    };
+    auto in_loaded = [&](EntityIndex e) { return loaded_list && in_list(*loaded_list, e); };
+    auto is_reached = [&](EntityIndex e) { return e == x ? cycle : in_loaded(e) || added.has(order.rank[e]); };
     auto mark = [&](EntityIndex e) {
       if (e == x) cycle = true;
       else if (!is_reached(e)) added.add(order.rank[e]);
     };
+    // Whether each edge's ends are in x's loaded closure, found once: the
+    // loop below asks on every pass, and each is a binary search of a big
+    // closure (CONC-001 asks it for a thousand vendors an overlay reaches).
+    struct Ends {
+      EntityIndex start, end;
+      bool start_loaded, end_loaded;
+    };
+    std::vector<Ends> ends;
+    for (auto [from, to] : edges) {
+      EntityIndex start = towards_suppliers ? from : to, end = towards_suppliers ? to : from;
+      ends.push_back({start, end, in_loaded(start), in_loaded(end)});
+    }
+    auto reached_end = [&](EntityIndex e, bool loaded_end) { return e == x ? cycle : loaded_end || added.has(order.rank[e]); };
     for (bool grew = true; grew;) {
       grew = false;
-      for (auto [from, to] : edges) {
-        EntityIndex start = towards_suppliers ? from : to, end = towards_suppliers ? to : from;
-        if ((start != x && !is_reached(start)) || is_reached(end)) continue;
+      for (const auto& [start, end, start_loaded, end_loaded] : ends) {
+        if ((start != x && !reached_end(start, start_loaded)) || reached_end(end, end_loaded)) continue;
         grew = true;
         mark(end);
         if (loaded(end)) for_each(*loaded_closure(end, towards_suppliers), mark);
