@@ -269,6 +269,7 @@ EvaluationResult Engine::evaluate_overlay(const std::string& overlay_json, const
   std::size_t base_edges = impl_->portfolio.edges().size();
   Evaluator evaluator(*impl_->rules, overlaid, date, impl_->evaluator(date), base_edges, overlay_entities);
   auto scopes = overlay_scopes(*impl_->rules, overlaid, overlay_entities, base_edges, evaluator.graph());
+  add_waived_subjects(scopes, *impl_->rules, overlaid, impl_->portfolio.waivers.size());
   bool waivers_as_loaded = overlaid.waivers.size() == impl_->portfolio.waivers.size();
   return overlay_answer(evaluator, *impl_->rules, scopes, base, overlay_ids, waivers_as_loaded, [&](std::vector<Finding>& findings) {
     annotate_findings(findings, *impl_->rules, overlaid, date, impl_->owner_attribute);

@@ -191,6 +191,13 @@ TEST_CASE("Engine: evaluation with an overlay changes nothing and answers what t
                     "<overlay>:1: attribute 'spend' is a number in the loaded portfolio but a string here");
   CHECK_THROWS_WITH(engine.evaluate_overlay(R"({"entities": [{"id": "V2", "kind": "vendor", "attributes": {"active": "yes"}}]})"),
                     "<overlay>:1: attribute 'active' is a bool in the loaded portfolio but a string here");
+  // A waiver for a loaded entity's finding changes its status: the finding is answered, accepted.
+  auto waived = engine.evaluate_overlay(R"({"entities": [], "waivers": [{"rule": "IRP-001", "entity": "V1", "reason": "r",
+                                                                           "owner": "a", "expires": "2027-01-01"}]})",
+                                        "2026-06-30");
+  REQUIRE(waived.findings.size() == 1);
+  CHECK(waived.findings[0].rule + " " + *waived.findings[0].entity + " " + vigil::status_name(waived.findings[0].status) ==
+        "IRP-001 V1 accepted");
   // A finding of another entity that the overlay removes is not reported (only additions and changes are).
   auto replaced = engine.evaluate_overlay(R"({"entities": [{"id": "V1", "kind": "vendor", "attributes": {"name": "Acme"}}]})",
                                           "2026-06-30");

@@ -75,6 +75,7 @@ Answers answers_on(const RuleSet& rules, const Portfolio& base, const Evaluator&
   for (EntityIndex e : overlay.entities) ids.insert(overlay.portfolio.id(e));
   Evaluator scoped(rules, overlay.portfolio, today, loaded, base.edges().size(), overlay.entities);
   auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size(), scoped.graph());
+  add_waived_subjects(scopes, rules, overlay.portfolio, base.waivers.size());
   bool waivers_as_loaded = overlay.portfolio.waivers.size() == base.waivers.size();
   return {lines(overlay_answer(scoped, rules, scopes, before, ids, waivers_as_loaded, [](std::vector<Finding>&) {})),
           lines(overlay_changes(before, Evaluator(rules, overlay.portfolio, today).evaluate_all(), ids)), scopes.size()};

@@ -235,6 +235,23 @@ std::vector<Evaluator::RuleScope> overlay_scopes(const RuleSet& rules, const Por
   return scopes;
 }
 
+void add_waived_subjects(std::vector<Evaluator::RuleScope>& scopes, const RuleSet& rules, const Portfolio& overlaid,
+                         std::size_t base_waiver_count) {
+  for (std::size_t w = base_waiver_count; w < overlaid.waivers.size(); ++w) {
+    const Waiver& waiver = overlaid.waivers[w];
+    const Rule* rule = rules.find_rule(waiver.rule);
+    auto entity = overlaid.find(waiver.entity);
+    bool single_subject = rule && (rule->for_portfolio || rule->each_collection);
+    if (!rule || (!single_subject && (!entity || overlaid.kind_name(*entity) != rule->for_kind))) continue;
+    auto scope = std::find_if(scopes.begin(), scopes.end(), [&](const auto& s) { return s.rule == rule; });
+    if (scope == scopes.end()) scope = scopes.insert(scopes.end(), {rule, single_subject, {}});
+    if (scope->all) continue;
+    scope->entities.push_back(*entity);
+    std::sort(scope->entities.begin(), scope->entities.end());
+    scope->entities.erase(std::unique(scope->entities.begin(), scope->entities.end()), scope->entities.end());
+  }
+}
+
 EvaluationResult overlay_answer(Evaluator& evaluator, const RuleSet& rules, const std::vector<Evaluator::RuleScope>& scopes,
                                 const BaseKeys& base, const std::set<std::string>& overlay_ids, bool waivers_as_loaded,
                                 const std::function<void(std::vector<Finding>&)>& annotate) {

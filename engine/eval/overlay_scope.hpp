@@ -62,6 +62,12 @@ std::vector<Evaluator::RuleScope> overlay_scopes(const RuleSet& rules, const Por
                                                  const std::vector<EntityIndex>& overlay_entities,
                                                  std::size_t base_edge_count, const LazyGraph& graph);
 
+// The overlay's waivers (those of `overlaid` from `base_waiver_count` on)
+// change the status of the findings they name: their rules run again for
+// the entities they name (a portfolio or `for each` rule whole).
+void add_waived_subjects(std::vector<Evaluator::RuleScope>& scopes, const RuleSet& rules, const Portfolio& overlaid,
+                         std::size_t base_waiver_count);
+
 // What each finding and error of the evaluation without the overlay says,
 // made once for all the overlays laid over the same portfolio.
 struct BaseKeys {
