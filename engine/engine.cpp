@@ -45,6 +45,14 @@ struct Engine::Impl {
   mutable std::size_t copies_made = 0;
   const std::size_t max_copies = std::max(2u, std::thread::hardware_concurrency());
 
+  // Overlays in flight (holding a copy). One alone has the cores; several at
+  // once (a service's concurrent requests) each take one thread, as starting
+  // a second only makes them wait for each other.
+  unsigned overlay_threads() const {
+    std::lock_guard lock(copies_mutex);
+    return copies_made - idle_copies.size() > 1 ? 1 : 0;
+  }
+
   OverlayCopy take_copy() const {
     {
       std::unique_lock lock(copies_mutex);
@@ -271,7 +279,8 @@ EvaluationResult Engine::evaluate_overlay(const std::string& overlay_json, const
   auto scopes = overlay_scopes(*impl_->rules, overlaid, overlay_entities, base_edges, evaluator.graph());
   add_waived_subjects(scopes, *impl_->rules, overlaid, impl_->portfolio.waivers.size());
   bool waivers_as_loaded = overlaid.waivers.size() == impl_->portfolio.waivers.size();
-  return overlay_answer(evaluator, *impl_->rules, scopes, base, overlay_ids, waivers_as_loaded, [&](std::vector<Finding>& findings) {
+  return overlay_answer(evaluator, *impl_->rules, scopes, base, overlay_ids, waivers_as_loaded, impl_->overlay_threads(),
+                        [&](std::vector<Finding>& findings) {
     annotate_findings(findings, *impl_->rules, overlaid, date, impl_->owner_attribute);
   });
 }

@@ -77,7 +77,7 @@ Answers answers_on(const RuleSet& rules, const Portfolio& base, const Evaluator&
   auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size(), scoped.graph());
   add_waived_subjects(scopes, rules, overlay.portfolio, base.waivers.size());
   bool waivers_as_loaded = overlay.portfolio.waivers.size() == base.waivers.size();
-  return {lines(overlay_answer(scoped, rules, scopes, before, ids, waivers_as_loaded, [](std::vector<Finding>&) {})),
+  return {lines(overlay_answer(scoped, rules, scopes, before, ids, waivers_as_loaded, 0, [](std::vector<Finding>&) {})),
           lines(overlay_changes(before, Evaluator(rules, overlay.portfolio, today).evaluate_all(), ids)), scopes.size()};
 }
 
@@ -177,7 +177,7 @@ TEST_CASE("an overlay runs a rule that asks only in_cycle() again where an edge 
       for (EntityIndex e : scope.entities) ids.push_back(overlay.portfolio.id(e));
     std::set<std::string> overlay_ids;
     for (EntityIndex e : overlay.entities) overlay_ids.insert(overlay.portfolio.id(e));
-    return std::make_pair(ids, lines(overlay_answer(scoped, rules, scopes, before, overlay_ids, true, [](std::vector<Finding>&) {})));
+    return std::make_pair(ids, lines(overlay_answer(scoped, rules, scopes, before, overlay_ids, true, 0, [](std::vector<Finding>&) {})));
   };
   auto [no_cycle, quiet] = scoped_subjects(R"({"entities": [{"id": "N", "kind": "vendor"}], "edges": [{"from": "N", "to": "A", "kind": "k"}, {"from": "C", "to": "D", "kind": "k"}]})");
   CHECK(no_cycle == std::vector<std::string>{"N"});
@@ -210,7 +210,7 @@ rule SHARED {
   Overlay overlay = overlay_portfolio_json(base, "<overlay>", R"({"entities": [], "edges": [{"from": "A", "to": "B", "kind": "k"}]})");
   Evaluator scoped(rules, overlay.portfolio, today, loaded, base.edges().size(), overlay.entities);
   auto scopes = overlay_scopes(rules, overlay.portfolio, overlay.entities, base.edges().size(), scoped.graph());
-  auto answer = overlay_answer(scoped, rules, scopes, before, {}, true, [](std::vector<Finding>&) {});
+  auto answer = overlay_answer(scoped, rules, scopes, before, {}, true, 0, [](std::vector<Finding>&) {});
   CHECK(lines(answer) == std::vector<std::string>{R"(SHARED A A relies on a shared supplier {"paths":[["A","B"]]})",
                                                   R"(SHARED V V relies on a shared supplier {"paths":[["V","B"]]})"});
 }

@@ -254,9 +254,9 @@ void add_waived_subjects(std::vector<Evaluator::RuleScope>& scopes, const RuleSe
 
 EvaluationResult overlay_answer(Evaluator& evaluator, const RuleSet& rules, const std::vector<Evaluator::RuleScope>& scopes,
                                 const BaseKeys& base, const std::set<std::string>& overlay_ids, bool waivers_as_loaded,
-                                const std::function<void(std::vector<Finding>&)>& annotate) {
+                                unsigned threads, const std::function<void(std::vector<Finding>&)>& annotate) {
   evaluator.set_evidence(false);
-  EvaluationResult decided = evaluator.evaluate_scoped(scopes);
+  EvaluationResult decided = evaluator.evaluate_scoped(scopes, threads);
   // Most findings decided again are the loaded evaluation's word for word
   // (CONC-001 for the thousand vendors a new subcontracting edge reaches):
   // left out before they are annotated.

@@ -96,8 +96,9 @@ EvaluationResult overlay_changes(const BaseKeys& base, EvaluationResult overlaid
 // only the rules and subjects of those again, with evidence.
 // `waivers_as_loaded`: the overlay brings no waivers, so a loaded entity's
 // finding has the status it had (and is compared before it is annotated).
+// `threads`: for deciding (0: one per core).
 EvaluationResult overlay_answer(Evaluator& evaluator, const RuleSet& rules, const std::vector<Evaluator::RuleScope>& scopes,
                                 const BaseKeys& base, const std::set<std::string>& overlay_ids, bool waivers_as_loaded,
-                                const std::function<void(std::vector<Finding>&)>& annotate);
+                                unsigned threads, const std::function<void(std::vector<Finding>&)>& annotate);
 
 }  // namespace vigil
