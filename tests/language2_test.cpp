@@ -69,6 +69,14 @@ TEST_CASE("str, number, date, abs, distinct, sort, entity", "[language2]") {
   Portfolio p = chain();
   CHECK(value_of("str(1.50)") == "\"1.5\"");
   CHECK(value_of("str(1234567.125)") == "\"1234567.125\"");
+  // Whole numbers: their digits below 10^15, then as %.15g gives them.
+  CHECK(value_of("str(42)") == "\"42\"");
+  CHECK(value_of("str(-7)") == "\"-7\"");
+  CHECK(value_of("str(0 - 0)") == "\"0\"");
+  CHECK(value_of("str(999999999999999)") == "\"999999999999999\"");
+  CHECK(value_of("str(1000000000000000)") == "\"1e+15\"");
+  CHECK(value_of("str(123456789012345678)") == "\"1.23456789012346e+17\"");
+  CHECK(value_of("str(2.0)") == "\"2\"");
   CHECK(value_of("str(2026-01-31)") == "\"2026-01-31\"");
   CHECK(value_of("str(true)") == "\"true\"");
   CHECK(value_of("str([1][5])") == "null");
