@@ -210,8 +210,6 @@ Value eval_unary(const Expr& e, Context& c) {
   fail(e, fmt::format("cannot negate {}", describe_value(v, c.portfolio)));
 }
 
-// Arguments on the stack: a rule such as SPOF-001 calls reaches() for every
-// element of a supply chain, and allocating them was a tenth of its time.
 std::optional<Value> distinct_of_kept_list(const Expr& call, Context& c);
 std::optional<Value> hhi_of_kept_list(const Expr& call, Context& c);
 
@@ -226,6 +224,8 @@ constexpr KeptListFunction kKeptListFunctions[] = {
     {Function::hhi, hhi_of_kept_list},
 };
 
+// Arguments on the stack: a rule such as SPOF-001 calls reaches() for every
+// element of a supply chain, and allocating them was a tenth of its time.
 Value eval_call(const Expr& e, Context& c) {
   if (c.overlay_delta)
     for (const auto& kept : kKeptListFunctions)
@@ -552,13 +552,6 @@ List merged_list(const AggregateTotals& kept, const std::vector<std::size_t>& dr
   return merged;
 }
 
-// The aggregate on an overlay from the loaded portfolio's kept result: only
-// the entities of the kind that the overlay adds, and the loaded ones whose
-// graph answers it changes (for a body that reads them), are visited.
-// Nullopt (the aggregate is evaluated in full) when there is no kept result,
-// when the overlay replaces an entity it reads, when a visited element fails
-// (the full loop finds which error comes first) or when a sum is no longer
-// exact. Not while evidence records paths: the graph answers' paths would be left out.
 // The kept result of an aggregate and what the overlay's elements change in
 // it: the positions of the loaded elements visited again (dropped from the
 // kept result) and the totals without them, with what the visits added.
@@ -569,6 +562,13 @@ struct Resumption {
   Value result;  // as the whole loop gives it; for list(), see merged_list
 };
 
+// The aggregate on an overlay from the loaded portfolio's kept result: only
+// the entities of the kind that the overlay adds, and the loaded ones whose
+// graph answers it changes (for a body that reads them), are visited.
+// Nullopt (the aggregate is evaluated in full) when there is no kept result,
+// when the overlay replaces an entity it reads, when a visited element fails
+// (the full loop finds which error comes first) or when a sum is no longer
+// exact. Not while evidence records paths: the graph answers' paths would be left out.
 std::optional<Resumption> resume(const Expr& e, const KeptAggregate& kept, const std::string& key, Context& c) {
   if (kept.per_element() && c.evidence) return std::nullopt;
   auto visit = c.overlay_delta->to_visit(kept, c.portfolio, c.graph);
@@ -600,6 +600,7 @@ std::optional<Resumption> resume(const Expr& e, const KeptAggregate& kept, const
   return resumed;
 }
 
+// The aggregate's value from its resumption.
 std::optional<Value> resume_kept(const Expr& e, const KeptAggregate& kept, const std::string& key, Context& c) {
   auto resumed = resume(e, kept, key, c);
   if (!resumed) return std::nullopt;

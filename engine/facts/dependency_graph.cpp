@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -95,9 +96,12 @@ class RankSet {
       out = marked_;
       std::sort(out.begin(), out.end());
     }
+    clear();
+    return out;
+  }
+  void clear() {
     for (auto rank : marked_) bits_[rank / 64] = 0;
     marked_.clear();
-    return out;
   }
 
  private:
@@ -168,11 +172,12 @@ RankOrder::RankOrder(const Portfolio& portfolio, std::vector<EntityIndex> ordere
 // Made for every overlay: the loaded ranks are copied, and only those after
 // the first new entity are moved (a loop over 110,000 entities' kinds was
 // most of an overlay's graph).
-RankOrder::RankOrder(const Portfolio& overlaid, const RankOrder& loaded, const std::vector<EntityIndex>& added) {
+RankOrder::RankOrder(const Portfolio& overlaid, const RankOrder& loaded, std::vector<EntityIndex> added) {
   auto before = [&](EntityIndex a, EntityIndex b) {
     return std::forward_as_tuple(overlaid.kind_name(a), overlaid.id(a)) <
            std::forward_as_tuple(overlaid.kind_name(b), overlaid.id(b));
   };
+  std::sort(added.begin(), added.end(), before);
   by_rank.reserve(loaded.by_rank.size() + added.size());
   auto next = loaded.by_rank.begin();
   std::size_t first_moved = loaded.by_rank.size();
@@ -638,6 +643,12 @@ struct GraphView::Overlay {
     bool cycle = loaded(x) && base.in_cycle(x);
     // Not the loaded graph's scratch: loaded_closure() below may compute a closure meanwhile.
     RankSet& added = scratch_rank_set<kOverlayScratch>(order.by_rank.size());
+    struct ClearOnFailure {  // the next query on this thread starts from an empty set
+      RankSet& set;
+      ~ClearOnFailure() {
+        if (std::uncaught_exceptions() > 0) set.clear();
+      }
+    } clear_on_failure{added};
     auto in_loaded = [&](EntityIndex e) { return loaded_list && in_list(*loaded_list, e); };
     auto is_reached = [&](EntityIndex e) { return e == x ? cycle : in_loaded(e) || added.has(order.rank[e]); };
     auto mark = [&](EntityIndex e) {
@@ -772,14 +783,9 @@ DependencyGraph::DependencyGraph(const Portfolio& overlaid, const DependencyGrap
     : portfolio_(overlaid), slots_(std::make_unique<Slot[]>(overlaid.edge_kinds().size() + 2)), base_(&base),
       base_edge_count_(base_edge_count) {
   // The loaded order with the overlay's new entities each put in its place.
-  auto before = [&](EntityIndex a, EntityIndex b) {
-    return std::forward_as_tuple(overlaid.kind_name(a), overlaid.id(a)) <
-           std::forward_as_tuple(overlaid.kind_name(b), overlaid.id(b));
-  };
   std::vector<EntityIndex> added(overlaid.entity_count() - base.order_.by_rank.size());
   std::iota(added.begin(), added.end(), static_cast<EntityIndex>(base.order_.by_rank.size()));
-  std::sort(added.begin(), added.end(), before);
-  order_ = RankOrder(overlaid, base.order_, added);
+  order_ = RankOrder(overlaid, base.order_, std::move(added));
 }
 
 DependencyGraph::~DependencyGraph() = default;

@@ -33,9 +33,8 @@ struct RankOrder {
 
   RankOrder() = default;
   RankOrder(const Portfolio& portfolio, std::vector<EntityIndex> ordered);
-  // `loaded`'s order with `added` (entities of `overlaid` from loaded's count
-  // on, in (kind, id) order) each put in its place.
-  RankOrder(const Portfolio& overlaid, const RankOrder& loaded, const std::vector<EntityIndex>& added);
+  // `loaded`'s order with `added` (the entities of `overlaid` from loaded's count on) each put in its place.
+  RankOrder(const Portfolio& overlaid, const RankOrder& loaded, std::vector<EntityIndex> added);
   std::vector<EntityIndex> entities_of(const std::vector<std::uint32_t>& ranks) const;
   // Where an entity of rank `wanted` is, or would be, in `entities` (sorted by rank).
   std::size_t rank_position(const std::vector<EntityIndex>& entities, std::uint32_t wanted) const;
