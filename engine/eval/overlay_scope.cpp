@@ -135,21 +135,29 @@ std::string error_key(const EvaluationError& e) {
   return fmt::format("{}\x1f{}\x1f{}", e.rule, e.entity.value_or(""), e.message);
 }
 
+// The scope of `rule` among `scopes`, added when it has none: whole for a
+// portfolio or `for each` rule (a single subject), no entity yet otherwise.
+Evaluator::RuleScope& scope_of(std::vector<Evaluator::RuleScope>& scopes, const Rule& rule) {
+  auto scope = std::find_if(scopes.begin(), scopes.end(), [&](const Evaluator::RuleScope& s) { return s.rule == &rule; });
+  if (scope != scopes.end()) return *scope;
+  return scopes.emplace_back(Evaluator::RuleScope{&rule, rule.for_portfolio || rule.each_collection, {}});
+}
+
+// Whether a finding or an error is of one of the overlay's entities (always answered).
+bool of_overlay(const std::optional<std::string>& entity, const std::set<std::string>& overlay_ids) {
+  return entity && overlay_ids.count(*entity);
+}
+
 // The scopes that give `findings` again (a portfolio or `for each` rule whole).
 std::vector<Evaluator::RuleScope> scopes_of_findings(const RuleSet& rules, const Portfolio& overlaid,
                                                      const std::vector<Finding>& findings) {
   std::vector<Evaluator::RuleScope> scopes;
   for (const auto& f : findings) {
-    auto same_rule = [&](const Evaluator::RuleScope& scope) { return scope.rule->id == f.rule; };
-    auto scope = std::find_if(scopes.begin(), scopes.end(), same_rule);
-    if (scope == scopes.end()) {
-      const Rule* rule = rules.find_rule(f.rule);
-      if (!rule) continue;
-      bool single_subject = rule->for_portfolio || rule->each_collection;
-      scope = scopes.insert(scopes.end(), {rule, single_subject, {}});
-    }
-    if (!scope->all && f.entity)
-      if (auto entity = overlaid.find(*f.entity)) scope->entities.push_back(*entity);
+    const Rule* rule = rules.find_rule(f.rule);
+    if (!rule) continue;
+    auto& scope = scope_of(scopes, *rule);
+    if (!scope.all && f.entity)
+      if (auto entity = overlaid.find(*f.entity)) scope.entities.push_back(*entity);
   }
   return scopes;
 }
@@ -179,12 +187,11 @@ bool BaseKeys::said(const Finding& f, bool with_status) const {
 }
 
 EvaluationResult overlay_changes(const BaseKeys& base, EvaluationResult overlaid, const std::set<std::string>& overlay_ids) {
-  auto of_overlay = [&](const std::optional<std::string>& entity) { return entity && overlay_ids.count(*entity); };
   EvaluationResult changes;
   for (auto& f : overlaid.findings)
-    if (of_overlay(f.entity) || !base.said(f, true)) changes.findings.push_back(std::move(f));
+    if (of_overlay(f.entity, overlay_ids) || !base.said(f, true)) changes.findings.push_back(std::move(f));
   for (auto& e : overlaid.errors)
-    if (of_overlay(e.entity) || !base.errors.count(error_key(e))) changes.errors.push_back(std::move(e));
+    if (of_overlay(e.entity, overlay_ids) || !base.errors.count(error_key(e))) changes.errors.push_back(std::move(e));
   return changes;
 }
 
@@ -243,12 +250,11 @@ void add_waived_subjects(std::vector<Evaluator::RuleScope>& scopes, const RuleSe
     auto entity = overlaid.find(waiver.entity);
     bool single_subject = rule && (rule->for_portfolio || rule->each_collection);
     if (!rule || (!single_subject && (!entity || overlaid.kind_name(*entity) != rule->for_kind))) continue;
-    auto scope = std::find_if(scopes.begin(), scopes.end(), [&](const auto& s) { return s.rule == rule; });
-    if (scope == scopes.end()) scope = scopes.insert(scopes.end(), {rule, single_subject, {}});
-    if (scope->all) continue;
-    scope->entities.push_back(*entity);
-    std::sort(scope->entities.begin(), scope->entities.end());
-    scope->entities.erase(std::unique(scope->entities.begin(), scope->entities.end()), scope->entities.end());
+    auto& scope = scope_of(scopes, *rule);
+    if (scope.all) continue;
+    scope.entities.push_back(*entity);  // once, however many waivers name it
+    std::sort(scope.entities.begin(), scope.entities.end());
+    scope.entities.erase(std::unique(scope.entities.begin(), scope.entities.end()), scope.entities.end());
   }
 }
 
@@ -261,9 +267,7 @@ EvaluationResult overlay_answer(Evaluator& evaluator, const RuleSet& rules, cons
   // (CONC-001 for the thousand vendors a new subcontracting edge reaches):
   // left out before they are annotated.
   if (waivers_as_loaded)
-    std::erase_if(decided.findings, [&](const Finding& f) {
-      return !(f.entity && overlay_ids.count(*f.entity)) && base.said(f, false);
-    });
+    std::erase_if(decided.findings, [&](const Finding& f) { return !of_overlay(f.entity, overlay_ids) && base.said(f, false); });
   annotate(decided.findings);
   EvaluationResult answer = overlay_changes(base, std::move(decided), overlay_ids);
   evaluator.set_evidence(true);
